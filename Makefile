@@ -1,0 +1,49 @@
+# Build of the kernel objects (CO-RE BPF) and the native addon. scripts/setup.sh runs it;
+# `make -s` is incremental and fast when nothing changed.
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD      := build
+CLANG      ?= clang
+BPFTOOL    ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_BTF := /sys/kernel/btf/vmlinux
+FALLBACK_VMLINUX := kernel/vmlinux/vmlinux-$(shell uname -m).h.xz
+
+BPF_SRCS   := $(wildcard kernel/*/*.bpf.c)
+BPF_OBJS   := $(patsubst kernel/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS   := $(wildcard kernel/include/*.h kernel/lib/*.h)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+              -I$(BUILD) -Ikernel/include -Ikernel/lib
+
+NATIVE_SRCS := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp
+NATIVE_OUT  := native/build/Release/vigil_native.node
+# Build against the installed Node's own headers when present, so no header download is needed.
+NODE_PREFIX := $(shell node -p 'require("path").resolve(process.execPath, "../..")')
+NODEDIR_FLAG := $(if $(wildcard $(NODE_PREFIX)/include/node/node.h),--nodedir=$(NODE_PREFIX),)
+NODE_GYP    := node_modules/.bin/node-gyp
+
+.PHONY: all kernel native clean
+all: kernel native
+kernel: $(BPF_OBJS)
+native: $(NATIVE_OUT)
+
+# vmlinux.h from the running kernel's BTF; the committed copy when the kernel has none.
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	@if [ -r $(VMLINUX_BTF) ]; then \
+		$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@; \
+	else \
+		echo "make: $(VMLINUX_BTF) missing; using the committed $(FALLBACK_VMLINUX)"; \
+		xz -dc $(FALLBACK_VMLINUX) > $@; \
+	fi
+
+$(BUILD)/bpf/%.bpf.o: kernel/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(NATIVE_OUT): $(NATIVE_SRCS)
+	cd native && ../$(NODE_GYP) rebuild --silent $(NODEDIR_FLAG)
+
+clean:
+	rm -rf $(BUILD) native/build

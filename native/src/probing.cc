@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "probing.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "errors.h"
+#include "link.h"
+#include "map.h"
+
+#ifndef LANDLOCK_CREATE_RULESET_VERSION
+#define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
+#endif
+
+namespace vigil {
+
+namespace {
+
+Napi::Object Result(Napi::Env env, int value, int err) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("value", value);
+  o.Set("errno", err);
+  o.Set("code", err ? strerrorname_np(err) : "");
+  return o;
+}
+
+// The kind of BPF object behind an fd, as /proc/self/fdinfo names it ("map", "link", "prog").
+std::string FdKind(int fd) {
+  std::ifstream in("/proc/self/fdinfo/" + std::to_string(fd));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("map_type:", 0) == 0) return "map";
+    if (line.rfind("link_type:", 0) == 0) return "link";
+    if (line.rfind("prog_type:", 0) == 0) return "prog";
+  }
+  return "other";
+}
+
+}  // namespace
+
+// { value: ABI version or -1, errno }
+Napi::Value LandlockAbi(const Napi::CallbackInfo& info) {
+  long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  return Result(info.Env(), abi < 0 ? -1 : static_cast<int>(abi), abi < 0 ? errno : 0);
+}
+
+// seccompActionAvailable(action): { value: 1 if the kernel supports the filter return action }
+Napi::Value SeccompActionAvailable(const Napi::CallbackInfo& info) {
+  uint32_t action = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value()
+                                                            : SECCOMP_RET_ERRNO;
+  long r = syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action);
+  return Result(info.Env(), r == 0 ? 1 : 0, r == 0 ? 0 : errno);
+}
+
+Napi::Value NumPossibleCpus(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), libbpf_num_possible_cpus());
+}
+
+Napi::Value LibbpfVersion(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), libbpf_version_string());
+}
+
+Napi::Value OpenPinnedMap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) return ThrowType(env, "openPinnedMap(path)");
+  std::string path = info[0].As<Napi::String>();
+  int fd = bpf_obj_get(path.c_str());
+  if (fd < 0) return ThrowErrno(env, errno, "openPinned", path, "cannot open pinned map " + path);
+  if (FdKind(fd) != "map") {
+    close(fd);
+    return ThrowErrno(env, EINVAL, "openPinned", path, path + " is not a pinned map");
+  }
+  return MapWrap::FromFd(env, fd, "");
+}
+
+Napi::Value OpenPinnedLink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) return ThrowType(env, "openPinnedLink(path)");
+  std::string path = info[0].As<Napi::String>();
+  int fd = bpf_obj_get(path.c_str());
+  if (fd < 0) return ThrowErrno(env, errno, "openPinned", path, "cannot open pinned link " + path);
+  std::string kind = FdKind(fd);
+  close(fd);
+  if (kind != "link") return ThrowErrno(env, EINVAL, "openPinned", path, path + " is not a pinned link");
+  LogBegin();
+  struct bpf_link* link = bpf_link__open(path.c_str());
+  if (link == nullptr) return ThrowErrno(env, errno, "openPinned", path, "cannot open pinned link " + path);
+  return LinkWrap::FromLink(env, link, path);
+}
+
+}  // namespace vigil
