@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# vigil's one setup command (see README): installs the system packages from Debian, the npm
+# dependencies from the lockfile, builds the BPF objects (CO-RE), the native addon and the
+# TypeScript, puts `vigil` on PATH, then runs `vigil doctor`. Safe and fast to run again:
+# each step is skipped or incremental when nothing changed.
+set -euo pipefail
+
+cd "$(dirname "$(readlink -f "$0")")/.."
+root=$PWD
+
+step() { printf '==> %s\n' "$*"; }
+die() {
+  printf 'setup: %s\n' "$*" >&2
+  exit 1
+}
+
+[ "$(id -u)" = 0 ] || die "run as root (sudo $0): it installs packages, mounts bpffs/tracefs and loads BPF programs"
+
+# --- system packages (Debian 12 names) ---
+packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make g++ python3 xz-utils)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs npm); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing system packages: ${missing[*]}"
+  command -v apt-get >/dev/null || die "apt-get not found: install by hand: ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  step "system packages present"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || die "Node.js 20 or newer is needed, found $(node --version): install a newer Node.js and run again"
+
+# --- npm dependencies, from the lockfile, only when it changed ---
+stamp=node_modules/.vigil-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  step "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+else
+  step "npm dependencies current"
+fi
+
+# --- filesystems vigil needs: bpffs for pinned objects, tracefs for tracepoints ---
+grep -q ' - bpf ' /proc/self/mountinfo || { step "mounting bpffs"; mount -t bpf bpf /sys/fs/bpf; }
+grep -q ' - tracefs ' /proc/self/mountinfo || {
+  step "mounting tracefs"
+  mount -t tracefs tracefs /sys/kernel/tracing
+}
+
+# --- build: BPF objects and native addon (make), then TypeScript ---
+step "building BPF objects and the native addon"
+make -s all
+step "compiling TypeScript"
+node_modules/.bin/tsc -p tsconfig.json
+
+# --- vigil on PATH ---
+ln -sf "$root/bin/vigil" /usr/local/bin/vigil
+step "vigil is at /usr/local/bin/vigil -> $root/bin/vigil"
+
+# --- vigil's main job on a new machine: tell what this kernel lets it enforce ---
+step "vigil doctor"
+exec vigil doctor
