@@ -101,12 +101,14 @@ export class BpfObject {
 
   attach(program: string, options: AttachOptions = {}): BpfLink {
     const p = this.#program(program);
-    const opts = options.cgroupPath === undefined ? {} : { cgroupPath: options.cgroupPath };
-    if (CGROUP_TYPES.has(p.type) && opts.cgroupPath === undefined) {
+    const isCgroup = CGROUP_TYPES.has(p.type);
+    if (isCgroup && options.cgroupPath === undefined) {
       throw new BridgeArgumentError(
         `program '${program}' (${p.section}) attaches to a cgroup: give cgroupPath`,
       );
     }
+    // cgroupPath is for cgroup programs only; the others attach where their section says.
+    const opts = isCgroup && options.cgroupPath !== undefined ? { cgroupPath: options.cgroupPath } : {};
     const link = new BpfLink(program, this.#native.attach(program, opts));
     this.#links.push(link);
     return link;

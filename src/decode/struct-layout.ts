@@ -6,10 +6,13 @@ export type Scalar = 'u8' | 'u16' | 'u32' | 'u64' | 's8' | 's16' | 's32' | 's64'
 export interface CharArray {
   readonly char: number;
 }
+export interface ByteArray {
+  readonly bytes: number;
+}
 export interface Nested {
   readonly struct: StructLayout<readonly FieldSpec[]>;
 }
-export type FieldType = Scalar | CharArray | Nested;
+export type FieldType = Scalar | CharArray | ByteArray | Nested;
 export type FieldSpec = readonly [name: string, type: FieldType];
 
 export interface Field {
@@ -35,9 +38,11 @@ type ValueOf<T extends FieldType> = T extends 'u64' | 's64'
     ? number
     : T extends CharArray
       ? string
-      : T extends { struct: StructLayout<infer G> }
-        ? Decoded<G>
-        : never;
+      : T extends ByteArray
+        ? Buffer
+        : T extends { struct: StructLayout<infer G> }
+          ? Decoded<G>
+          : never;
 
 /** The object a layout decodes to: u64/s64 are bigint, char arrays strings. */
 export type Decoded<F extends readonly FieldSpec[]> = {
@@ -49,6 +54,7 @@ const SCALAR_SIZE: Record<Scalar, number> = { u8: 1, u16: 2, u32: 4, u64: 8, s8:
 function sizeAlign(t: FieldType): [size: number, align: number] {
   if (typeof t === 'string') return [SCALAR_SIZE[t], SCALAR_SIZE[t]];
   if ('char' in t) return [t.char, 1];
+  if ('bytes' in t) return [t.bytes, 1];
   return [t.struct.size, t.struct.align];
 }
 
@@ -91,6 +97,7 @@ function readField(buf: Buffer, at: number, f: Field): unknown {
         const nul = bytes.indexOf(0);
         return bytes.subarray(0, nul === -1 ? bytes.length : nul).toString('utf8');
       }
+      if ('bytes' in t) return Buffer.from(buf.subarray(at, at + t.bytes));
       return decodeStruct(t.struct, buf, at);
   }
 }
@@ -126,6 +133,8 @@ function writeField(buf: Buffer, at: number, f: Field, v: unknown): void {
       } as const;
       buf[w[t]](n, at);
     }
+  } else if ('bytes' in t) {
+    Buffer.from(v as Uint8Array).copy(buf, at, 0, t.bytes);
   } else if ('char' in t) {
     const bytes = Buffer.from(String(v), 'utf8');
     bytes.copy(buf, at, 0, Math.min(bytes.length, t.char - 1));

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * open/openat/openat2/creat syscall tracepoints. Entry keeps the arguments of watched threads;
+ * exit reports the open: for a new fd, the resolved path of the file it refers to (so
+ * symlinks, `..`, relative paths and /proc/self/root are seen through); for a failure, the
+ * path as requested, with the error.
+ */
+
+static __always_inline int file__enter(const char *filename, __u32 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct open_args args = { .filename = filename, .flags = flags };
+
+	if (!lineage__current())
+		return 0;
+	bpf_map_update_elem(&open_args, &id, &args, BPF_ANY);
+	return 0;
+}
+
+static __always_inline struct file *file__from_fd(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline int file__exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct open_args *args = bpf_map_lookup_elem(&open_args, &id);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct vigil_file_event *ev;
+	struct vigil_proc *p;
+	struct scratch *s;
+	struct file *f;
+	__u32 flags = 0, path_len = 0, start;
+	const char *filename;
+	__u32 open_flags;
+
+	if (!args)
+		return 0;
+	filename = args->filename;
+	open_flags = args->flags;
+	bpf_map_delete_elem(&open_args, &id);
+	p = lineage__current();
+	if (!p)
+		return 0;
+	f = ret >= 0 ? file__from_fd(task, ret) : NULL;
+	if (f)
+		start = path__resolve(&f->f_path, &flags);
+	s = scratch__get();
+	if (!s)
+		return 0;
+	ev = (struct vigil_file_event *)s->event;
+	emit__head(&ev->head, VIGIL_MSG_FILE_OPEN, 0, p->session);
+	ev->ret = ret;
+	ev->pad = 0;
+	if (f) {
+		path_len = (VIGIL_PATH_MAX - start) & VIGIL_PATH_MASK;
+		if (bpf_probe_read_kernel(s->event + sizeof(*ev), path_len, &s->path[start & VIGIL_PATH_MASK]))
+			stats__bump(VIGIL_STAT_READ_FAIL);
+		ev->open_flags = BPF_CORE_READ(f, f_flags);
+		ev->mode = BPF_CORE_READ(f, f_inode, i_mode);
+	} else {
+		long n = bpf_probe_read_user_str(s->event + sizeof(*ev), VIGIL_PATH_MAX, filename);
+
+		if (n > 0)
+			path_len = (n - 1) & VIGIL_PATH_MASK;
+		else
+			flags |= VIGIL_F_PATH_ERROR;
+		ev->open_flags = open_flags;
+		ev->mode = 0;
+	}
+	ev->path_len = path_len;
+	ev->head.hdr.flags = flags;
+	emit__scratch(s, sizeof(*ev) + path_len);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int vigil_enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return file__enter((const char *)ctx->args[1], (__u32)ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int vigil_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return file__exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int vigil_enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	struct open_how how = {};
+
+	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
+	return file__enter((const char *)ctx->args[1], (__u32)how.flags);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int vigil_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return file__exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int vigil_enter_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return file__enter((const char *)ctx->args[0], (__u32)ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int vigil_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return file__exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_creat")
+int vigil_enter_creat(struct trace_event_raw_sys_enter *ctx)
+{
+	/* creat(path, mode) is open(path, O_CREAT|O_WRONLY|O_TRUNC, mode) */
+	return file__enter((const char *)ctx->args[0], 01 | 0100 | 01000);
+}
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int vigil_exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	return file__exit(ctx->ret);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Filling the common head of an event and sending a built event to the ring buffer. */
+#ifndef VIGIL_LIB_EMIT_H
+#define VIGIL_LIB_EMIT_H
+
+static __always_inline void emit__head(struct vigil_event_head *h, __u16 type, __u32 size, __u32 session)
+{
+	h->hdr.type = type;
+	h->hdr.flags = 0;
+	h->hdr.size = size;
+	h->hdr.ktime = bpf_ktime_get_boot_ns();
+	task__fill(&h->task);
+	h->session = session;
+	h->pad = 0;
+}
+
+/* Sends `size` bytes of the scratch event; a full ring is counted, never silent. */
+static __always_inline void emit__scratch(struct scratch *s, __u32 size)
+{
+	if (size > VIGIL_SCRATCH_EVENT)
+		size = VIGIL_SCRATCH_EVENT;
+	((struct vigil_msg_header *)s->event)->size = size;
+	if (bpf_ringbuf_output(&events, s->event, size, 0))
+		stats__bump(VIGIL_STAT_RINGBUF_FULL);
+}
+
+/* Sends a fixed-size event built on the stack. */
+static __always_inline void emit__fixed(void *ev, __u32 size)
+{
+	if (bpf_ringbuf_output(&events, ev, size, 0))
+		stats__bump(VIGIL_STAT_RINGBUF_FULL);
+}
+
+#endif
