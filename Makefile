@@ -26,7 +26,7 @@ NODE_GYP    := node_modules/.bin/node-gyp
 .PHONY: all kernel native clean
 all: kernel native
 kernel: $(BPF_OBJS)
-native: $(NATIVE_OUT)
+native: $(NATIVE_OUT) $(BUILD)/vigil-launch
 
 # vmlinux.h from the running kernel's BTF; the committed copy when the kernel has none.
 $(BUILD)/vmlinux.h:
@@ -44,6 +44,11 @@ $(BUILD)/bpf/%.bpf.o: kernel/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 
 $(NATIVE_OUT): $(NATIVE_SRCS)
 	cd native && ../$(NODE_GYP) rebuild --silent $(NODEDIR_FLAG)
+
+# The first process of a `vigil run` session (see the file's comment).
+$(BUILD)/vigil-launch: native/launcher/vigil-launch.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 clean:
 	rm -rf $(BUILD) native/build

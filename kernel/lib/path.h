@@ -18,6 +18,7 @@ struct path_walk {
 	struct mount *mnt;
 	__s32 pos; /* the path so far is scratch->path[pos, VIGIL_PATH_MAX) */
 	__u32 flags;
+	__u32 done; /* the walk reached the root, or stopped for a reason already flagged */
 };
 
 static __always_inline struct mount *path__real_mount(struct vfsmount *vfsmnt)
@@ -43,10 +44,13 @@ static long path__step(__u32 i, struct path_walk *w)
 		if (d != mnt_root) {
 			/* a dentry that is its own parent but no mount's root: unlinked or detached */
 			w->flags |= VIGIL_F_PATH_ERROR;
+			w->done = 1;
 			return 1;
 		}
-		if (up == m)
-			return 1; /* the root of the mount tree */
+		if (up == m) {
+			w->done = 1; /* the root of the mount tree */
+			return 1;
+		}
 		w->dentry = BPF_CORE_READ(m, mnt_mountpoint);
 		w->mnt = up;
 		return 0;
@@ -56,11 +60,15 @@ static long path__step(__u32 i, struct path_walk *w)
 	pos = w->pos - (__s32)len - 1;
 	if (pos < 1) {
 		w->flags |= VIGIL_F_PATH_CUT;
+		w->done = 1;
 		return 1;
 	}
 	s = scratch__get();
-	if (!s)
+	if (!s) {
+		w->flags |= VIGIL_F_PATH_ERROR;
+		w->done = 1;
 		return 1;
+	}
 	if (bpf_probe_read_kernel(&s->path[(pos + 1) & VIGIL_PATH_MASK], len, name.name))
 		stats__bump(VIGIL_STAT_READ_FAIL);
 	s->path[pos & VIGIL_PATH_MASK] = '/';
@@ -82,8 +90,9 @@ static __always_inline __u32 path__resolve(const struct path *path, __u32 *flags
 	};
 	struct scratch *s;
 
-	if (bpf_loop(VIGIL_PATH_COMPONENTS, path__step, &w, 0) == VIGIL_PATH_COMPONENTS)
-		w.flags |= VIGIL_F_PATH_CUT;
+	bpf_loop(VIGIL_PATH_COMPONENTS, path__step, &w, 0);
+	if (!w.done)
+		w.flags |= VIGIL_F_PATH_CUT; /* deeper than VIGIL_PATH_COMPONENTS */
 	if (w.pos == VIGIL_PATH_MAX) {
 		/* the root itself */
 		s = scratch__get();

@@ -1,0 +1,225 @@
+// Turns one validated profile document into typed rules: expands variables, parses and classifies
+// patterns, parses networks. Each failure becomes a ProfileError at the value that caused it.
+// Rule ids are given later, once `extends` has been merged (see load-profile.ts).
+import { PATH_BOUND_BYTES, PatternSyntaxError, classifyPattern, parsePattern, planMinBytes } from './glob.js';
+import { VariableError, expandVariables } from './expand-vars.js';
+import type { ProfileVariables } from './expand-vars.js';
+import { NetworkSpecError, parseNetworkSpec, parsePortRange } from './network-spec.js';
+import type { NetworkTarget, Protocol } from './network-spec.js';
+import { ProfileError } from './profile-errors.js';
+import type { ProfileErrorCode } from './profile-errors.js';
+import type { ProfileDocument } from './profile-schema.js';
+import type {
+  CommandMatch,
+  CommandRule,
+  Mode,
+  NetworkRule,
+  PathRule,
+  Policy,
+  RuleAccess,
+  RuleListName,
+} from './profile-types.js';
+import type { NodePath, YamlSource } from './yaml-source.js';
+
+type Draft<R> = Omit<R, 'id' | 'index'>;
+
+/** One profile's own contribution, before merging with what it extends. */
+export interface ProfileLayer {
+  readonly name: string;
+  readonly version: string | undefined;
+  readonly description: string | undefined;
+  readonly file: string;
+  readonly extendsName: string | undefined;
+  readonly entryComm: readonly string[] | undefined;
+  readonly mode: Mode | undefined;
+  readonly defaults: { paths?: Policy; networks?: Policy; commands?: Policy };
+  readonly paths: { denied: Draft<PathRule>[]; allowed: Draft<PathRule>[] };
+  readonly networks: { denied: Draft<NetworkRule>[]; allowed: Draft<NetworkRule>[] };
+  readonly commands: { denied: Draft<CommandRule>[]; allowed: Draft<CommandRule>[] };
+}
+
+const utf8 = new TextEncoder();
+
+export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileVariables): ProfileLayer {
+  const fail = (code: ProfileErrorCode, path: NodePath, detail: string, cause?: unknown): never => {
+    throw new ProfileError(code, src.at(path), detail, cause === undefined ? undefined : { cause });
+  };
+  const origin = (path: NodePath): Draft<PathRule>['origin'] => {
+    const at = src.at(path);
+    return { profile: doc.name, file: src.file, line: at.line, column: at.column };
+  };
+
+  const entryComm =
+    doc.entry_comm === undefined
+      ? undefined
+      : typeof doc.entry_comm === 'string'
+        ? [doc.entry_comm]
+        : doc.entry_comm;
+  entryComm?.forEach((comm, i) => {
+    // The kernel's comm is 16 bytes with the NUL; the schema can only count characters.
+    if (utf8.encode(comm).length > 15) {
+      const path = typeof doc.entry_comm === 'string' ? ['entry_comm'] : ['entry_comm', i];
+      fail('VIGIL_PROFILE_INVALID', path, `entry_comm '${comm}' is longer than the kernel's 15-byte comm`);
+    }
+  });
+
+  const defaults =
+    doc.default_policy === undefined
+      ? {}
+      : typeof doc.default_policy === 'string'
+        ? { paths: doc.default_policy, networks: doc.default_policy, commands: doc.default_policy }
+        : doc.default_policy;
+
+  const pathRule = (
+    list: RuleListName,
+    i: number,
+    item: string | { pattern: string; access?: RuleAccess; action?: Draft<PathRule>['action'] },
+  ): Draft<PathRule> => {
+    const at: NodePath = typeof item === 'string' ? [list, i] : [list, i, 'pattern'];
+    const written = typeof item === 'string' ? item : item.pattern;
+    const plan = pathPlan(written, at, `${list}[${i}]`);
+    const denied = list.startsWith('denied');
+    const action = denied ? (typeof item === 'string' ? 'block' : (item.action ?? 'block')) : 'allow';
+    const access = typeof item === 'string' ? 'any' : (item.access ?? 'any');
+    return { list, written, plan, access, action, origin: origin(at) };
+  };
+
+  const pathPlan = (written: string, at: NodePath, name: string) => {
+    try {
+      const plan = classifyPattern(parsePattern(expandVariables(written, vars)));
+      const min = planMinBytes(plan);
+      if (min > PATH_BOUND_BYTES) {
+        throw new PatternSyntaxError(
+          `the shortest path it matches is ${min} bytes, over the kernel's bound of ${PATH_BOUND_BYTES} bytes`,
+        );
+      }
+      return plan;
+    } catch (e) {
+      return rethrow(e, at, `${name} '${written}'`);
+    }
+  };
+
+  const rethrow = (e: unknown, at: NodePath, what: string): never => {
+    if (e instanceof VariableError) return fail('VIGIL_PROFILE_VARIABLE', at, `${what}: ${e.message}`, e);
+    if (e instanceof PatternSyntaxError) return fail('VIGIL_PROFILE_PATTERN', at, `${what}: ${e.message}`, e);
+    if (e instanceof NetworkSpecError) return fail('VIGIL_PROFILE_NETWORK', at, `${what}: ${e.message}`, e);
+    throw e;
+  };
+
+  type NetItem =
+    | string
+    | {
+        cidr: string;
+        ports?: number | string | (number | string)[];
+        protocol?: Protocol;
+        action?: Draft<NetworkRule>['action'];
+      };
+  const networkRule = (list: RuleListName, i: number, item: NetItem): Draft<NetworkRule> => {
+    const name = `${list}[${i}]`;
+    const cidrAt: NodePath = typeof item === 'string' ? [list, i] : [list, i, 'cidr'];
+    const written = typeof item === 'string' ? item : item.cidr;
+    let target: NetworkTarget;
+    try {
+      target = parseNetworkSpec(written);
+    } catch (e) {
+      return rethrow(e, cidrAt, name);
+    }
+    if (typeof item !== 'string') {
+      if (item.ports !== undefined) {
+        if (target.ports !== null)
+          fail(
+            'VIGIL_PROFILE_NETWORK',
+            [list, i, 'ports'],
+            `${name}: ports given both in 'cidr' and 'ports'`,
+          );
+        const list2 = Array.isArray(item.ports) ? item.ports : [item.ports];
+        const ranges = list2.map((p, k) => {
+          const at: NodePath = Array.isArray(item.ports) ? [list, i, 'ports', k] : [list, i, 'ports'];
+          try {
+            return parsePortRange(String(p));
+          } catch (e) {
+            return rethrow(e, at, name);
+          }
+        });
+        target = { ...target, ports: ranges };
+      }
+      if (item.protocol !== undefined) {
+        if (target.protocol !== 'any')
+          fail(
+            'VIGIL_PROFILE_NETWORK',
+            [list, i, 'protocol'],
+            `${name}: protocol given both in 'cidr' and 'protocol'`,
+          );
+        target = { ...target, protocol: item.protocol };
+      }
+    }
+    const action = list.startsWith('denied')
+      ? typeof item === 'string'
+        ? 'block'
+        : (item.action ?? 'block')
+      : 'allow';
+    return { list, written, target, action, origin: origin(cidrAt) };
+  };
+
+  const commandRule = (
+    list: RuleListName,
+    i: number,
+    item: string | { command: string; action?: Draft<CommandRule>['action'] },
+  ): Draft<CommandRule> => {
+    const at: NodePath = typeof item === 'string' ? [list, i] : [list, i, 'command'];
+    const written = typeof item === 'string' ? item : item.command;
+    const name = `${list}[${i}] '${written}'`;
+    let match: CommandMatch;
+    try {
+      const expanded = expandVariables(written, vars);
+      if (expanded.includes('/')) {
+        match = { by: 'path', plan: pathPlan(written, at, `${list}[${i}]`) };
+      } else {
+        match = basenameMatch(expanded);
+      }
+    } catch (e) {
+      return rethrow(e, at, name);
+    }
+    const action = list.startsWith('denied')
+      ? typeof item === 'string'
+        ? 'block'
+        : (item.action ?? 'block')
+      : 'allow';
+    return { list, written, match, action, origin: origin(at) };
+  };
+
+  return {
+    name: doc.name,
+    version: doc.version === undefined ? undefined : (src.sourceText(['version']) ?? String(doc.version)),
+    description: doc.description,
+    file: src.file,
+    extendsName: doc.extends,
+    entryComm,
+    mode: doc.mode,
+    defaults,
+    paths: {
+      denied: (doc.denied_paths ?? []).map((item, i) => pathRule('denied_paths', i, item)),
+      allowed: (doc.allowed_paths ?? []).map((item, i) => pathRule('allowed_paths', i, item)),
+    },
+    networks: {
+      denied: (doc.denied_networks ?? []).map((item, i) => networkRule('denied_networks', i, item)),
+      allowed: (doc.allowed_networks ?? []).map((item, i) => networkRule('allowed_networks', i, item)),
+    },
+    commands: {
+      denied: (doc.denied_commands ?? []).map((item, i) => commandRule('denied_commands', i, item)),
+      allowed: (doc.allowed_commands ?? []).map((item, i) => commandRule('allowed_commands', i, item)),
+    },
+  };
+}
+
+/** A command without `/` matches the executable's last path component. */
+function basenameMatch(name: string): CommandMatch {
+  if (name === '.' || name === '..') throw new PatternSyntaxError(`'${name}' is not a command name`);
+  const [only, ...rest] = parsePattern('/' + name);
+  if (only === undefined || rest.length > 0) throw new PatternSyntaxError(`'${name}' is not a command name`);
+  if (only.type === 'globstar') throw new PatternSyntaxError("'**' cannot be used in a command basename");
+  const [first, ...more] = only.tokens;
+  if (first?.type === 'literal' && more.length === 0)
+    return { by: 'basename', strategy: 'exact', name: first.text };
+  return { by: 'basename', strategy: 'glob', pattern: name, tokens: only.tokens };
+}

@@ -1,0 +1,159 @@
+// The profile format, defined once: TypeBox gives the TypeScript types, the runtime validator and
+// the published JSON Schema (schemas/profile.schema.json, written by scripts/gen-profile-schema.ts).
+// Only the shape lives here; meaning (globs, CIDRs, variables, extends) is checked by the loader.
+import { Type } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
+
+const Action = Type.Union([Type.Literal('block'), Type.Literal('kill'), Type.Literal('audit')], {
+  description:
+    'What a matching denied rule does: block the call (default), kill the process that made it, or only audit it.',
+});
+
+const Policy = Type.Union([Type.Literal('allow'), Type.Literal('deny')]);
+
+const Access = Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('any')], {
+  description:
+    "Which opens the rule covers: 'read' (opened for reading), 'write' (opened for writing), or 'any' (default).",
+});
+
+const Protocol = Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('any')], {
+  description: "Transport the rule covers; 'any' (default) covers both TCP and UDP.",
+});
+
+const PathPattern = Type.String({
+  minLength: 1,
+  description:
+    "Absolute path glob: '*' and '?' within one component, '**' as a whole component for any depth, [abc] [a-z] [!x] classes. ${HOME}, ${WORKSPACE} and a leading '~' are expanded.",
+});
+
+const NetworkSpec = Type.String({
+  minLength: 1,
+  description:
+    "An IP or CIDR, optionally with ports and protocol: '10.0.0.0/8', '10.0.0.0/8:443', '0.0.0.0/0:53/udp', '[::1]:8000-9000', '[2001:db8::/32]:443/tcp'.",
+});
+
+const Ports = Type.Union(
+  [
+    Type.Integer({ minimum: 1, maximum: 65535 }),
+    Type.String({ pattern: '^[0-9]+(-[0-9]+)?$' }),
+    Type.Array(
+      Type.Union([
+        Type.Integer({ minimum: 1, maximum: 65535 }),
+        Type.String({ pattern: '^[0-9]+(-[0-9]+)?$' }),
+      ]),
+      {
+        minItems: 1,
+      },
+    ),
+  ],
+  { description: "A port (443), a range ('8000-9000'), or a list of them. Omitted: every port." },
+);
+
+const CommandSpec = Type.String({
+  minLength: 1,
+  description:
+    "An absolute path pattern matched against the executable's resolved path, or a basename pattern (no '/') matched against its last component.",
+});
+
+const strict = { additionalProperties: false } as const;
+
+const DeniedPathObject = Type.Object(
+  { pattern: PathPattern, access: Type.Optional(Access), action: Type.Optional(Action) },
+  strict,
+);
+const AllowedPathObject = Type.Object({ pattern: PathPattern, access: Type.Optional(Access) }, strict);
+const DeniedNetworkObject = Type.Object(
+  {
+    cidr: NetworkSpec,
+    ports: Type.Optional(Ports),
+    protocol: Type.Optional(Protocol),
+    action: Type.Optional(Action),
+  },
+  strict,
+);
+const AllowedNetworkObject = Type.Object(
+  { cidr: NetworkSpec, ports: Type.Optional(Ports), protocol: Type.Optional(Protocol) },
+  strict,
+);
+const DeniedCommandObject = Type.Object({ command: CommandSpec, action: Type.Optional(Action) }, strict);
+const AllowedCommandObject = Type.Object({ command: CommandSpec }, strict);
+
+function ruleList<S extends TSchema, O extends TSchema>(item: S, object: O, description: string) {
+  return Type.Optional(Type.Array(Type.Union([item, object]), { description }));
+}
+
+export const ProfileSchema = Type.Object(
+  {
+    name: Type.String({
+      minLength: 1,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      description: 'Profile name.',
+    }),
+    version: Type.Optional(Type.Union([Type.String(), Type.Number()], { description: 'Profile version.' })),
+    description: Type.Optional(Type.String()),
+    extends: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "A built-in profile whose rules this one adds to (see 'vigil profile list').",
+      }),
+    ),
+    entry_comm: Type.Optional(
+      Type.Union(
+        [
+          Type.String({ minLength: 1, maxLength: 15 }),
+          Type.Array(Type.String({ minLength: 1, maxLength: 15 }), { minItems: 1 }),
+        ],
+        {
+          description:
+            'Process name(s) (the kernel comm, at most 15 bytes) whose exec starts an agent under `vigil watch`.',
+        },
+      ),
+    ),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('enforce'), Type.Literal('audit')], {
+        description:
+          "'enforce' (default) applies the verdicts; 'audit' turns every block and kill into AUDIT.",
+      }),
+    ),
+    default_policy: Type.Optional(
+      Type.Union(
+        [
+          Policy,
+          Type.Object(
+            {
+              paths: Type.Optional(Policy),
+              networks: Type.Optional(Policy),
+              commands: Type.Optional(Policy),
+            },
+            strict,
+          ),
+        ],
+        {
+          description:
+            "Verdict when no rule matches: one for all kinds, or per kind ({paths, networks, commands}). Unset: inherited from 'extends', else deny.",
+        },
+      ),
+    ),
+    denied_paths: ruleList(PathPattern, DeniedPathObject, 'Paths whose open is denied; checked first.'),
+    allowed_paths: ruleList(PathPattern, AllowedPathObject, 'Paths whose open is allowed unless denied.'),
+    denied_networks: ruleList(NetworkSpec, DeniedNetworkObject, 'Destinations whose connect is denied.'),
+    allowed_networks: ruleList(NetworkSpec, AllowedNetworkObject, 'Destinations allowed unless denied.'),
+    denied_commands: ruleList(CommandSpec, DeniedCommandObject, 'Executables whose exec is denied.'),
+    allowed_commands: ruleList(CommandSpec, AllowedCommandObject, 'Executables allowed unless denied.'),
+  },
+  {
+    ...strict,
+    title: 'vigil behavioral profile',
+    description:
+      'A vigil profile: the files, networks and commands an AI agent may use. See docs/profiles.md.',
+  },
+);
+
+/** A profile document as written (before variables, globs and CIDRs are interpreted). */
+export type ProfileDocument = Static<typeof ProfileSchema>;
+
+/** The published JSON Schema: plain JSON with the draft named, keys in a stable order. */
+export function profileJsonSchema(): Record<string, unknown> {
+  const plain = JSON.parse(JSON.stringify(ProfileSchema)) as Record<string, unknown>;
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...plain };
+}

@@ -1,0 +1,87 @@
+// A loaded profile: variables expanded, patterns parsed and classified, CIDRs normalised, `extends`
+// merged. Plain data throughout (no functions, no classes), so it can be printed, sent over the
+// control socket, or compiled into kernel tables without re-reading the YAML.
+import type { GlobToken, PatternPlan } from './glob.js';
+import type { NetworkTarget } from './network-spec.js';
+
+export type Policy = 'allow' | 'deny';
+export type RuleAction = 'block' | 'kill' | 'audit';
+export type RuleAccess = 'read' | 'write' | 'any';
+export type Mode = 'enforce' | 'audit';
+export type Verdict = 'ALLOW' | 'BLOCK' | 'KILL' | 'AUDIT';
+
+export type RuleListName =
+  | 'denied_paths'
+  | 'allowed_paths'
+  | 'denied_networks'
+  | 'allowed_networks'
+  | 'denied_commands'
+  | 'allowed_commands';
+
+/** Where a rule was written: the profile (own or a built-in it extends) and its position. */
+export interface RuleOrigin {
+  readonly profile: string;
+  readonly file: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+}
+
+interface RuleBase {
+  /** Stable id within the merged profile, e.g. `denied_paths[3]`; the kernel reports its index. */
+  readonly id: string;
+  readonly list: RuleListName;
+  readonly index: number;
+  /** The value as written in the YAML, before expansion. */
+  readonly written: string;
+  /** `allow` for allowed rules; the configured action (default block) for denied ones. */
+  readonly action: 'allow' | RuleAction;
+  readonly origin: RuleOrigin;
+}
+
+export interface PathRule extends RuleBase {
+  readonly plan: PatternPlan;
+  readonly access: RuleAccess;
+}
+
+export interface NetworkRule extends RuleBase {
+  readonly target: NetworkTarget;
+}
+
+/**
+ * A command rule. `path` rules match the executable's resolved path with the path matcher;
+ * `basename` rules match its last component: `exact` by hash, `glob` with one component's tokens.
+ */
+export type CommandMatch =
+  | { readonly by: 'path'; readonly plan: PatternPlan }
+  | { readonly by: 'basename'; readonly strategy: 'exact'; readonly name: string }
+  | {
+      readonly by: 'basename';
+      readonly strategy: 'glob';
+      readonly pattern: string;
+      readonly tokens: readonly GlobToken[];
+    };
+
+export interface CommandRule extends RuleBase {
+  readonly match: CommandMatch;
+}
+
+export interface RulePair<R> {
+  readonly denied: readonly R[];
+  readonly allowed: readonly R[];
+}
+
+export interface Profile {
+  readonly name: string;
+  // Omitted, not undefined, when unset: a profile survives a JSON round-trip unchanged.
+  readonly version?: string;
+  readonly description?: string;
+  readonly file: string;
+  /** The built-ins this profile extends, nearest first. */
+  readonly extends: readonly string[];
+  readonly entryComm: readonly string[];
+  readonly mode: Mode;
+  readonly defaults: { readonly paths: Policy; readonly networks: Policy; readonly commands: Policy };
+  readonly paths: RulePair<PathRule>;
+  readonly networks: RulePair<NetworkRule>;
+  readonly commands: RulePair<CommandRule>;
+}
