@@ -49,6 +49,7 @@ Napi::Function RingBufferWrap::Init(Napi::Env env) {
                          InstanceMethod<&RingBufferWrap::Stop>("stop"),
                          InstanceMethod<&RingBufferWrap::Drain>("drain"),
                          InstanceMethod<&RingBufferWrap::Stats>("stats"),
+                         InstanceMethod<&RingBufferWrap::Close>("close"),
                      });
 }
 
@@ -191,6 +192,22 @@ Napi::Value RingBufferWrap::Drain(const Napi::CallbackInfo& info) {
     if (n != -E2BIG) break;
   }
   return Napi::Number::New(env, static_cast<double>(delivered));
+}
+
+// Frees the ring (its mmap and epoll fd), the map fd and the JS callback. Call stop() first
+// to receive what is still buffered; records left in the ring stay in the kernel map.
+Napi::Value RingBufferWrap::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (running_) return ThrowErrno(env, EBUSY, "ringbuf", name_, "stop the ring buffer before closing it");
+  delete batch_;
+  batch_ = nullptr;
+  batch_count_ = 0;
+  if (rb_ != nullptr) ring_buffer__free(rb_);
+  rb_ = nullptr;
+  if (map_fd_ >= 0) close(map_fd_);
+  map_fd_ = -1;
+  on_batch_.Reset();
+  return env.Undefined();
 }
 
 Napi::Value RingBufferWrap::Stats(const Napi::CallbackInfo& info) {

@@ -40,6 +40,7 @@ class RingBufferWrap : public Napi::ObjectWrap<RingBufferWrap> {
   Napi::Value Stop(const Napi::CallbackInfo& info);
   Napi::Value Drain(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
 
   void Run();
   void Deliver();

@@ -183,7 +183,11 @@ export class BpfObject {
         errors.push(err);
       }
     };
-    for (const r of this.#readers) attempt(() => r.stats().running && r.stop());
+    for (const r of this.#readers) {
+      attempt(() => {
+        r.close();
+      });
+    }
     for (const l of this.#links)
       attempt(() => {
         l.destroy();

@@ -120,6 +120,7 @@ export interface NativeRingBuffer {
   stop(): number;
   drain(): number;
   stats(): NativeRingStats;
+  close(): void;
 }
 
 export interface NativeSyscallResult {

@@ -84,6 +84,12 @@ export class RingBufferReader {
     return this.#native.drain();
   }
 
+  /** Stops (delivering what is buffered) and frees the consumer: its fds and its handler. */
+  close(): void {
+    if (this.#native.stats().running) this.#native.stop();
+    this.#native.close();
+  }
+
   stats(): RingBufferStats {
     return { ...this.#native.stats(), handlerErrors: this.#handlerErrors };
   }

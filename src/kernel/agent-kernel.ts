@@ -113,18 +113,19 @@ export class AgentKernel {
   watchProcess(tgid: number, session: number, options: { root?: boolean } = {}): boolean {
     const stat = readStat(tgid);
     if (stat === undefined) return false;
-    const value = encodeStruct(Proc, {
-      session,
-      flags: options.root === true ? PROC_FLAG.VIGIL_PROC_ROOT : 0,
-      start_ticks: stat.startTicks,
-    });
-    this.#obj.map('watched').set(u32(tgid), value);
+    this.setWatchedEntry(tgid, session, stat.startTicks, options.root === true);
     const again = readStat(tgid);
     if (again?.startTicks !== stat.startTicks) {
       this.#obj.map('watched').delete(u32(tgid));
       return false;
     }
     return true;
+  }
+
+  /** Writes a watched entry as given. watchProcess is the safe way; tests plant stale entries. */
+  setWatchedEntry(tgid: number, session: number, startTicks: bigint, root = false): void {
+    const flags = root ? PROC_FLAG.VIGIL_PROC_ROOT : 0;
+    this.#obj.map('watched').set(u32(tgid), encodeStruct(Proc, { session, flags, start_ticks: startTicks }));
   }
 
   unwatchProcess(tgid: number): boolean {

@@ -1,0 +1,437 @@
+// The backend ladder of DESIGN.md (promise 3) as a pure function: from the probed facts to the
+// backend vigil uses per protection, inline or reactive, and what is missing with its fix.
+// No I/O here, so every kind of host can be described in a unit test.
+import {
+  LSM_HOOKS,
+  PROBE_IDS,
+  lsmProbeId,
+  type DoctorFacts,
+  type LsmHook,
+  type ProbeId,
+  type ProbeResult,
+} from './facts.js';
+import { FIX, lsmEnableFix } from './fixes.js';
+
+export type Mode = 'inline' | 'reactive';
+/** 'unknown': a stronger rung could not be probed (not root, no addon), so the choice is open. */
+export type Coverage = Mode | 'none' | 'unknown';
+export type ProtectionId = 'file_open' | 'exec' | 'connect' | 'udp_send' | 'raw_sockets' | 'self_protection';
+
+export interface Rung {
+  /** Stable id of the backend, as audit lines name it. */
+  backend: 'lsm' | 'landlock' | 'tracepoint_kill' | 'exec_kill' | 'cgroup' | 'seccomp';
+  label: string;
+  mode: Mode;
+  /** Sessions it can serve: every session, or only those started by `vigil run`. */
+  scope: 'all' | 'run';
+  available: boolean;
+  /** vigil uses this rung on this kernel. */
+  selected: boolean;
+  /** When available: what it does and does not do. When not: why not. */
+  note: string;
+  /** A few words on how it enforces, for the summary table. */
+  short: string;
+  fix: string | null;
+  requires: ProbeId[];
+}
+
+export interface Protection {
+  id: ProtectionId;
+  title: string;
+  /** Strongest coverage for sessions started with `vigil run`. */
+  run: Coverage;
+  /** Strongest coverage for `vigil watch` and `vigil attach` sessions. */
+  watch: Coverage;
+  rungs: Rung[];
+}
+
+export type LsmState =
+  'usable' | 'active_not_loadable' | 'partially_loadable' | 'loadable_not_active' | 'unavailable' | 'unknown';
+
+export interface LsmVerdict {
+  state: LsmState;
+  /** `bpf` is in the active LSM list; null when the list could not be read. */
+  active: boolean | null;
+  /** Every probed lsm/* hook loaded; null when not tried. */
+  loadable: boolean | null;
+  loaded: LsmHook[];
+  refused: { hook: LsmHook; errno: string | null }[];
+  summary: string;
+  explanation: string;
+  fix: string | null;
+}
+
+export interface Blocker {
+  what: string;
+  fix: string | null;
+}
+
+export interface Fix {
+  probe: ProbeId;
+  what: string;
+  fix: string;
+}
+
+export interface Verdict {
+  canEnforce: boolean;
+  exitCode: 0 | 1;
+  blockers: Blocker[];
+  lsm: LsmVerdict;
+  protections: Protection[];
+  fixes: Fix[];
+}
+
+const okProbe = (facts: DoctorFacts, id: ProbeId) => facts.probes[id].status === 'ok';
+
+export function decide(facts: DoctorFacts): Verdict {
+  const lsm = lsmVerdict(facts);
+  const protections = protectionsFor(facts, lsm);
+  const blockers = blockersFor(facts, protections);
+  const canEnforce = blockers.length === 0;
+  return {
+    canEnforce,
+    exitCode: canEnforce ? 0 : 1,
+    blockers,
+    lsm,
+    protections,
+    fixes: fixesFor(facts, lsm),
+  };
+}
+
+export function lsmVerdict(facts: DoctorFacts): LsmVerdict {
+  const list = facts.host.lsmList;
+  const active = list === null ? null : list.includes('bpf');
+  const results = LSM_HOOKS.map((hook) => ({ hook, r: facts.probes[lsmProbeId(hook)] }));
+  const loaded = results.filter((x) => x.r.status === 'ok').map((x) => x.hook);
+  const refused = results
+    .filter((x) => x.r.status === 'failed')
+    .map((x) => ({ hook: x.hook, errno: x.r.errno }));
+  const tried = loaded.length + refused.length;
+  const loadable = tried === 0 ? null : refused.length === 0;
+  const errnos = [...new Set(refused.map((r) => r.errno ?? 'an error'))].join('/');
+  const listText = list === null ? '' : ` (${list.join(',')})`;
+  const lockdown =
+    facts.host.lockdown !== null && facts.host.lockdown !== 'none'
+      ? ` (Kernel lockdown mode: ${facts.host.lockdown}.)`
+      : '';
+
+  if (active === true && loadable === true) {
+    return {
+      state: 'usable',
+      active,
+      loadable,
+      loaded,
+      refused,
+      summary: 'active and loadable',
+      explanation: `bpf is an active LSM${listText} and every lsm/* probe loaded and attached: enforcement is inline.`,
+      fix: null,
+    };
+  }
+  if (active === true && loadable === false && loaded.length === 0) {
+    return {
+      state: 'active_not_loadable',
+      active,
+      loadable,
+      loaded,
+      refused,
+      summary: `active but not loadable (${errnos} at load)`,
+      explanation:
+        `"Active" means the kernel was booted with the BPF LSM: bpf is in /sys/kernel/security/lsm${listText}, ` +
+        `so the hooks exist. "Not loadable" means the kernel still refuses BPF-LSM programs: every lsm/* ` +
+        `probe (${LSM_HOOKS.join(', ')}) got ${errnos} when loaded, as root. This is a restriction of this ` +
+        `kernel build or of a policy around it, not a missing boot parameter: adding bpf to lsm= again ` +
+        `changes nothing.${lockdown} vigil uses the fallbacks listed under each protection instead.`,
+      fix: FIX.lsmBlocked,
+    };
+  }
+  if (active === true && loadable === false) {
+    return {
+      state: 'partially_loadable',
+      active,
+      loadable,
+      loaded,
+      refused,
+      summary: `active, but ${refused.map((r) => r.hook).join(', ')} refused`,
+      explanation:
+        `bpf is an active LSM${listText}; ${loaded.join(', ')} loaded, but ` +
+        `${refused.map((r) => `${r.hook} (${r.errno ?? 'error'})`).join(', ')} did not. ` +
+        `Protections that need a refused hook use their fallback.${lockdown}`,
+      fix: FIX.lsmBlocked,
+    };
+  }
+  if (active === false) {
+    const loads = loadable === true || loaded.length > 0;
+    return {
+      state: loads ? 'loadable_not_active' : 'unavailable',
+      active,
+      loadable,
+      loaded,
+      refused,
+      summary: loads ? 'loadable but not active' : 'not active',
+      explanation: loads
+        ? `lsm/* programs load, but bpf is not in the active LSM list${listText}: the kernel never calls ` +
+          'them, so they would enforce nothing. Enable it at boot.'
+        : `bpf is not in the active LSM list${listText}, and lsm/* programs do not load here.`,
+      fix: lsmEnableFix(list),
+    };
+  }
+  return {
+    state: 'unknown',
+    active,
+    loadable,
+    loaded,
+    refused,
+    summary: active === true ? 'active; loading not probed' : 'unknown',
+    explanation:
+      list === null
+        ? 'the active LSM list could not be read (securityfs is not mounted), and lsm/* probes ' +
+          (tried === 0 ? 'were not tried.' : loadable === true ? 'loaded.' : 'failed.')
+        : 'lsm/* probes were not tried.',
+    fix: facts.probes.securityfs.fix ?? facts.probes.lsm_file_open.fix,
+  };
+}
+
+interface RungSpec {
+  backend: Rung['backend'];
+  label: string;
+  mode: Mode;
+  scope: Rung['scope'];
+  requires: ProbeId[];
+  /** What it does and does not do, shown when available. */
+  caveat: string;
+  short?: string;
+}
+
+function lsmRung(hooks: LsmHook[], caveat: string): RungSpec {
+  return {
+    backend: 'lsm',
+    label: `BPF-LSM ${hooks.map((h) => `lsm/${h}`).join(' + ')}`,
+    mode: 'inline',
+    scope: 'all',
+    requires: ['lsm_active', ...hooks.map(lsmProbeId)],
+    caveat,
+  };
+}
+
+function cgroupRung(hooks: string[], caveat: string): RungSpec {
+  return {
+    backend: 'cgroup',
+    label: `cgroup-BPF ${hooks.join(' + ')}`,
+    mode: 'inline',
+    scope: 'all',
+    requires: ['cgroup2', ...hooks.map((h) => `cgroup_${h}` as ProbeId)],
+    caveat,
+  };
+}
+
+const LANDLOCK_CAVEAT =
+  'only for `vigil run` (the launcher applies it before the agent starts); coarser: allow-lists of ' +
+  'files and directory trees, so a deny inside an allowed tree and *, ?, /**/name patterns fall to ' +
+  'the next rung';
+
+const LADDER: { id: ProtectionId; title: string; rungs: RungSpec[]; pick: 'first' | 'file_open' }[] = [
+  {
+    id: 'file_open',
+    title: 'file open',
+    pick: 'file_open',
+    rungs: [
+      lsmRung(['file_open'], 'decided before the open, on the resolved path'),
+      {
+        backend: 'landlock',
+        label: 'Landlock ruleset',
+        mode: 'inline',
+        scope: 'run',
+        requires: ['landlock'],
+        caveat: LANDLOCK_CAVEAT,
+        short: 'coarser',
+      },
+      {
+        backend: 'tracepoint_kill',
+        label: 'tracepoint sys_enter_openat + SIGKILL',
+        mode: 'reactive',
+        scope: 'all',
+        requires: ['tracepoint', 'send_signal'],
+        short: 'killed as the open returns',
+        caveat:
+          'the open itself completes (O_CREAT/O_TRUNC take effect); the process is killed before ' +
+          'the call returns to it',
+      },
+    ],
+  },
+  {
+    id: 'exec',
+    title: 'exec',
+    pick: 'first',
+    rungs: [
+      lsmRung(['bprm_check_security'], 'the exec fails with EPERM'),
+      {
+        backend: 'exec_kill',
+        label: 'tp_btf/sched_process_exec + SIGKILL',
+        mode: 'reactive',
+        scope: 'all',
+        requires: ['tp_btf', 'send_signal'],
+        short: 'killed before its first instruction',
+        caveat:
+          'killed before its first instruction: the exec succeeds and the old image is gone, but the ' +
+          'new program never runs',
+      },
+    ],
+  },
+  {
+    id: 'connect',
+    title: 'connect',
+    pick: 'first',
+    rungs: [
+      lsmRung(['socket_connect'], 'every address family'),
+      cgroupRung(['connect4', 'connect6'], 'IPv4 and IPv6 (TCP, connected UDP); the caller gets EPERM'),
+    ],
+  },
+  {
+    id: 'udp_send',
+    title: 'UDP send',
+    pick: 'first',
+    rungs: [
+      lsmRung(['socket_sendmsg'], 'every send with a destination address'),
+      cgroupRung(['sendmsg4', 'sendmsg6'], 'unconnected UDP sends over IPv4 and IPv6'),
+    ],
+  },
+  {
+    id: 'raw_sockets',
+    title: 'raw sockets',
+    pick: 'first',
+    rungs: [
+      lsmRung(['socket_create'], 'raw and packet sockets refused at creation'),
+      cgroupRung(['sock_create'], 'raw and packet sockets refused at creation'),
+    ],
+  },
+  {
+    id: 'self_protection',
+    title: 'self-protection',
+    pick: 'first',
+    rungs: [
+      lsmRung(['task_kill', 'ptrace_access_check', 'bpf'], 'kill/ptrace of vigil and bpf() from the agent'),
+      {
+        backend: 'seccomp',
+        label: 'seccomp filter',
+        mode: 'inline',
+        scope: 'run',
+        requires: ['seccomp'],
+        caveat:
+          'only for `vigil run` (installed by the launcher); filters kill/ptrace/bpf by their ' +
+          'arguments; nothing protects vigil from `vigil watch`/`attach` sessions',
+      },
+    ],
+  },
+];
+
+function protectionsFor(facts: DoctorFacts, lsm: LsmVerdict): Protection[] {
+  return LADDER.map((spec) => {
+    const rungs: Rung[] = spec.rungs.map((r) => {
+      const missing = r.requires.filter((id) => !okProbe(facts, id));
+      // an LSM program that loads does nothing unless bpf is an active LSM
+      const available = missing.length === 0 && (r.backend !== 'lsm' || lsm.active === true);
+      const why = available ? null : unavailableWhy(facts, lsm, r, missing);
+      return {
+        backend: r.backend,
+        label: r.label,
+        mode: r.mode,
+        scope: r.scope,
+        available,
+        selected: false,
+        note: why?.note ?? r.caveat,
+        short: r.short ?? '',
+        fix: why?.fix ?? null,
+        requires: r.requires,
+      };
+    });
+    const firstIndex = rungs.findIndex((r) => r.available);
+    const upTo = firstIndex === -1 ? rungs.length : firstIndex;
+    const untried = rungs
+      .slice(0, upTo)
+      .some((r) => r.requires.some((id) => facts.probes[id].status === 'skipped'));
+    if (untried) return { id: spec.id, title: spec.title, run: 'unknown', watch: 'unknown', rungs };
+    const first = rungs[firstIndex];
+    if (first !== undefined) first.selected = true;
+    // Without the LSM, file opens take Landlock (run only, coarse) AND the reactive tracepoint
+    // for what Landlock cannot express and for watch/attach sessions.
+    if (spec.pick === 'file_open' && first !== undefined && first.backend !== 'lsm') {
+      for (const r of rungs) if (r.available) r.selected = true;
+    }
+    // A rung for `vigil run` only leaves watch/attach sessions to the next available rung.
+    if (spec.pick === 'first' && first?.scope === 'run') {
+      const next = rungs.find((r) => r.available && r.scope === 'all');
+      if (next !== undefined) next.selected = true;
+    }
+    const selected = rungs.filter((r) => r.selected);
+    return {
+      id: spec.id,
+      title: spec.title,
+      run: strongest(selected),
+      watch: strongest(selected.filter((r) => r.scope === 'all')),
+      rungs,
+    };
+  });
+}
+
+function strongest(rungs: Rung[]): Coverage {
+  if (rungs.some((r) => r.mode === 'inline')) return 'inline';
+  if (rungs.some((r) => r.mode === 'reactive')) return 'reactive';
+  return 'none';
+}
+
+function unavailableWhy(
+  facts: DoctorFacts,
+  lsm: LsmVerdict,
+  rung: RungSpec,
+  missing: ProbeId[],
+): { note: string; fix: string | null } {
+  if (rung.backend === 'lsm' && lsm.state !== 'partially_loadable' && lsm.state !== 'unknown') {
+    return { note: `BPF-LSM is ${lsm.summary}`, fix: lsm.fix };
+  }
+  const first = facts.probes[missing[0] ?? rung.requires[0] ?? 'privileges'];
+  const parts = missing.map((id) => `${id}: ${facts.probes[id].detail}`);
+  return { note: parts.join('; '), fix: first.fix };
+}
+
+function blockersFor(facts: DoctorFacts, protections: Protection[]): Blocker[] {
+  const out: Blocker[] = [];
+  const p = facts.probes;
+  const add = (r: ProbeResult, what: string) => out.push({ what: `${what}: ${r.detail}`, fix: r.fix });
+  if (p.privileges.status !== 'ok') add(p.privileges, 'not enough privileges');
+  if (p.native.status !== 'ok') add(p.native, 'the native addon does not load');
+  if (out.length === 0 && p.btf_core.status === 'skipped') add(p.btf_core, 'the kernel probes did not run');
+  if (p.btf_vmlinux.status !== 'ok') add(p.btf_vmlinux, 'no kernel BTF');
+  else if (p.btf_core.status === 'failed') add(p.btf_core, 'CO-RE programs do not load');
+  if (p.tp_btf.status === 'failed' && p.raw_tp.status === 'failed') {
+    out.push({
+      what: 'vigil cannot follow process lineage: tp_btf and raw_tp both refused',
+      fix: p.tp_btf.fix,
+    });
+  }
+  if (p.ringbuf.status === 'failed') add(p.ringbuf, 'events cannot reach user space (ring buffer)');
+  if (out.length === 0 && protections.every((x) => x.run === 'none' || x.run === 'unknown')) {
+    out.push({ what: 'no protection has a usable backend on this kernel', fix: null });
+  }
+  return out;
+}
+
+function fixesFor(facts: DoctorFacts, lsm: LsmVerdict): Fix[] {
+  const out: Fix[] = [];
+  const seen = new Set<string>();
+  const add = (fix: Fix) => {
+    if (seen.has(fix.fix)) return;
+    seen.add(fix.fix);
+    out.push(fix);
+  };
+  for (const id of PROBE_IDS) {
+    const r = facts.probes[id];
+    if (id === 'lsm_active') {
+      // the LSM's state is summarised once, from the list and every hook's probe
+      if (lsm.fix !== null) add({ probe: id, what: `BPF-LSM is ${lsm.summary}`, fix: lsm.fix });
+      continue;
+    }
+    if (id.startsWith('lsm_') || r.status === 'ok' || r.fix === null) continue;
+    add({ probe: id, what: r.detail, fix: r.fix });
+  }
+  return out;
+}
