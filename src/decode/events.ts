@@ -85,6 +85,10 @@ function bytesText(buf: Buffer, start: number, len: number): string {
 
 export function formatIp(family: number, addr: Buffer): string {
   if (family === AF_INET) return [...addr.subarray(0, 4)].join('.');
+  // IPv4-mapped (::ffff:a.b.c.d), written as inet_ntop does.
+  if (addr.subarray(0, 10).every((b) => b === 0) && addr.readUInt16BE(10) === 0xffff) {
+    return `::ffff:${[...addr.subarray(12, 16)].join('.')}`;
+  }
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(addr.readUInt16BE(i).toString(16));
   // Compress the longest run of zero groups, as inet_ntop does.

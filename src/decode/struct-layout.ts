@@ -49,6 +49,23 @@ export type Decoded<F extends readonly FieldSpec[]> = {
   -readonly [K in F[number] as K[0]]: ValueOf<K[1]>;
 };
 
+type InputOf<T extends FieldType> = T extends 'u64' | 's64'
+  ? bigint | number
+  : T extends Scalar
+    ? number
+    : T extends CharArray
+      ? string
+      : T extends ByteArray
+        ? Uint8Array
+        : T extends { struct: StructLayout<infer G> }
+          ? EncodeInput<G>
+          : never;
+
+/** What encodeStruct takes: any subset of the fields, nested structs too; the rest is zero. */
+export type EncodeInput<F extends readonly FieldSpec[]> = {
+  [K in F[number] as K[0]]?: InputOf<K[1]>;
+};
+
 const SCALAR_SIZE: Record<Scalar, number> = { u8: 1, u16: 2, u32: 4, u64: 8, s8: 1, s16: 2, s32: 4, s64: 8 };
 
 function sizeAlign(t: FieldType): [size: number, align: number] {
@@ -158,7 +175,7 @@ function encodeInto(
 /** Encodes a struct (map keys, program contexts); missing fields and padding are zero. */
 export function encodeStruct<F extends readonly FieldSpec[]>(
   layout: StructLayout<F>,
-  value: Partial<Decoded<F>>,
+  value: EncodeInput<F>,
 ): Buffer {
   const buf = Buffer.alloc(layout.size);
   encodeInto(layout, buf, 0, value);

@@ -69,7 +69,10 @@ export class AgentKernel {
     try {
       obj.load();
       const onError =
-        options.onError ?? ((e: unknown) => process.emitWarning(`vigil: event decoding: ${String(e)}`));
+        options.onError ??
+        ((e: unknown) => {
+          process.emitWarning(`vigil: event decoding: ${String(e)}`);
+        });
       const reader = obj.ringBuffer(
         'events',
         (records) => {
@@ -87,9 +90,8 @@ export class AgentKernel {
         { onError },
       );
       const report = obj.attachAll({ cgroupPath });
-      const failed = report.filter((r) => !r.ok);
-      if (failed.length > 0) {
-        const lines = failed.map((r) => (r.ok ? '' : `${r.program} (${r.section}): ${r.error.message}`));
+      const lines = report.flatMap((r) => (r.ok ? [] : [`${r.program} (${r.section}): ${r.error.message}`]));
+      if (lines.length > 0) {
         throw new SystemError(
           'VIGIL_ATTACH_FAILED',
           `cannot attach vigil's hooks:\n  ${lines.join('\n  ')}`,

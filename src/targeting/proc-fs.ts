@@ -70,11 +70,3 @@ export function allPids(): number[] {
     .filter((n) => /^\d+$/.test(n))
     .map(Number);
 }
-
-export function readExe(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-  } catch {
-    return undefined;
-  }
-}

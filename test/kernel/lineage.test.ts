@@ -48,7 +48,10 @@ function gatedShell(t: TestContext, script: string, cwd?: string): ChildProcess 
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((r) => {
     if (child.exitCode !== null) r(child.exitCode);
-    else child.once('exit', (code) => r(code));
+    else
+      child.once('exit', (code) => {
+        r(code);
+      });
   });
 }
 

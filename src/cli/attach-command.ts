@@ -1,0 +1,90 @@
+// vigil attach --pid N: adopts a running process and all its current and future descendants
+// into a new session, and prints its audit lines until the tree exits or Ctrl-C.
+import { connectOrStartDaemon } from '../daemon/control-client.js';
+import { UsageError } from '../errors.js';
+import { readStat } from '../targeting/proc-fs.js';
+import { intFlag, oneOf, parseVerbArgs, requireRoot } from './args.js';
+import { openAuditOutput } from './audit-output.js';
+import { resolveProfile } from './profile-arg.js';
+import { untilSignal } from './watch-command.js';
+import { lookupUser } from '../targeting/launch.js';
+import { readFileSync, readlinkSync } from 'node:fs';
+
+const HELP = `usage: vigil attach --pid N [options]
+
+Adopts process N and every descendant, present and future, into a new session.
+
+options:
+  --pid N               the process to attach to
+  --profile FILE        the behavioral profile (YAML)
+  --framework NAME      a built-in profile instead; default: generic
+  --audit-log FILE      append audit lines to FILE instead of stdout
+  --file-events MODE    allowed file opens to log: all, first (per path per session), none
+  -h, --help            this help`;
+
+const FILE_EVENTS = ['all', 'first', 'none'] as const;
+
+export async function attachCommand(argv: string[]): Promise<number> {
+  const { values } = parseVerbArgs('attach', argv, {
+    pid: { type: 'string' },
+    profile: { type: 'string' },
+    framework: { type: 'string' },
+    'audit-log': { type: 'string' },
+    'file-events': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    console.log(HELP);
+    return 0;
+  }
+  const pid = intFlag('attach', 'pid', values.pid);
+  if (pid === undefined) throw new UsageError('vigil attach: --pid N is required');
+  const fileEvents = oneOf('attach', 'file-events', values['file-events'], FILE_EVENTS);
+  requireRoot('attach');
+  if (readStat(pid) === undefined) throw new UsageError(`vigil attach: no process ${pid}`);
+  const owner = processOwner(pid);
+  const home = owner === undefined ? '/root' : (lookupUser(String(owner))?.home ?? '/root');
+  const cwd = processCwd(pid) ?? process.cwd();
+  const profile = resolveProfile('attach', values, { home, workspace: cwd }, 'generic');
+  const output = openAuditOutput(values['audit-log']);
+  const daemon = await connectOrStartDaemon(fileEvents === undefined ? {} : { fileEvents });
+  try {
+    let endResolve: () => void = () => undefined;
+    const ended = new Promise<void>((r) => {
+      endResolve = r;
+    });
+    const session = await daemon.attach(pid, profile, {
+      line: (line) => {
+        output.write(line);
+      },
+      ended: () => {
+        endResolve();
+      },
+    });
+    console.error(
+      `vigil: ${session.name} attached to ${pid} with ${session.processes.length} process(es) (profile ${profile.name}); Ctrl-C to detach`,
+    );
+    await untilSignal(ended);
+    return 0;
+  } finally {
+    await daemon.close();
+    output.close();
+  }
+}
+
+function processOwner(pid: number): number | undefined {
+  try {
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function processCwd(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+// vigil daemon: the long-running service (systemd runs it). Owns the kernel objects, serves the
+// control socket, and writes every session's audit lines to its log.
+import { ControlServer } from '../daemon/control-server.js';
+import { DEFAULT_SOCKET } from '../daemon/control-protocol.js';
+import { connectDaemon } from '../daemon/control-client.js';
+import { Daemon } from '../daemon/daemon.js';
+import { SystemError } from '../errors.js';
+import { oneOf, parseVerbArgs, requireRoot } from './args.js';
+import { openAuditOutput } from './audit-output.js';
+import { untilSignal } from './watch-command.js';
+
+const HELP = `usage: vigil daemon [options]
+
+Runs the vigil daemon in the foreground (the systemd unit does this). CLI verbs reach it
+through its control socket.
+
+options:
+  --audit-log FILE      append every session's audit lines to FILE (default: stdout)
+  --socket PATH         the control socket (default: ${DEFAULT_SOCKET})
+  --file-events MODE    allowed file opens to log: all, first (per path per session), none
+  -h, --help            this help`;
+
+const FILE_EVENTS = ['all', 'first', 'none'] as const;
+
+export async function daemonCommand(argv: string[]): Promise<number> {
+  const { values } = parseVerbArgs('daemon', argv, {
+    'audit-log': { type: 'string' },
+    socket: { type: 'string' },
+    'file-events': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    console.log(HELP);
+    return 0;
+  }
+  const fileEvents = oneOf('daemon', 'file-events', values['file-events'], FILE_EVENTS);
+  requireRoot('daemon');
+  const socket = values.socket ?? DEFAULT_SOCKET;
+  const other = await connectDaemon(socket);
+  if (other !== undefined) {
+    await other.close();
+    throw new SystemError('VIGIL_DAEMON_RUNNING', `a vigil daemon already serves ${socket}`, {
+      hint: 'vigil status shows it; stop it first (systemctl stop vigil)',
+    });
+  }
+  const output = openAuditOutput(values['audit-log']);
+  const daemon = Daemon.start({
+    ...(fileEvents === undefined ? {} : { fileEvents }),
+    onLine: (line) => {
+      output.write(line);
+    },
+  });
+  const server = await ControlServer.listen(daemon, socket);
+  console.error(`vigil: daemon ${process.pid} serving ${socket}`);
+  try {
+    await untilSignal();
+    return 0;
+  } finally {
+    await server.close();
+    daemon.stop();
+    output.close();
+  }
+}

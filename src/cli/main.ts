@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// vigil's command line: dispatches a verb to its module (loaded on demand, so each command
+// starts only what it needs) and turns errors into one clear message and an exit code.
+import { readFileSync } from 'node:fs';
+
+import { EXIT_CODES, UsageError, VigilError } from '../errors.js';
+
+interface Command {
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  run: {
+    summary: 'run a command as a watched agent: vigil run [--profile F] -- CMD',
+    run: async (args) => (await import('./run-command.js')).runCommand(args),
+  },
+  watch: {
+    summary: 'watch the host for an agent (--framework NAME | --profile FILE)',
+    run: async (args) => (await import('./watch-command.js')).watchCommand(args),
+  },
+  attach: {
+    summary: 'adopt a running process and its descendants: vigil attach --pid N',
+    run: async (args) => (await import('./attach-command.js')).attachCommand(args),
+  },
+  status: {
+    summary: "list the daemon's sessions and counters",
+    run: async (args) => (await import('./status-command.js')).statusCommand(args),
+  },
+  doctor: {
+    summary: 'probe this kernel and show which backend enforces each protection',
+    run: async (args) => (await import('./doctor-command.js')).doctorCommand(args),
+  },
+  daemon: {
+    summary: 'run the daemon in the foreground (the systemd unit uses this)',
+    run: async (args) => (await import('./daemon-command.js')).daemonCommand(args),
+  },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'usage: vigil <command> [options]',
+    '',
+    'Kernel-enforced runtime security for AI agents.',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Run `vigil <command> --help` for the options of a command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+    console.log(usage());
+    return verb === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
+  }
+  if (verb === '--version' || verb === '-V') {
+    console.log(`vigil ${version()}`);
+    return EXIT_CODES.ok;
+  }
+  const command = COMMANDS[verb];
+  if (command === undefined) {
+    throw new UsageError(`unknown command '${verb}'`, {
+      hint: `commands: ${Object.keys(COMMANDS).join(', ')}`,
+    });
+  }
+  return command.run(rest);
+}
+
+function report(err: unknown): number {
+  if (err instanceof VigilError) {
+    console.error(`vigil: ${err.message}`);
+    if (err.hint !== undefined) console.error(`hint: ${err.hint}`);
+    if (process.env.VIGIL_DEBUG !== undefined && err.stack !== undefined) console.error(err.stack);
+    return err.exitCode;
+  }
+  console.error('vigil: internal error (please report it):');
+  console.error(err);
+  return EXIT_CODES.failure;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = report(err);
+  },
+);

@@ -1,0 +1,71 @@
+// vigil status [--json]: the daemon's sessions with their profile, root process and counters,
+// and the kernel's loss counters.
+import { connectDaemon } from '../daemon/control-client.js';
+import type { StatusResult } from '../daemon/control-protocol.js';
+import { EXIT_CODES } from '../errors.js';
+import { parseVerbArgs, requireRoot } from './args.js';
+
+const HELP = `usage: vigil status [--json]
+
+Lists the sessions of the running vigil daemon: profile, root process, live processes,
+counters by event and action, and the kernel's loss counters. Exit 1 if no daemon runs.`;
+
+export async function statusCommand(argv: string[]): Promise<number> {
+  const { values } = parseVerbArgs('status', argv, {
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    console.log(HELP);
+    return 0;
+  }
+  requireRoot('status');
+  const daemon = await connectDaemon();
+  if (daemon === undefined) {
+    if (values.json === true) console.log(JSON.stringify({ running: false }));
+    else
+      console.error(
+        'vigil: no daemon is running (start one with `vigil run`, `vigil watch` or the systemd unit)',
+      );
+    return EXIT_CODES.failure;
+  }
+  try {
+    const status = await daemon.status();
+    console.log(
+      values.json === true ? JSON.stringify({ running: true, ...status }, null, 2) : renderStatus(status),
+    );
+    return 0;
+  } finally {
+    await daemon.close();
+  }
+}
+
+export function renderStatus(s: StatusResult): string {
+  const out: string[] = [];
+  out.push(`vigil daemon pid ${s.pid}, up since ${s.startedAt}`);
+  const lost =
+    s.kernel.ringbufFull === '0'
+      ? 'no events lost'
+      : `${s.kernel.ringbufFull} events LOST (ring buffer full)`;
+  out.push(
+    `kernel: ${lost}; ${s.ring.records} events read in ${s.ring.batches} batches; watch table full ${s.kernel.watchFull}x; stale entries dropped ${s.kernel.staleEntry}`,
+  );
+  if (s.watchRules.length > 0) {
+    out.push(`watching for: ${s.watchRules.map((w) => `${w.basename} (${w.profile})`).join(', ')}`);
+  }
+  const active = s.sessions.filter((x) => x.endedAt === null);
+  const ended = s.sessions.filter((x) => x.endedAt !== null);
+  out.push('', `sessions: ${active.length} active, ${ended.length} ended`);
+  for (const x of [...active, ...ended]) {
+    const state = x.endedAt === null ? `active, ${x.processes.length} process(es)` : `ended ${x.endedAt}`;
+    const counts = Object.entries(x.events)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    const actions = Object.entries(x.actions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    out.push(`  ${x.name}  profile ${x.profile}  root ${x.rootPid ?? '-'}  ${state}`);
+    out.push(`    since ${x.startedAt}; events: ${counts || 'none'}; actions: ${actions || 'none'}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,96 @@
+// vigil watch (--framework NAME | --profile FILE): host-wide. Every exec of a program named like
+// the profile's entry_comm starts a session (scripts run through a shebang included), and
+// agents already running are adopted with their descendants. Prints audit lines until stopped.
+import { connectOrStartDaemon } from '../daemon/control-client.js';
+import { lookupUser } from '../targeting/launch.js';
+import { oneOf, parseVerbArgs, requireRoot } from './args.js';
+import { openAuditOutput } from './audit-output.js';
+import { resolveProfile } from './profile-arg.js';
+
+const HELP = `usage: vigil watch (--framework NAME | --profile FILE) [options]
+
+Watches the whole host for the agent the profile names (its entry_comm): each start of it
+becomes a session, and agents running now are adopted with their descendants. Audit lines
+go to stdout (or --audit-log FILE) until Ctrl-C.
+
+options:
+  --framework NAME      a built-in profile (vigil profile list)
+  --profile FILE        a profile file
+  --audit-log FILE      append audit lines to FILE instead of stdout
+  --file-events MODE    allowed file opens to log: all, first (per path per session), none
+  --ui                  (not available yet) the live web UI
+  -h, --help            this help
+
+\${HOME} in the profile is the home of the user who called sudo (else root's).`;
+
+const FILE_EVENTS = ['all', 'first', 'none'] as const;
+
+export async function watchCommand(argv: string[]): Promise<number> {
+  const { values } = parseVerbArgs('watch', argv, {
+    profile: { type: 'string' },
+    framework: { type: 'string' },
+    'audit-log': { type: 'string' },
+    'file-events': { type: 'string' },
+    ui: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    console.log(HELP);
+    return 0;
+  }
+  const fileEvents = oneOf('watch', 'file-events', values['file-events'], FILE_EVENTS);
+  requireRoot('watch');
+  if (values.ui === true) console.error('vigil: --ui is not available in this version; watching without it');
+  const sudoUser = process.env.SUDO_USER === undefined ? undefined : lookupUser(process.env.SUDO_USER);
+  const profile = resolveProfile('watch', values, {
+    home: sudoUser?.home ?? '/root',
+    workspace: process.cwd(),
+  });
+  const output = openAuditOutput(values['audit-log']);
+  const daemon = await connectOrStartDaemon(fileEvents === undefined ? {} : { fileEvents });
+  try {
+    await daemon.subscribe(
+      { watch: true },
+      (line) => {
+        output.write(line);
+      },
+      () => undefined,
+    );
+    const { rules, adopted } = await daemon.addWatch(profile);
+    console.error(
+      `vigil: watching for ${rules.join(', ')} (profile ${profile.name}); ${adopted.length} running agent(s) adopted; Ctrl-C to stop`,
+    );
+    await untilSignal();
+    return 0;
+  } finally {
+    await daemon.close();
+    output.close();
+  }
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM, or when `until` settles. Keeps the process alive
+ * meanwhile: the daemon's own handles (ring-buffer thread, socket) are unref'd so they never
+ * hold a finished verb open.
+ */
+export function untilSignal(until?: Promise<unknown>): Promise<NodeJS.Signals | 'done'> {
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  return new Promise((resolve) => {
+    const done = (why: NodeJS.Signals | 'done') => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      clearInterval(keepAlive);
+      resolve(why);
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+    until?.then(
+      () => {
+        done('done');
+      },
+      () => {
+        done('done');
+      },
+    );
+  });
+}

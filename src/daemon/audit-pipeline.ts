@@ -1,0 +1,66 @@
+// From kernel events to audit lines, for the daemon: learns process facts, converts kernel
+// time, builds the line, applies volume control. Decides nothing: the lines carry the
+// decision the kernel reported (until enforcement exists, every event is OBSERVE).
+import type { AgentEvent } from '../decode/events.js';
+import { BootClock } from '../enrich/boot-clock.js';
+import { ProcessTable } from '../enrich/process-table.js';
+import type { KernelCounters } from '../kernel/agent-kernel.js';
+import {
+  buildAuditLine,
+  countersDelta,
+  lossLine,
+  sessionEndLine,
+  sessionStartLine,
+} from '../sinks/audit-line.js';
+import type { AuditLine } from '../sinks/audit-schema.js';
+import { VolumeFilter, type FileOpenVolume } from '../sinks/volume-filter.js';
+import type { Session } from './sessions.js';
+
+export class AuditPipeline {
+  readonly processes = new ProcessTable();
+  readonly #clock = new BootClock();
+  readonly #volume: VolumeFilter;
+
+  constructor(options: { fileEvents: FileOpenVolume }) {
+    this.#volume = new VolumeFilter({ fileOpens: options.fileEvents });
+    this.#clock.start();
+  }
+
+  /** The line for a kernel event, or undefined when volume control holds it back. */
+  lineFor(ev: AgentEvent, s: Session): AuditLine | undefined {
+    this.processes.observe(ev);
+    const line = buildAuditLine(ev, {
+      session: { id: s.name, profile: s.profile.name },
+      clock: this.#clock,
+      processes: this.processes,
+    });
+    return this.#volume.keep(line) ? line : undefined;
+  }
+
+  /** session_start for sessions vigil makes (run, attach, adopted by watch), session_end for all. */
+  sessionLine(kind: 'session_start' | 'session_end', s: Session, pid: number): AuditLine {
+    const facts = this.processes.adopt(pid, s.id, { root: true }) ?? this.processes.get(pid);
+    const proc = {
+      pid,
+      comm: facts?.comm ?? '',
+      ppid: facts?.ppid,
+      uid: facts?.uid,
+      exe: facts?.exe,
+    };
+    const info = { id: s.name, profile: s.profile.name };
+    if (kind === 'session_start') return sessionStartLine(info, proc, { origin: s.kind });
+    this.#volume.forgetSession(s.name);
+    const exit = facts?.exitStatus;
+    const reason = 'the last process of the session exited';
+    return sessionEndLine(info, proc, exit === undefined ? { reason } : { reason, waitStatus: exit });
+  }
+
+  /** A loss line when a kernel counter rose between two readings. */
+  lossLine(before: KernelCounters, now: KernelCounters): AuditLine | undefined {
+    return lossLine(countersDelta(before, now));
+  }
+
+  close(): void {
+    this.#clock.stop();
+  }
+}

@@ -1,0 +1,74 @@
+// The control socket's protocol: one JSON object per line. A client sends requests with an id;
+// the daemon answers each with the same id, and pushes `line` and `session_end` messages to
+// clients that subscribed. Only root can reach the socket (folder 0700, socket 0600).
+import type { Profile } from '../policy/profile-types.js';
+import type { AuditLine } from '../sinks/audit-schema.js';
+
+export const DEFAULT_SOCKET = '/run/vigil/vigil.sock';
+export const PROTOCOL_VERSION = 1;
+
+export type SessionKind = 'run' | 'watch' | 'attach';
+
+export interface ProfileRef {
+  /** the profile's own name */
+  name: string;
+  /** where it came from: a file path, or `builtin:<name>` */
+  source: string;
+  profile: Profile;
+}
+
+export interface SessionSummary {
+  id: number;
+  name: string;
+  kind: SessionKind;
+  profile: string;
+  profileSource: string;
+  rootPid: number | null;
+  startedAt: string;
+  endedAt: string | null;
+  cgroup: string | null;
+  processes: number[];
+  events: Record<string, number>;
+  actions: Record<string, number>;
+}
+
+export interface StatusResult {
+  pid: number;
+  startedAt: string;
+  version: number;
+  sessions: SessionSummary[];
+  watchRules: { basename: string; profile: string }[];
+  kernel: { ringbufFull: string; readFail: string; watchFull: string; staleEntry: string };
+  ring: { records: number; batches: number; stalls: number; handlerErrors: number };
+}
+
+export type Request =
+  | { id: number; op: 'hello' }
+  | { id: number; op: 'status' }
+  | {
+      id: number;
+      op: 'session.create';
+      kind: 'run';
+      profile: ProfileRef;
+      cgroup: boolean;
+      subscribe: boolean;
+    }
+  | { id: number; op: 'session.adopt'; session: number; pid: number }
+  | { id: number; op: 'attach'; pid: number; profile: ProfileRef; subscribe: boolean }
+  | { id: number; op: 'watch.add'; profile: ProfileRef }
+  | { id: number; op: 'subscribe'; session?: number; watch?: boolean };
+
+export type RequestOp = Request['op'];
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export type Response =
+  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ErrorBody };
+
+export type Push = { push: 'line'; line: AuditLine } | { push: 'session_end'; session: number; name: string };
+
+export type ServerMessage = Response | Push;

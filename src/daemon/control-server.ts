@@ -1,0 +1,172 @@
+// Serves the daemon on its Unix socket: requests in, answers and pushed audit lines out.
+// The socket lives in a root-only folder, so only root can talk to vigil.
+import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+
+import { VigilError } from '../errors.js';
+import type { ErrorBody, Request, ServerMessage } from './control-protocol.js';
+import type { Daemon, SessionSink } from './daemon.js';
+
+export class ControlServer {
+  readonly path: string;
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+
+  private constructor(path: string, server: Server) {
+    this.path = path;
+    this.#server = server;
+  }
+
+  /** Listens at `path`, replacing a stale socket file (the caller checked no daemon answers). */
+  static async listen(daemon: Daemon, path: string): Promise<ControlServer> {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    chmodSync(dirname(path), 0o700);
+    if (existsSync(path)) unlinkSync(path);
+    const server = createServer();
+    const cs = new ControlServer(path, server);
+    server.on('connection', (sock) => {
+      cs.#serve(daemon, sock);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(path, 0o600);
+    server.unref();
+    return cs;
+  }
+
+  #serve(daemon: Daemon, sock: Socket): void {
+    this.#sockets.add(sock);
+    const unsubscribe: (() => void)[] = [];
+    const send = (msg: ServerMessage) => {
+      if (!sock.destroyed) sock.write(`${JSON.stringify(msg)}\n`);
+    };
+    let buffered = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk: string) => {
+      buffered += chunk;
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        const text = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (text.trim() === '') continue;
+        let req: Request;
+        try {
+          req = JSON.parse(text) as Request;
+        } catch {
+          send({ id: -1, ok: false, error: { code: 'VIGIL_PROTOCOL', message: 'request is not JSON' } });
+          continue;
+        }
+        try {
+          const result = this.#handle(daemon, req, send, unsubscribe);
+          send({ id: req.id, ok: true, result });
+        } catch (err) {
+          send({ id: req.id, ok: false, error: errorBody(err) });
+        }
+      }
+    });
+    const close = () => {
+      for (const u of unsubscribe) u();
+      this.#sockets.delete(sock);
+    };
+    sock.on('close', close);
+    sock.on('error', close);
+  }
+
+  #handle(
+    daemon: Daemon,
+    req: Request,
+    send: (m: ServerMessage) => void,
+    unsubscribe: (() => void)[],
+  ): unknown {
+    switch (req.op) {
+      case 'hello':
+        return { pid: process.pid };
+      case 'status':
+        return daemon.status();
+      case 'session.create':
+        return daemon
+          .createRunSession(
+            req.profile,
+            req.cgroup,
+            req.subscribe ? this.#sink(send, unsubscribe) : undefined,
+          )
+          .summary();
+      case 'session.adopt':
+        daemon.adoptRoot(req.session, req.pid);
+        return null;
+      case 'attach':
+        return daemon
+          .attach(req.pid, req.profile, req.subscribe ? this.#sink(send, unsubscribe) : undefined)
+          .summary();
+      case 'watch.add': {
+        const r = daemon.addWatch(req.profile);
+        return { rules: r.rules, adopted: r.adopted.map((s) => s.summary()) };
+      }
+      case 'subscribe': {
+        const filter: { session?: number; watch?: boolean } = {};
+        if (req.session !== undefined) filter.session = req.session;
+        if (req.watch !== undefined) filter.watch = req.watch;
+        unsubscribe.push(
+          daemon.subscribe(
+            filter,
+            (line) => {
+              send({ push: 'line', line });
+            },
+            (s) => {
+              send({ push: 'session_end', session: s.id, name: s.name });
+            },
+          ),
+        );
+        return null;
+      }
+      default: {
+        const op = (req as { op?: unknown }).op;
+        throw new VigilError('VIGIL_PROTOCOL', `unknown request '${String(op)}'`, 1);
+      }
+    }
+  }
+
+  /** A sink pushing one session's lines to this connection; dropped when it closes. */
+  #sink(send: (m: ServerMessage) => void, unsubscribe: (() => void)[]): SessionSink {
+    let open = true;
+    unsubscribe.push(() => {
+      open = false;
+    });
+    return {
+      line: (line) => {
+        if (open) send({ push: 'line', line });
+      },
+      ended: (s) => {
+        if (open) send({ push: 'session_end', session: s.id, name: s.name });
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => {
+        resolve();
+      });
+    });
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function errorBody(err: unknown): ErrorBody {
+  if (err instanceof VigilError) {
+    return err.hint === undefined
+      ? { code: err.code, message: err.message }
+      : { code: err.code, message: err.message, hint: err.hint };
+  }
+  return { code: 'VIGIL_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}

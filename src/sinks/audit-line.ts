@@ -1,0 +1,332 @@
+// Builds audit lines: pure functions from a decoded kernel event (plus the session it belongs
+// to, the decision if a hook made one, and what the process table knows) to one AuditLine.
+// Keys are written in the schema's order (audit-schema.ts), so lines are byte-identical for
+// identical input.
+//
+// The honesty rule: a line says ALLOW, BLOCK, KILL or AUDIT only when the caller hands in the
+// decision a hook made. Without one, the event was only seen: OBSERVE, enforcement 'none',
+// rule null, reason 'observed'. Impossible decisions (BLOCK that was not inline, OBSERVE with
+// a rule, ...) throw instead of being written.
+import type { AgentEvent, ExecEventData, FileEventData, NetEventData } from '../decode/events.js';
+import type { KernelCounters } from '../kernel/agent-kernel.js';
+import {
+  decodeWaitStatus,
+  errnoName,
+  openFlagNames,
+  protocolName,
+  socketFamilyName,
+  socketTypeName,
+} from '../enrich/linux-names.js';
+import { AuditError } from './audit-errors.js';
+import {
+  AUDIT_SCHEMA_VERSION,
+  type AuditAction,
+  type AuditEnforcement,
+  type AuditLine,
+  type AuditLineOf,
+} from './audit-schema.js';
+
+export interface SessionInfo {
+  /** the session id users see (vigil status) */
+  id: string;
+  /** the name of the session's profile */
+  profile: string;
+}
+
+export interface Decision {
+  action: AuditAction;
+  enforcement: AuditEnforcement;
+  /** the profile rule that decided, as written; null when none did */
+  rule: string | null;
+  reason: string;
+  /** the hook or backend that decided; defaults to the hook that reported the event */
+  backend?: string;
+}
+
+/** Converts kernel CLOCK_BOOTTIME ns to RFC 3339 (BootClock does). */
+export interface WallClock {
+  format(ktime: bigint): string;
+}
+
+/** What the builder asks the process table (ProcessTable does). */
+export interface ProcessLookup {
+  exe(tgid: number): string | undefined;
+}
+
+export interface LineContext {
+  session: SessionInfo;
+  clock: WallClock;
+  processes?: ProcessLookup;
+}
+
+export const OBSERVED: Readonly<Decision> = Object.freeze({
+  action: 'OBSERVE',
+  enforcement: 'none',
+  rule: null,
+  reason: 'observed',
+});
+
+/** Which enforcement each action may claim (see docs/audit.md, "Actions"). */
+const ALLOWED_ENFORCEMENT: Readonly<Record<AuditAction, readonly AuditEnforcement[]>> = {
+  OBSERVE: ['none'],
+  ALLOW: ['inline', 'reactive', 'audit'],
+  BLOCK: ['inline'],
+  KILL: ['inline', 'reactive'],
+  AUDIT: ['audit'],
+};
+
+/** Throws unless the decision is one a hook can have made. */
+export function checkDecision(d: Decision): void {
+  if (!ALLOWED_ENFORCEMENT[d.action].includes(d.enforcement)) {
+    throw new AuditError(
+      'VIGIL_AUDIT_BAD_DECISION',
+      `an audit line cannot say ${d.action} with enforcement '${d.enforcement}' (allowed: ${ALLOWED_ENFORCEMENT[d.action].join(', ')})`,
+    );
+  }
+  if (d.action === 'OBSERVE' && d.rule !== null) {
+    throw new AuditError('VIGIL_AUDIT_BAD_DECISION', `an OBSERVE line names no rule (got '${d.rule}')`);
+  }
+  if (d.reason === '') throw new AuditError('VIGIL_AUDIT_BAD_DECISION', 'a decision needs a reason');
+}
+
+/** The hook that reports each event kind today (tracepoints and cgroup hooks, no LSM yet). */
+export function reportingBackend(ev: AgentEvent): string {
+  switch (ev.kind) {
+    case 'exec':
+    case 'session_start':
+      return 'tp_btf:sched_process_exec';
+    case 'fork':
+      return 'tp_btf:sched_process_fork';
+    case 'exit':
+      return 'tp_btf:sched_process_exit';
+    case 'file_open':
+      // One program per syscall (open, openat, openat2, creat); the event does not say which.
+      return 'tracepoint:syscalls/sys_exit_open*';
+    case 'net_connect':
+      return ev.family === 'inet6' ? 'cgroup:connect6' : 'cgroup:connect4';
+    case 'udp_send':
+      return ev.family === 'inet6' ? 'cgroup:sendmsg6' : 'cgroup:sendmsg4';
+    case 'socket_create':
+      return 'cgroup:sock_create';
+  }
+}
+
+/** One audit line for one kernel event. */
+export function buildAuditLine(ev: AgentEvent, ctx: LineContext, decision: Decision = OBSERVED): AuditLine {
+  checkDecision(decision);
+  const head = { ts: ctx.clock.format(ev.ktime), event: ev.kind, action: decision.action };
+  const who = { pid: ev.task.tgid, comm: ev.task.comm };
+  const why = {
+    reason: decision.reason,
+    rule: decision.rule,
+    profile: ctx.session.profile,
+    session: ctx.session.id,
+  };
+  const exe = ev.kind === 'exec' || ev.kind === 'session_start' ? ev.path : ctx.processes?.exe(ev.task.tgid);
+  const proc = { ppid: ev.task.ppid, uid: ev.task.uid, tid: ev.task.pid, exe: exe ?? null };
+  const mech = {
+    backend: decision.backend ?? reportingBackend(ev),
+    enforcement: decision.enforcement,
+    schema_version: AUDIT_SCHEMA_VERSION,
+  } as const;
+
+  switch (ev.kind) {
+    case 'exec':
+      return { ...head, event: 'exec', ...who, ...execOwn(ev), ...why, ...proc, ...mech };
+    case 'session_start':
+      return {
+        ...head,
+        event: 'session_start',
+        ...who,
+        origin: 'watch',
+        ...execOwn(ev),
+        ...why,
+        ...proc,
+        ...mech,
+      };
+    case 'fork':
+      return { ...head, event: 'fork', ...who, child_pid: ev.childTgid, ...why, ...proc, ...mech };
+    case 'exit': {
+      const w = decodeWaitStatus(ev.exitCode);
+      return {
+        ...head,
+        event: 'exit',
+        ...who,
+        exit_code: w.exitCode,
+        signal: w.signal,
+        core_dumped: w.coreDumped,
+        ...why,
+        ...proc,
+        ...mech,
+      };
+    }
+    case 'file_open':
+      return { ...head, event: 'file_open', ...who, ...fileOwn(ev), ...why, ...proc, ...mech };
+    case 'net_connect':
+      return { ...head, event: 'net_connect', ...who, ...netOwn(ev), ...why, ...proc, ...mech };
+    case 'udp_send':
+      return { ...head, event: 'udp_send', ...who, ...netOwn(ev), ...why, ...proc, ...mech };
+    case 'socket_create':
+      return {
+        ...head,
+        event: 'socket_create',
+        ...who,
+        family: socketFamilyName(ev.family),
+        type: socketTypeName(ev.sockType),
+        protocol: protocolName(ev.family, ev.sockType, ev.protocol),
+        ...why,
+        ...proc,
+        ...mech,
+      };
+  }
+}
+
+function execOwn(ev: ExecEventData) {
+  return {
+    path: ev.path,
+    path_truncated: ev.pathCut,
+    argv: ev.argv,
+    argv_truncated: ev.argvCut,
+    cgroup_id: ev.task.cgroup_id.toString(),
+  };
+}
+
+function fileOwn(ev: FileEventData) {
+  return {
+    path: ev.path,
+    path_resolved: ev.resolved,
+    path_truncated: ev.pathCut,
+    flags: openFlagNames(ev.openFlags),
+    result: ev.ret >= 0 ? ev.ret : errnoName(ev.ret),
+  };
+}
+
+function netOwn(ev: NetEventData) {
+  const family = ev.family === 'inet6' ? 10 : 2;
+  return {
+    dest_ip: ev.ip,
+    dest_port: ev.port,
+    protocol: protocolName(family, ev.sockType, ev.protocol),
+    family: ev.family === 'inet6' ? ('AF_INET6' as const) : ('AF_INET' as const),
+  };
+}
+
+/** The process a session line is about (from the process table, or /proc). */
+export interface SessionProcess {
+  pid: number;
+  comm: string;
+  ppid?: number | undefined;
+  uid?: number | undefined;
+  exe?: string | undefined;
+}
+
+const SESSION_BACKEND = 'vigil:session';
+
+/**
+ * A session_start line made in user space (vigil run / attach; `watch` sessions begin in the
+ * kernel and come through buildAuditLine). `ts` defaults to now.
+ */
+export function sessionStartLine(
+  session: SessionInfo,
+  proc: SessionProcess,
+  options: { origin: 'run' | 'attach' | 'watch'; reason?: string; ts?: string; argv?: string[] },
+): AuditLineOf<'session_start'> {
+  return {
+    ts: options.ts ?? new Date().toISOString(),
+    event: 'session_start',
+    action: 'OBSERVE',
+    pid: proc.pid,
+    comm: proc.comm,
+    origin: options.origin,
+    ...(options.argv === undefined ? {} : { argv: options.argv, argv_truncated: false }),
+    reason: options.reason ?? `vigil ${options.origin}`,
+    rule: null,
+    profile: session.profile,
+    session: session.id,
+    ppid: proc.ppid ?? null,
+    uid: proc.uid ?? null,
+    tid: null,
+    exe: proc.exe ?? null,
+    backend: SESSION_BACKEND,
+    enforcement: 'none',
+    schema_version: AUDIT_SCHEMA_VERSION,
+  };
+}
+
+/** A session_end line: `reason` says why (root exited, detached, daemon stopped). */
+export function sessionEndLine(
+  session: SessionInfo,
+  proc: SessionProcess,
+  options: { reason: string; waitStatus?: number; ts?: string },
+): AuditLineOf<'session_end'> {
+  const w = options.waitStatus === undefined ? undefined : decodeWaitStatus(options.waitStatus);
+  return {
+    ts: options.ts ?? new Date().toISOString(),
+    event: 'session_end',
+    action: 'OBSERVE',
+    pid: proc.pid,
+    comm: proc.comm,
+    exit_code: w?.exitCode ?? null,
+    signal: w?.signal ?? null,
+    reason: options.reason,
+    rule: null,
+    profile: session.profile,
+    session: session.id,
+    ppid: proc.ppid ?? null,
+    uid: proc.uid ?? null,
+    tid: null,
+    exe: proc.exe ?? null,
+    backend: SESSION_BACKEND,
+    enforcement: 'none',
+    schema_version: AUDIT_SCHEMA_VERSION,
+  };
+}
+
+const ZERO: KernelCounters = { ringbufFull: 0n, readFail: 0n, watchFull: 0n, staleEntry: 0n };
+
+/** now - before, per counter (a counter that went down, e.g. after a reload, counts from 0). */
+export function countersDelta(before: KernelCounters | undefined, now: KernelCounters): KernelCounters {
+  const b = before ?? ZERO;
+  const d = (k: keyof KernelCounters): bigint => (now[k] >= b[k] ? now[k] - b[k] : now[k]);
+  return {
+    ringbufFull: d('ringbufFull'),
+    readFail: d('readFail'),
+    watchFull: d('watchFull'),
+    staleEntry: d('staleEntry'),
+  };
+}
+
+/**
+ * A loss line for a rise of the kernel's counters (see countersDelta); undefined when nothing
+ * rose. Counts beyond 2^53 would lose precision as JSON numbers; they cannot occur in practice.
+ */
+export function lossLine(
+  delta: KernelCounters,
+  ts: string = new Date().toISOString(),
+): AuditLineOf<'loss'> | undefined {
+  const lost = {
+    ringbuf_full: Number(delta.ringbufFull),
+    read_fail: Number(delta.readFail),
+    watch_full: Number(delta.watchFull),
+    stale_entry: Number(delta.staleEntry),
+  };
+  const parts: string[] = [];
+  if (lost.ringbuf_full > 0) parts.push(`${lost.ringbuf_full} events lost: ring buffer full`);
+  if (lost.watch_full > 0) parts.push(`${lost.watch_full} processes not watched: table full`);
+  if (lost.read_fail > 0) parts.push(`${lost.read_fail} kernel reads failed`);
+  if (lost.stale_entry > 0) parts.push(`${lost.stale_entry} stale process entries dropped`);
+  if (parts.length === 0) return undefined;
+  return {
+    ts,
+    event: 'loss',
+    action: 'OBSERVE',
+    lost,
+    reason: parts.join('; '),
+    rule: null,
+    profile: null,
+    session: null,
+    backend: 'kernel:vigil_stats',
+    enforcement: 'none',
+    schema_version: AUDIT_SCHEMA_VERSION,
+  };
+}

@@ -1,0 +1,356 @@
+// The audit line, defined once: TypeBox gives the TypeScript type (AuditLine), the runtime
+// validator (validateAuditLine) and the published JSON Schema (schemas/audit-line.schema.json,
+// written by scripts/gen-audit-schema.ts; a unit test fails when the committed file is stale).
+// Every key is described in docs/audit.md. Property order here is the order of the keys in a
+// line: the builders in audit-line.ts follow it and a test checks they do.
+import { Type } from '@sinclair/typebox';
+import type { Static, TLiteral, TObject, TProperties, TUnion } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+
+/** Bumped on any change a consumer could notice (a key removed, renamed or retyped). */
+export const AUDIT_SCHEMA_VERSION = 1;
+
+export const ACTIONS = ['ALLOW', 'BLOCK', 'KILL', 'AUDIT', 'OBSERVE'] as const;
+export const ENFORCEMENTS = ['inline', 'reactive', 'audit', 'none'] as const;
+export const EVENT_KINDS = [
+  'session_start',
+  'session_end',
+  'exec',
+  'fork',
+  'exit',
+  'file_open',
+  'net_connect',
+  'udp_send',
+  'socket_create',
+  'loss',
+] as const;
+
+type LiteralUnion<T extends readonly string[]> = TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
+
+/** A union of string literals, one per value, keeping each literal in the static type. */
+function literals<const T extends readonly string[]>(values: T, description: string): LiteralUnion<T> {
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  ) as unknown as LiteralUnion<T>;
+}
+
+const Action = literals(
+  ACTIONS,
+  'ALLOW / BLOCK / KILL: what the deciding hook did; AUDIT: a rule matched in audit mode and the call went ahead; OBSERVE: no hook decided (seen only).',
+);
+const Enforcement = literals(
+  ENFORCEMENTS,
+  'inline: decided before the call completed; reactive: acted on after it (e.g. SIGKILL from a tracepoint); audit: recorded only; none: nothing decided.',
+);
+
+const Ts = Type.String({
+  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$',
+  description: 'Wall-clock time of the event in the kernel, RFC 3339 UTC with milliseconds.',
+});
+const Pid = Type.Integer({ minimum: 0, description: 'Process id (thread-group id).' });
+const Uint = Type.Integer({ minimum: 0 });
+const Comm = Type.String({ description: 'Kernel task name (comm) of the thread, at most 15 bytes.' });
+const NullableUint = (description: string) => Type.Union([Uint, Type.Null()], { description });
+const Path = Type.String({ description: 'Absolute path.' });
+const Argv = Type.Array(Type.String(), { description: 'Arguments as the kernel saw them, argv[0] first.' });
+const Rule = Type.Union([Type.String(), Type.Null()], {
+  description: 'The profile rule that decided, as written in the profile; null when no rule decided.',
+});
+const SchemaVersion = Type.Literal(AUDIT_SCHEMA_VERSION, { description: 'Version of this line format.' });
+const Backend = Type.String({
+  minLength: 1,
+  description:
+    "The hook or backend that saw or decided the event, '<type>:<name>', e.g. 'tp_btf:sched_process_exec', 'cgroup:connect4', 'lsm:file_open', 'landlock'.",
+});
+const SignalName = Type.Union([Type.String({ pattern: '^SIG[A-Z0-9+]+$' }), Type.Null()], {
+  description: 'Name of the signal that ended the process (SIGKILL); null when it exited normally.',
+});
+const ExitCode = Type.Union([Type.Integer({ minimum: 0, maximum: 255 }), Type.Null()], {
+  description: 'Exit status (0-255) when the process exited normally; null when a signal ended it.',
+});
+
+/** Keys every line starts with (in this order, after the event's own keys come the tail keys). */
+function line<E extends string, P extends TProperties>(event: E, own: P, description: string) {
+  return Type.Object(
+    {
+      ts: Ts,
+      event: Type.Literal(event),
+      action: Action,
+      ...own,
+    },
+    { additionalProperties: false, description },
+  );
+}
+
+// Keys shared by lines about a process, split where the event's own keys go in between.
+const procHead = { pid: Pid, comm: Comm };
+const decisionTail = {
+  reason: Type.String({ description: "Why: the rule's explanation, or 'observed' when nothing decided." }),
+  rule: Rule,
+  profile: Type.String({ description: "Name of the session's profile." }),
+  session: Type.String({ description: 'Session id (as `vigil status` shows it).' }),
+};
+const procTail = {
+  ppid: Uint,
+  uid: Uint,
+  tid: Type.Integer({ minimum: 0, description: 'Thread that made the call.' }),
+  exe: Type.Union([Path, Type.Null()], {
+    description: 'Resolved path of the program the process runs; null when unknown.',
+  }),
+};
+const mechTail = {
+  backend: Backend,
+  enforcement: Enforcement,
+  schema_version: SchemaVersion,
+};
+// Session lines can be made in user space (vigil run / attach), where the thread and the
+// creds of the moment are not known.
+const sessionProcTail = {
+  ppid: NullableUint('Parent process id; null when unknown.'),
+  uid: NullableUint('Real user id; null when unknown.'),
+  tid: NullableUint('Thread id; null when the line was not made from a kernel event.'),
+  exe: procTail.exe,
+};
+
+const ExecLine = line(
+  'exec',
+  {
+    ...procHead,
+    path: Type.String({
+      description: 'Resolved path of the executed binary (for a script: its interpreter).',
+    }),
+    path_truncated: Type.Boolean(),
+    argv: Argv,
+    argv_truncated: Type.Boolean({ description: 'argv was longer than the kernel bound (1023 bytes).' }),
+    cgroup_id: Type.String({
+      pattern: '^[0-9]+$',
+      description: 'cgroup v2 id (a u64, as a decimal string).',
+    }),
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  'A watched process executed a program.',
+);
+
+const SessionStartLine = line(
+  'session_start',
+  {
+    ...procHead,
+    origin: literals(['watch', 'run', 'attach'] as const, 'How the session began.'),
+    path: Type.Optional(Type.String({ description: 'Resolved path of the executed binary (watch).' })),
+    path_truncated: Type.Optional(Type.Boolean()),
+    argv: Type.Optional(Argv),
+    argv_truncated: Type.Optional(Type.Boolean()),
+    cgroup_id: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+    ...decisionTail,
+    ...sessionProcTail,
+    ...mechTail,
+  },
+  "A session began; pid is its root process. Under 'watch' the kernel made it at the root's exec.",
+);
+
+const SessionEndLine = line(
+  'session_end',
+  {
+    ...procHead,
+    exit_code: ExitCode,
+    signal: SignalName,
+    ...decisionTail,
+    ...sessionProcTail,
+    ...mechTail,
+  },
+  'A session ended (its root exited, or it was detached or stopped: see reason).',
+);
+
+const ForkLine = line(
+  'fork',
+  {
+    ...procHead,
+    child_pid: Type.Integer({
+      minimum: 1,
+      description: 'The new process, watched from its first instruction.',
+    }),
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  'A watched process created a process.',
+);
+
+const ExitLine = line(
+  'exit',
+  {
+    ...procHead,
+    exit_code: ExitCode,
+    signal: SignalName,
+    core_dumped: Type.Boolean(),
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  'The last thread of a watched process exited.',
+);
+
+const FileOpenLine = line(
+  'file_open',
+  {
+    ...procHead,
+    path: Type.String({
+      description:
+        'The file: resolved (symlinks, .., relative paths seen through) when the open succeeded, as requested when it failed.',
+    }),
+    path_resolved: Type.Boolean({ description: 'path is the resolved path of the opened file.' }),
+    path_truncated: Type.Boolean(),
+    flags: Type.Array(Type.String({ pattern: '^(O_[A-Z_]+|0x[0-9a-f]+)$' }), {
+      description: "Open flags by name, access mode first (['O_RDONLY', 'O_CLOEXEC']); unknown bits in hex.",
+    }),
+    result: Type.Union(
+      [Type.Integer({ minimum: 0 }), Type.String({ pattern: '^E[A-Z0-9]+$|^errno [0-9]+$' })],
+      {
+        description: "The file descriptor returned, or the error's name (ENOENT).",
+      },
+    ),
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  'A watched process opened (or tried to open) a file.',
+);
+
+const netOwn = {
+  ...procHead,
+  dest_ip: Type.String({ minLength: 2, description: 'Destination address, IPv4 dotted or IPv6 compressed.' }),
+  dest_port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  protocol: Type.String({ description: "Transport: 'tcp', 'udp', or the IP protocol number." }),
+  family: literals(['AF_INET', 'AF_INET6'] as const, 'Address family of the socket.'),
+};
+const NetConnectLine = line(
+  'net_connect',
+  { ...netOwn, ...decisionTail, ...procTail, ...mechTail },
+  'A watched process connected a socket (TCP, or UDP with connect).',
+);
+const UdpSendLine = line(
+  'udp_send',
+  { ...netOwn, ...decisionTail, ...procTail, ...mechTail },
+  'A watched process sent UDP to a destination without connecting (reported once per process and destination).',
+);
+
+const SocketCreateLine = line(
+  'socket_create',
+  {
+    ...procHead,
+    family: Type.String({
+      pattern: '^AF_[A-Z0-9_]+$',
+      description: 'Address family (AF_INET, AF_PACKET, AF_<n>).',
+    }),
+    type: Type.String({
+      pattern: '^SOCK_[A-Z0-9_]+$',
+      description: 'Socket type (SOCK_STREAM, SOCK_RAW, SOCK_<n>).',
+    }),
+    protocol: Type.String({ description: "Protocol: 'tcp', 'udp', 'icmp', ... or the number as given." }),
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  'A watched process created a socket.',
+);
+
+const Lost = Type.Object(
+  {
+    ringbuf_full: Uint,
+    read_fail: Uint,
+    watch_full: Uint,
+    stale_entry: Uint,
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Increase of each kernel counter since the previous loss line: events lost to a full ring buffer, kernel reads that failed (an event with a missing part), processes not watched because the table was full, stale PID entries dropped.',
+  },
+);
+const LossLine = line(
+  'loss',
+  {
+    lost: Lost,
+    reason: Type.String(),
+    rule: Type.Null(),
+    profile: Type.Null(),
+    session: Type.Null(),
+    ...mechTail,
+  },
+  'The kernel reported losses: some events are missing from this log.',
+);
+
+export const AuditLineSchema = Type.Union(
+  [
+    SessionStartLine,
+    SessionEndLine,
+    ExecLine,
+    ForkLine,
+    ExitLine,
+    FileOpenLine,
+    NetConnectLine,
+    UdpSendLine,
+    SocketCreateLine,
+    LossLine,
+  ],
+  {
+    title: 'vigil audit line',
+    description: 'One line of the vigil audit log (JSON Lines). See docs/audit.md.',
+  },
+);
+
+export type AuditLine = Static<typeof AuditLineSchema>;
+export type AuditAction = (typeof ACTIONS)[number];
+export type AuditEnforcement = (typeof ENFORCEMENTS)[number];
+export type AuditEvent = (typeof EVENT_KINDS)[number];
+/** The line of one event kind. */
+export type AuditLineOf<E extends AuditEvent> = Extract<AuditLine, { event: E }>;
+export type LostCounts = Static<typeof Lost>;
+
+const variants: Record<AuditEvent, TObject> = {
+  session_start: SessionStartLine,
+  session_end: SessionEndLine,
+  exec: ExecLine,
+  fork: ForkLine,
+  exit: ExitLine,
+  file_open: FileOpenLine,
+  net_connect: NetConnectLine,
+  udp_send: UdpSendLine,
+  socket_create: SocketCreateLine,
+  loss: LossLine,
+};
+
+/** The keys of a line of this kind, in line order (optional ones included). */
+export function auditKeyOrder(event: AuditEvent): string[] {
+  return Object.keys(variants[event].properties);
+}
+
+const compiled = TypeCompiler.Compile(AuditLineSchema);
+
+export function validateAuditLine(value: unknown): value is AuditLine {
+  return compiled.Check(value);
+}
+
+/** Why a value is not an audit line ('' when it is one); for tests and error messages. */
+export function auditLineErrors(value: unknown): string {
+  const event =
+    typeof value === 'object' && value !== null ? (value as { event?: unknown }).event : undefined;
+  // The union's errors say little; check against the variant the line claims to be.
+  const schema =
+    typeof event === 'string' && event in variants ? variants[event as AuditEvent] : AuditLineSchema;
+  return [...TypeCompiler.Compile(schema).Errors(value)]
+    .map((e) => `${e.path || '/'}: ${e.message}`)
+    .join('; ');
+}
+
+/** The published JSON Schema: plain JSON, draft named, keys in a stable order. */
+export function auditLineJsonSchema(): Record<string, unknown> {
+  const plain = JSON.parse(JSON.stringify(AuditLineSchema)) as Record<string, unknown>;
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    ...plain,
+  };
+}
