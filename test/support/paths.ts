@@ -1,8 +1,7 @@
-// Paths of build outputs, from the compiled test's place in dist/test/.
-import { fileURLToPath } from 'node:url';
+// Paths of build outputs for tests: the same lookup the product uses (src/system/paths.ts).
+import { bpfObjectPath, repoRoot as findRepoRoot } from '../../src/system/paths.js';
 
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root, with a trailing slash. */
+export const repoRoot = `${findRepoRoot()}/`;
 
-export function bpfObject(rel: string): string {
-  return `${repoRoot}build/bpf/${rel}`;
-}
+export const bpfObject = bpfObjectPath;
