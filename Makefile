@@ -12,7 +12,7 @@ FALLBACK_VMLINUX := kernel/vmlinux/vmlinux-$(shell uname -m).h.xz
 
 BPF_SRCS   := $(wildcard kernel/*/*.bpf.c)
 BPF_OBJS   := $(patsubst kernel/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-BPF_HDRS   := $(wildcard kernel/include/*.h kernel/lib/*.h kernel/hooks/*.h)
+BPF_HDRS   := $(wildcard kernel/include/*.h kernel/lib/*.h kernel/hooks/*.h kernel/policy/*.h)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -I$(BUILD) -Ikernel/include -Ikernel/lib
 

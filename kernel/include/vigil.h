@@ -199,4 +199,182 @@ struct vigil_probe_msg {
 	__u64 magic;
 };
 
+/* --- policy: the in-kernel matcher's tables and queries (kernel/policy/, docs/kernel-matcher.md) --- */
+
+/* Table ids are slots 0..VIGIL_POLICY_TABLES-1: live profiles plus the one a reload writes. */
+#define VIGIL_POLICY_TABLES 8
+/* Automaton rows per table id (path and basename automata together; row 0 is the dead state). */
+#define VIGIL_POLICY_DFA_STATES 4096
+/* Byte classes per automaton (a row holds one next state per class). */
+#define VIGIL_POLICY_CLASSES 64
+/* Path bytes in an LPM key: the trie's 256 data bytes minus the table id. */
+#define VIGIL_POLICY_LPM_BYTES 252
+/* Longest normalised path the matcher reads; longer ones take the over-bound rule. */
+#define VIGIL_POLICY_PATH_BOUND 4095
+/* Longest basename (NAME_MAX). */
+#define VIGIL_POLICY_NAME_MAX 255
+/* Port segments (with their folded verdicts) per network LPM entry. */
+#define VIGIL_POLICY_PORT_SEGS 32
+/* A slot's rule index when no rule of that side matched. */
+#define VIGIL_POLICY_RULE_NONE 0xffff
+/* Bytes of queries one BPF_PROG_RUN of the batch program takes, and most queries per run. */
+#define VIGIL_POLICY_BATCH_BYTES (256 * 1024)
+#define VIGIL_POLICY_BATCH_MAX 4096
+
+enum vigil_policy_kind {
+	VIGIL_POLICY_OPEN = 1,
+	VIGIL_POLICY_EXEC = 2,
+	VIGIL_POLICY_CONNECT = 3,
+};
+
+/* Verdicts, in increasing strength: also a slot's deny_action (0 = no denied rule matched). */
+enum vigil_policy_action {
+	VIGIL_ACTION_ALLOW = 0,
+	VIGIL_ACTION_AUDIT = 1,
+	VIGIL_ACTION_BLOCK = 2,
+	VIGIL_ACTION_KILL = 3,
+};
+
+/* What decided: a denied or allowed rule (query.rule is its index), the default, the over-bound
+ * rule, or an error (no table for the profile: fails closed with BLOCK). */
+enum vigil_policy_rule_kind {
+	VIGIL_RULE_DEFAULT = 0,
+	VIGIL_RULE_DENIED = 1,
+	VIGIL_RULE_ALLOWED = 2,
+	VIGIL_RULE_PATH_BOUND = 3,
+	VIGIL_RULE_ERROR = 4,
+};
+
+/* Bits of vigil_policy_table.flags. */
+enum vigil_policy_flag {
+	VIGIL_POLICY_F_VALID = 1 << 0,
+	VIGIL_POLICY_F_AUDIT = 1 << 1,      /* mode: audit */
+	VIGIL_POLICY_F_PATHS_DENY = 1 << 2, /* default for paths is deny */
+	VIGIL_POLICY_F_NETS_DENY = 1 << 3,
+	VIGIL_POLICY_F_CMDS_DENY = 1 << 4,
+	VIGIL_POLICY_F_PREFIX = 1 << 5,     /* the prefix/exact trie has entries */
+	VIGIL_POLICY_F_SUFFIX = 1 << 6,     /* the suffix trie has entries */
+	VIGIL_POLICY_F_PATH_DFA = 1 << 7,   /* the path automaton has states */
+	VIGIL_POLICY_F_NAME_DFA = 1 << 8,   /* the basename automaton has states */
+	VIGIL_POLICY_F_NETS = 1 << 9,       /* the network trie has entries */
+};
+
+/* Failure counters of the matcher, in vigil_stats' spare slots (enum vigil_stat stops at 3). */
+enum vigil_policy_stat {
+	VIGIL_STAT_POLICY_NO_TABLE = 4, /* a query named a profile with no valid table: failed closed */
+	VIGIL_STAT_POLICY_LOOKUP = 5,   /* a lookup that cannot fail did (scratch, automaton row) */
+};
+
+/* The combined verdict of every rule of one side that matched, for one kind of access. */
+struct vigil_policy_slot {
+	__u8 deny_action; /* enum vigil_policy_action of the strongest denied rule; 0: none */
+	__u8 pad;
+	__u16 deny_rule;  /* its lowest index among rules with that action */
+	__u16 allow_rule; /* lowest matching allowed rule, or VIGIL_POLICY_RULE_NONE */
+	__u16 pad2;
+};
+
+/* One slot per access an input can ask for: opens for read, write, read-write; execs. */
+struct vigil_policy_agg {
+	struct vigil_policy_slot read;
+	struct vigil_policy_slot write;
+	struct vigil_policy_slot rdwr;
+	struct vigil_policy_slot exec;
+};
+
+/* Key of the prefix/exact and suffix tries: table id then path bytes (reversed for suffixes). */
+struct vigil_policy_path_key {
+	__u32 prefixlen; /* bits: 32 for the table id + 8 per path byte */
+	__u32 table;
+	__u8 path[VIGIL_POLICY_LPM_BYTES];
+};
+
+/* Value of the prefix/exact trie. An entry for `P/` (or `/` for the root prefix) holds the rules
+ * of `P/...` (pattern P slash globstar) and of every shorter entry folded in (partial), plus the exact rules for `P` (full:
+ * used when the lookup key `path/` is exactly this entry). */
+struct vigil_policy_prefix {
+	__u16 len; /* bytes of the entry's key */
+	__u16 pad;
+	__u32 pad2;
+	struct vigil_policy_agg partial;
+	struct vigil_policy_agg full;
+};
+
+/* Key of the network trie: table id, family (4 or 6), address (IPv4 in the first 4 bytes). */
+struct vigil_policy_net_key {
+	__u32 prefixlen; /* 40 + the CIDR's prefix length */
+	__u32 table;
+	__u8 family;
+	__u8 addr[16];
+	__u8 pad[3];
+};
+
+/* Ports lo..hi of a network entry, with the folded verdicts for TCP and UDP. */
+struct vigil_policy_port_seg {
+	__u16 lo;
+	__u16 hi;
+	__u32 pad;
+	struct vigil_policy_slot tcp;
+	struct vigil_policy_slot udp;
+};
+
+/* Value of the network trie: the entry's port segments, sorted, not overlapping. */
+struct vigil_policy_net {
+	__u32 count;
+	__u32 pad;
+	struct vigil_policy_port_seg segs[VIGIL_POLICY_PORT_SEGS];
+};
+
+/* One automaton state: the next state (relative to the table's first row) per byte class. */
+struct vigil_policy_row {
+	__u16 next[VIGIL_POLICY_CLASSES];
+};
+
+/* Per table id: defaults, mode, automaton entry points and byte classes, over-bound verdicts. */
+struct vigil_policy_table {
+	__u32 flags;       /* enum vigil_policy_flag */
+	__u16 path_start;  /* first state of the path automaton */
+	__u16 name_start;  /* first state of the basename automaton */
+	__u8 bound[4];     /* over-bound action per slot (read, write, rdwr, exec): enum vigil_policy_action */
+	__u32 pad;
+	__u8 path_classes[256];
+	__u8 name_classes[256];
+};
+
+/* One input for the matcher and, after it ran, its verdict. In BPF_PROG_RUN contexts and batches
+ * the bytes follow: the path (unless over the bound), the basename, the requested path, the
+ * requested basename, without NULs. Paths are normalised (d_path output is). */
+struct vigil_policy_query {
+	__u32 profile;      /* profile handle: the key of policy_active */
+	__u8 kind;          /* enum vigil_policy_kind */
+	__u8 access;        /* open: 1 read, 2 write, 3 read-write */
+	__u8 proto;         /* connect: 6 TCP, 17 UDP */
+	__u8 family;        /* connect: 4 or 6 */
+	__u32 path_len;     /* over VIGIL_POLICY_PATH_BOUND: the over-bound rule, no path bytes */
+	__u16 name_len;     /* exec: the resolved path's basename (0: none) */
+	__u16 req_path_len; /* exec: the requested name, normalised, if absolute and within bound */
+	__u16 req_name_len; /* exec: the requested name's basename */
+	__u16 port;
+	__u8 addr[16];
+	/* written by the matcher */
+	__u8 action;        /* enum vigil_policy_action */
+	__u8 rule_kind;     /* enum vigil_policy_rule_kind */
+	__u16 rule;         /* index in the denied or allowed list of the kind */
+	__u32 table;        /* the table id that decided */
+};
+
+/* Context of the batch test program (a raw_tp run by BPF_PROG_RUN): queries are packed in the
+ * policy_batch_in map, each padded to 4 bytes. */
+struct vigil_policy_batch_ctx {
+	__u32 count; /* queries in the batch */
+	__u32 bytes; /* bytes they take */
+};
+
+/* Value of the policy_batch_out map: per query, action | rule_kind << 8 | rule << 16. */
+struct vigil_policy_results {
+	__u32 done; /* queries decided */
+	__u32 pad;
+	__u32 verdict[VIGIL_POLICY_BATCH_MAX];
+};
+
 #endif /* VIGIL_WIRE_H */

@@ -27,6 +27,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "list the daemon's sessions and counters",
     run: async (args) => (await import('./status-command.js')).statusCommand(args),
   },
+  profile: {
+    summary: 'list, show, validate and explain profiles',
+    run: async (args) => (await import('./profile-command.js')).profileCommand(args),
+  },
   doctor: {
     summary: 'probe this kernel and show which backend enforces each protection',
     run: async (args) => (await import('./doctor-command.js')).doctorCommand(args),

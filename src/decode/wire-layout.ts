@@ -168,6 +168,158 @@ export const ProbeMsg = defineStruct('vigil_probe_msg', [
   ['magic', 'u64'],
 ]);
 
+// --- policy: the in-kernel matcher's tables and queries (kernel/policy/) ---
+
+export const POLICY_TABLES = 8;
+export const POLICY_DFA_STATES = 4096;
+export const POLICY_CLASSES = 64;
+export const POLICY_LPM_BYTES = 252;
+export const POLICY_PATH_BOUND = 4095;
+export const POLICY_NAME_MAX = 255;
+export const POLICY_PORT_SEGS = 32;
+export const POLICY_RULE_NONE = 0xffff;
+export const POLICY_BATCH_BYTES = 256 * 1024;
+export const POLICY_BATCH_MAX = 4096;
+
+/** enum vigil_policy_kind */
+export const POLICY_KIND = {
+  VIGIL_POLICY_OPEN: 1,
+  VIGIL_POLICY_EXEC: 2,
+  VIGIL_POLICY_CONNECT: 3,
+} as const;
+
+/** enum vigil_policy_action: verdicts in increasing strength (also a slot's deny_action). */
+export const POLICY_ACTION = {
+  VIGIL_ACTION_ALLOW: 0,
+  VIGIL_ACTION_AUDIT: 1,
+  VIGIL_ACTION_BLOCK: 2,
+  VIGIL_ACTION_KILL: 3,
+} as const;
+
+/** enum vigil_policy_rule_kind */
+export const POLICY_RULE_KIND = {
+  VIGIL_RULE_DEFAULT: 0,
+  VIGIL_RULE_DENIED: 1,
+  VIGIL_RULE_ALLOWED: 2,
+  VIGIL_RULE_PATH_BOUND: 3,
+  VIGIL_RULE_ERROR: 4,
+} as const;
+
+/** enum vigil_policy_flag: bits of PolicyTable.flags. */
+export const POLICY_FLAG = {
+  VIGIL_POLICY_F_VALID: 1,
+  VIGIL_POLICY_F_AUDIT: 2,
+  VIGIL_POLICY_F_PATHS_DENY: 4,
+  VIGIL_POLICY_F_NETS_DENY: 8,
+  VIGIL_POLICY_F_CMDS_DENY: 16,
+  VIGIL_POLICY_F_PREFIX: 32,
+  VIGIL_POLICY_F_SUFFIX: 64,
+  VIGIL_POLICY_F_PATH_DFA: 128,
+  VIGIL_POLICY_F_NAME_DFA: 256,
+  VIGIL_POLICY_F_NETS: 512,
+} as const;
+
+/** enum vigil_policy_stat: the matcher's counters in vigil_stats' spare slots. */
+export const POLICY_STAT = {
+  VIGIL_STAT_POLICY_NO_TABLE: 4,
+  VIGIL_STAT_POLICY_LOOKUP: 5,
+} as const;
+
+export const PolicySlot = defineStruct('vigil_policy_slot', [
+  ['deny_action', 'u8'],
+  ['pad', 'u8'],
+  ['deny_rule', 'u16'],
+  ['allow_rule', 'u16'],
+  ['pad2', 'u16'],
+]);
+
+export const PolicyAgg = defineStruct('vigil_policy_agg', [
+  ['read', { struct: PolicySlot }],
+  ['write', { struct: PolicySlot }],
+  ['rdwr', { struct: PolicySlot }],
+  ['exec', { struct: PolicySlot }],
+]);
+
+export const PolicyPathKey = defineStruct('vigil_policy_path_key', [
+  ['prefixlen', 'u32'],
+  ['table', 'u32'],
+  ['path', { bytes: POLICY_LPM_BYTES }],
+]);
+
+export const PolicyPrefix = defineStruct('vigil_policy_prefix', [
+  ['len', 'u16'],
+  ['pad', 'u16'],
+  ['pad2', 'u32'],
+  ['partial', { struct: PolicyAgg }],
+  ['full', { struct: PolicyAgg }],
+]);
+
+export const PolicyNetKey = defineStruct('vigil_policy_net_key', [
+  ['prefixlen', 'u32'],
+  ['table', 'u32'],
+  ['family', 'u8'],
+  ['addr', { bytes: 16 }],
+  ['pad', { bytes: 3 }],
+]);
+
+export const PolicyPortSeg = defineStruct('vigil_policy_port_seg', [
+  ['lo', 'u16'],
+  ['hi', 'u16'],
+  ['pad', 'u32'],
+  ['tcp', { struct: PolicySlot }],
+  ['udp', { struct: PolicySlot }],
+]);
+
+/** `segs` is POLICY_PORT_SEGS PolicyPortSeg records. */
+export const PolicyNet = defineStruct('vigil_policy_net', [
+  ['count', 'u32'],
+  ['pad', 'u32'],
+  ['segs', { bytes: POLICY_PORT_SEGS * PolicyPortSeg.size }],
+]);
+
+/** `next` is POLICY_CLASSES u16 states. */
+export const PolicyRow = defineStruct('vigil_policy_row', [['next', { bytes: POLICY_CLASSES * 2 }]]);
+
+export const PolicyTable = defineStruct('vigil_policy_table', [
+  ['flags', 'u32'],
+  ['path_start', 'u16'],
+  ['name_start', 'u16'],
+  ['bound', { bytes: 4 }],
+  ['pad', 'u32'],
+  ['path_classes', { bytes: 256 }],
+  ['name_classes', { bytes: 256 }],
+]);
+
+export const PolicyQuery = defineStruct('vigil_policy_query', [
+  ['profile', 'u32'],
+  ['kind', 'u8'],
+  ['access', 'u8'],
+  ['proto', 'u8'],
+  ['family', 'u8'],
+  ['path_len', 'u32'],
+  ['name_len', 'u16'],
+  ['req_path_len', 'u16'],
+  ['req_name_len', 'u16'],
+  ['port', 'u16'],
+  ['addr', { bytes: 16 }],
+  ['action', 'u8'],
+  ['rule_kind', 'u8'],
+  ['rule', 'u16'],
+  ['table', 'u32'],
+]);
+
+export const PolicyBatchCtx = defineStruct('vigil_policy_batch_ctx', [
+  ['count', 'u32'],
+  ['bytes', 'u32'],
+]);
+
+/** `verdict` is POLICY_BATCH_MAX u32: action | rule_kind << 8 | rule << 16. */
+export const PolicyResults = defineStruct('vigil_policy_results', [
+  ['done', 'u32'],
+  ['pad', 'u32'],
+  ['verdict', { bytes: POLICY_BATCH_MAX * 4 }],
+]);
+
 /** Every wire struct, for the layout check. */
 export const WIRE_STRUCTS = [
   MsgHeader,
@@ -187,6 +339,18 @@ export const WIRE_STRUCTS = [
   TestEcho,
   TestKey,
   ProbeMsg,
+  PolicySlot,
+  PolicyAgg,
+  PolicyPathKey,
+  PolicyPrefix,
+  PolicyNetKey,
+  PolicyPortSeg,
+  PolicyNet,
+  PolicyRow,
+  PolicyTable,
+  PolicyQuery,
+  PolicyBatchCtx,
+  PolicyResults,
 ] as const;
 /** Every wire enum, by C name, for the layout check. */
 export const WIRE_ENUMS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
@@ -194,4 +358,9 @@ export const WIRE_ENUMS: Readonly<Record<string, Readonly<Record<string, number>
   vigil_stat: STAT,
   vigil_msg_flag: MSG_FLAG,
   vigil_proc_flag: PROC_FLAG,
+  vigil_policy_kind: POLICY_KIND,
+  vigil_policy_action: POLICY_ACTION,
+  vigil_policy_rule_kind: POLICY_RULE_KIND,
+  vigil_policy_flag: POLICY_FLAG,
+  vigil_policy_stat: POLICY_STAT,
 };

@@ -53,10 +53,37 @@ function startVigil(t: TestContext, args: string[]): ChildProcess {
   return child;
 }
 
-test('vigil run: the command’s status is vigil’s, every line validates, the tree is the session', (t) => {
+test('vigil run: the command’s status is vigil’s, every line validates, the whole tree is the session', (t) => {
   if (!needsRoot(t)) return;
   const dir = tempDir(t);
   const log = join(dir, 'audit.jsonl');
+  const marker = join(dir, 'daemon-ran');
+  writeFileSync(
+    join(dir, 'agent.py'),
+    [
+      'import os, socket, subprocess, threading, time',
+      // threads that exec a child each
+      "ts = [threading.Thread(target=lambda: subprocess.run(['/bin/echo', 'thread'], stdout=subprocess.DEVNULL)) for _ in range(2)]",
+      '[t.start() for t in ts]',
+      '[t.join() for t in ts]',
+      "subprocess.run(['git', '--version'], stdout=subprocess.DEVNULL)",
+      // a daemon: double fork + setsid, reparented to init, outliving its parent briefly
+      'if os.fork() == 0:',
+      '    os.setsid()',
+      '    if os.fork() == 0:',
+      `        time.sleep(0.2); open('${marker}', 'w').write('x'); os._exit(0)`,
+      '    os._exit(0)',
+      's = socket.socket()',
+      'try:',
+      "    s.connect(('127.0.0.1', 9))",
+      'except OSError:',
+      '    pass',
+      'time.sleep(0.4)',
+    ].join('\n'),
+  );
+  // A process with the same name outside the tree, at the same time.
+  const outsider = spawn('/usr/bin/python3', ['-c', 'import time; time.sleep(1)'], { stdio: 'ignore' });
+  t.after(() => outsider.kill('SIGKILL'));
   const r = vigil([
     'run',
     '--audit-log',
@@ -64,9 +91,7 @@ test('vigil run: the command’s status is vigil’s, every line validates, the 
     '--',
     '/bin/sh',
     '-c',
-    `cat /etc/hostname > /dev/null; (sh -c 'sleep 0.1' &); /usr/bin/python3 -c "import socket; s=socket.socket()
-try: s.connect(('127.0.0.1', 9))
-except OSError: pass"; exit 7`,
+    `cat /etc/hostname > /dev/null; (sh -c 'sleep 0.1' &); /usr/bin/python3 ${dir}/agent.py; exit 7`,
   ]);
   assert.equal(r.status, 7, `exit status passed through (stderr: ${String(r.stderr)})`);
   const lines = readLines(log);
@@ -79,13 +104,22 @@ except OSError: pass"; exit 7`,
     'one session',
   );
   const events = new Set<string>(lines.map((l) => l.event));
-  for (const e of ['exec', 'fork', 'exit', 'file_open', 'net_connect', 'socket_create'])
+  for (const e of ['exec', 'fork', 'exit', 'file_open', 'net_connect', 'socket_create']) {
     assert.ok(events.has(e), `a ${e} line`);
+  }
+  const execs = lines.filter((l) => l.event === 'exec').map((l) => l.comm);
+  for (const c of ['sh', 'cat', 'sleep', 'python3', 'git', 'echo'])
+    assert.ok(execs.includes(c), `exec of ${c}`);
+  assert.equal(execs.filter((c) => c === 'echo').length, 2, 'both threads’ children');
   assert.ok(lines.some((l) => l.event === 'file_open' && l.path === '/etc/hostname'));
+  assert.ok(
+    lines.some((l) => l.event === 'file_open' && l.path === marker),
+    'the daemonized grandchild',
+  );
   assert.ok(lines.some((l) => l.event === 'net_connect' && l.dest_ip === '127.0.0.1' && l.dest_port === 9));
   assert.ok(
-    lines.some((l) => l.event === 'exec' && l.comm === 'sleep'),
-    'the backgrounded grandchild is in the session',
+    !lines.some((l) => l.event !== 'loss' && l.pid === outsider.pid),
+    'the same-named process outside the tree is not seen',
   );
   assert.ok(
     lines.every((l) => l.action === 'OBSERVE'),

@@ -1,0 +1,229 @@
+// `vigil profile list | show NAME|FILE | validate FILE | explain FILE --path P [--write] | --exec PATH |
+// --connect IP:PORT [--udp]`. validate compiles the kernel tables too, so a profile the kernel
+// cannot hold fails here; explain asks the kernel matcher itself (BPF_PROG_RUN) when root.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+
+import { BpfObject } from '../bridge/bpf-object.js';
+import { EXIT_CODES, UsageError, VigilError } from '../errors.js';
+import { PolicyTables } from '../kernel/policy-tables.js';
+import { builtinProfileNames, isBuiltinProfile, loadBuiltinProfile } from '../policy/builtin-profiles.js';
+import { compileTables } from '../policy/compile-tables.js';
+import { createEvaluator } from '../policy/evaluate.js';
+import type { PolicyInput } from '../policy/evaluate.js';
+import { loadProfileFile } from '../policy/load-profile.js';
+import type { Profile } from '../policy/profile-types.js';
+import { parseVerbArgs } from './args.js';
+
+const USAGE = `usage: vigil profile list
+       vigil profile show NAME|FILE
+       vigil profile validate FILE
+       vigil profile explain FILE --path P [--write|--read-write] | --exec PATH [--as NAME] | --connect IP:PORT [--udp]`;
+
+const MATCHER_OBJECT = new URL('../../../build/bpf/policy/matcher_test.bpf.o', import.meta.url);
+
+function vars(): { home: string; workspace: string } {
+  return { home: homedir(), workspace: process.cwd() };
+}
+
+function loadNamed(ref: string): Profile {
+  if (!existsSync(ref) && isBuiltinProfile(ref)) return loadBuiltinProfile(ref, vars());
+  return loadProfileFile(resolve(ref), vars());
+}
+
+// eslint-disable-next-line @typescript-eslint/require-await -- async: the verb table awaits every verb
+export async function profileCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  try {
+    switch (sub) {
+      case 'list':
+        return list(rest);
+      case 'show':
+        return show(rest);
+      case 'validate':
+        return validate(rest);
+      case 'explain':
+        return explain(rest);
+      case undefined:
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return sub === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
+      default:
+        throw new UsageError(`vigil profile: unknown subcommand '${sub}'\n${USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof VigilError) {
+      console.error(err.message);
+      if (err.hint !== undefined) console.error(`hint: ${err.hint}`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+function list(args: string[]): number {
+  parseVerbArgs('profile list', args, {});
+  for (const name of builtinProfileNames()) {
+    const p = loadBuiltinProfile(name, vars());
+    console.log(`${name.padEnd(14)} ${p.description ?? ''}`);
+  }
+  return EXIT_CODES.ok;
+}
+
+function oneArg(verb: string, args: string[]): string {
+  const { positionals } = parseVerbArgs(verb, args, {}, true);
+  if (positionals.length !== 1) throw new UsageError(`vigil ${verb}: give one profile\n${USAGE}`);
+  return positionals[0] as string;
+}
+
+function show(args: string[]): number {
+  const p = loadNamed(oneArg('profile show', args));
+  const out: string[] = [`name: ${p.name}`];
+  if (p.description !== undefined) out.push(`description: ${p.description}`);
+  if (p.extends.length > 0) out.push(`extends: ${p.extends.join(' -> ')}`);
+  out.push(`file: ${p.file}`, `mode: ${p.mode}`);
+  out.push(
+    `defaults: paths ${p.defaults.paths}, networks ${p.defaults.networks}, commands ${p.defaults.commands}`,
+  );
+  if (p.entryComm.length > 0) out.push(`entry_comm: ${p.entryComm.join(', ')}`);
+  const section = (
+    title: string,
+    rules: readonly { id: string; written: string; action: string }[],
+    extra: (i: number) => string,
+  ): void => {
+    if (rules.length === 0) return;
+    out.push('', `${title}:`);
+    rules.forEach((r, i) => out.push(`  ${r.id.padEnd(22)} ${r.action.padEnd(5)} ${r.written}${extra(i)}`));
+  };
+  section('denied_paths', p.paths.denied, (i) => accessNote(p.paths.denied[i]?.access));
+  section('allowed_paths', p.paths.allowed, (i) => accessNote(p.paths.allowed[i]?.access));
+  section('denied_commands', p.commands.denied, () => '');
+  section('allowed_commands', p.commands.allowed, () => '');
+  section('denied_networks', p.networks.denied, (i) => ` (${p.networks.denied[i]?.target.cidr})`);
+  section('allowed_networks', p.networks.allowed, (i) => ` (${p.networks.allowed[i]?.target.cidr})`);
+  console.log(out.join('\n'));
+  return EXIT_CODES.ok;
+}
+
+function accessNote(access: string | undefined): string {
+  return access === undefined || access === 'any' ? '' : ` [${access}]`;
+}
+
+function validate(args: string[]): number {
+  const p = loadProfileFile(resolve(oneArg('profile validate', args)), vars());
+  const f = compileTables(p, 0).figures;
+  const rules =
+    p.paths.denied.length + p.paths.allowed.length + p.commands.denied.length + p.commands.allowed.length;
+  const nets = p.networks.denied.length + p.networks.allowed.length;
+  console.log(
+    `${p.file}: ok: profile '${p.name}', ${rules} path/command rules, ${nets} network rules; kernel tables: ` +
+      `${f.prefixEntries} prefix/exact + ${f.suffixEntries} suffix trie entries, ${f.pathStates} + ${f.nameStates} ` +
+      `automaton states (${f.pathClasses}/${f.nameClasses} byte classes), ${f.networkEntries} network entries ` +
+      `(${f.portSegments} port segments), ${f.bytes} bytes`,
+  );
+  return EXIT_CODES.ok;
+}
+
+function explainInput(values: {
+  path?: string | undefined;
+  write?: boolean | undefined;
+  'read-write'?: boolean | undefined;
+  exec?: string | undefined;
+  as?: string | undefined;
+  connect?: string | undefined;
+  udp?: boolean | undefined;
+}): PolicyInput {
+  const given = [values.path, values.exec, values.connect].filter((v) => v !== undefined).length;
+  if (given !== 1)
+    throw new UsageError(`vigil profile explain: give one of --path, --exec, --connect\n${USAGE}`);
+  if (values.path !== undefined) {
+    const access = values['read-write'] === true ? 'read-write' : values.write === true ? 'write' : 'read';
+    if (!values.path.startsWith('/')) throw new UsageError('vigil profile explain: --path must be absolute');
+    return { kind: 'open', path: values.path, access };
+  }
+  if (values.exec !== undefined) {
+    if (!values.exec.startsWith('/'))
+      throw new UsageError('vigil profile explain: --exec takes the resolved absolute path');
+    return values.as === undefined
+      ? { kind: 'exec', path: values.exec }
+      : { kind: 'exec', path: values.exec, requested: values.as };
+  }
+  const text = values.connect as string;
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
+  const port = Number(m?.[2]);
+  if (m === null || !Number.isInteger(port) || port > 65535) {
+    throw new UsageError(`vigil profile explain: --connect takes IP:PORT or [IPv6]:PORT, got '${text}'`);
+  }
+  return { kind: 'connect', ip: m[1] as string, port, proto: values.udp === true ? 'udp' : 'tcp' };
+}
+
+function explain(args: string[]): number {
+  const { values, positionals } = parseVerbArgs(
+    'profile explain',
+    args,
+    {
+      path: { type: 'string' },
+      write: { type: 'boolean' },
+      'read-write': { type: 'boolean' },
+      exec: { type: 'string' },
+      as: { type: 'string' },
+      connect: { type: 'string' },
+      udp: { type: 'boolean' },
+    },
+    true,
+  );
+  if (positionals.length !== 1)
+    throw new UsageError(`vigil profile explain: give one profile FILE\n${USAGE}`);
+  const profile = loadNamed(positionals[0] as string);
+  const input = explainInput(values);
+  const reference = createEvaluator(profile)(input);
+  const what =
+    input.kind === 'open'
+      ? `open(${input.access}) ${input.path as string}`
+      : input.kind === 'exec'
+        ? `exec ${input.path as string}`
+        : `${input.proto} connect ${input.ip}:${input.port}`;
+  if (process.getuid?.() !== 0) {
+    compileTables(profile, 0); // the kernel tables must hold it, even when we cannot ask the kernel
+    console.log(`${what}: ${reference.action} by ${ruleText(profile, reference.rule)}`);
+    console.log(`  ${reference.reason}`);
+    console.log('  (computed by the reference evaluator: not root, so the kernel matcher could not be run)');
+    return EXIT_CODES.ok;
+  }
+  const obj = BpfObject.open(decodeURIComponent(MATCHER_OBJECT.pathname));
+  try {
+    obj.load();
+    const tables = new PolicyTables(obj);
+    tables.load(0, profile);
+    const kernel = tables.explain(0, input);
+    console.log(`${what}: ${kernel.action} by ${ruleText(profile, kernel.rule)}`);
+    console.log(`  ${reference.reason}`);
+    console.log('  (decided by the kernel matcher, BPF_PROG_RUN over the compiled tables)');
+    if (kernel.action !== reference.action || kernel.rule !== reference.rule) {
+      console.error(
+        `warning: the reference evaluator says ${reference.action} by ${reference.rule}: please report this`,
+      );
+      return EXIT_CODES.failure;
+    }
+    return EXIT_CODES.ok;
+  } finally {
+    obj.close();
+  }
+}
+
+function ruleText(profile: Profile, id: string): string {
+  const all = [
+    ...profile.paths.denied,
+    ...profile.paths.allowed,
+    ...profile.commands.denied,
+    ...profile.commands.allowed,
+    ...profile.networks.denied,
+    ...profile.networks.allowed,
+  ];
+  const r = all.find((x) => x.id === id);
+  if (r === undefined) return id;
+  const where = r.origin.line === undefined ? r.origin.file : `${r.origin.file}:${r.origin.line}`;
+  return `${id} '${r.written}' (${where})`;
+}
