@@ -36,4 +36,26 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // the web UI's browser modules (served as they are, no build step)
+    files: ['src/ui/static/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'navigator',
+          'performance',
+          'EventSource',
+          'fetch',
+          'Node',
+          'URLSearchParams',
+          'setTimeout',
+          'setInterval',
+          'clearInterval',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );

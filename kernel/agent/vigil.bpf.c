@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * vigil's agent object: process lineage (fork, exec, exit), and the events of watched
- * processes (file opens, connects, UDP sends, socket creation). One compilation unit so the
- * hooks share maps; each hook lives in its own file under kernel/hooks/.
+ * vigil's agent object: process lineage (fork, exec, exit), and the events and decisions of
+ * watched processes (file opens, execs, connects, UDP sends, socket creation), decided by the
+ * policy matcher from the session's profile tables. One compilation unit so the hooks share
+ * maps; each hook lives in its own file under kernel/hooks/. Where the BPF-LSM object
+ * (kernel/lsm/vigil_lsm.bpf.c, sharing these maps) is attached, its hooks decide instead and
+ * these only observe what they cover (lsm_backends, kernel/lib/backends.h).
  */
 #include "prelude.h"
 #include "stats.h"
@@ -10,7 +13,12 @@
 #include "agent_maps.h"
 #include "lineage.h"
 #include "path.h"
+#include "../policy/policy_match.h"
+#include "decide.h"
 #include "emit.h"
+#include "backends.h"
+#include "verdicts.h"
+#include "exec_name.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

@@ -2,12 +2,23 @@
 /*
  * cgroup-BPF socket hooks: connect (TCP and connected UDP), unconnected UDP sends, and socket
  * creation, for IPv4 and IPv6. They run in the caller's context before the call completes;
- * attached at the cgroup v2 root they see every process, and report only watched ones. They
- * allow everything here (return 1): deciding is the policy engine's job.
+ * attached at the cgroup v2 root they see every process, and act only on watched ones. What
+ * the profile denies is refused inline: returning 0 makes the call fail with EPERM. (A `kill`
+ * rule is refused here too; these hooks cannot send signals, so vigil kills the process when
+ * it reads the event, and the audit line says so.) Where BPF-LSM's socket hooks are attached
+ * (lsm_backends), they decide and report, and these step aside.
  */
 
-#define AF_INET 2
-#define AF_INET6 10
+/* The profile's verdict on a destination; returns what the hook returns (1 allow, 0 refuse). */
+static __always_inline int net__decide(struct vigil_net_event *ev, struct vigil_proc *p, __u8 proto)
+{
+	struct decision d = {};
+
+	if (!verdict__net(p->session, ev, proto, &d))
+		return 1;
+	decide__record(&ev->head, &d, decide__denies(&d) ? VIGIL_F_DENIED : 0);
+	return decide__denies(&d) ? 0 : 1;
+}
 
 static __always_inline void net__fill(struct vigil_net_event *ev, struct bpf_sock_addr *ctx, __u16 family)
 {
@@ -35,35 +46,36 @@ static __always_inline int net__connect(struct bpf_sock_addr *ctx, __u16 family)
 {
 	struct vigil_net_event ev;
 	struct vigil_proc *p = lineage__current();
+	int ret;
 
-	if (!p)
+	if (!p || backend__lsm(VIGIL_LSM_CONNECT))
 		return 1;
 	emit__head(&ev.head, VIGIL_MSG_NET_CONNECT, sizeof(ev), p->session);
 	net__fill(&ev, ctx, family);
+	ret = net__decide(&ev, p, verdict__net_proto(ctx->protocol, ctx->type));
 	emit__fixed(&ev, sizeof(ev));
-	return 1;
+	return ret;
 }
 
-/* Unconnected UDP: reported once per process and destination, not per datagram. */
+/*
+ * Unconnected UDP. Allowed sends are reported once per process and destination, not per
+ * datagram; every refused one is reported.
+ */
 static __always_inline int net__sendmsg(struct bpf_sock_addr *ctx, __u16 family)
 {
 	struct vigil_net_event ev;
-	struct udp_dest dest = {};
 	struct vigil_proc *p = lineage__current();
-	__u8 one = 1;
+	int ret;
 
-	if (!p)
+	if (!p || backend__lsm(VIGIL_LSM_SENDMSG))
 		return 1;
-	net__fill(&ev, ctx, family);
-	dest.tgid = bpf_get_current_pid_tgid() >> 32;
-	dest.family = family;
-	dest.port = ev.port;
-	__builtin_memcpy(dest.addr, ev.addr, 16);
-	if (bpf_map_update_elem(&udp_seen, &dest, &one, BPF_NOEXIST))
-		return 1; /* reported before */
 	emit__head(&ev.head, VIGIL_MSG_UDP_SEND, sizeof(ev), p->session);
+	net__fill(&ev, ctx, family);
+	ret = net__decide(&ev, p, IPPROTO_UDP);
+	if (ret == 1 && !verdict__udp_first(&ev))
+		return 1; /* reported before */
 	emit__fixed(&ev, sizeof(ev));
-	return 1;
+	return ret;
 }
 
 SEC("cgroup/connect4")
@@ -90,19 +102,26 @@ int vigil_sendmsg6(struct bpf_sock_addr *ctx)
 	return net__sendmsg(ctx, AF_INET6);
 }
 
+/* Raw IP sockets (ping, crafted packets, sniffing) are refused unless the profile allows them. */
 SEC("cgroup/sock_create")
 int vigil_sock_create(struct bpf_sock *ctx)
 {
 	struct vigil_socket_event ev;
 	struct vigil_proc *p = lineage__current();
+	struct decision d = {};
+	int ret = 1;
 
-	if (!p)
+	if (!p || backend__lsm(VIGIL_LSM_SOCKET))
 		return 1;
 	emit__head(&ev.head, VIGIL_MSG_SOCKET_CREATE, sizeof(ev), p->session);
 	ev.family = ctx->family;
 	ev.sock_type = ctx->type;
 	ev.protocol = ctx->protocol;
 	ev.pad = 0;
+	if (ctx->type == SOCK_RAW && verdict__raw_socket(p->session, &d)) {
+		decide__record(&ev.head, &d, decide__denies(&d) ? VIGIL_F_DENIED : 0);
+		ret = decide__denies(&d) ? 0 : 1;
+	}
 	emit__fixed(&ev, sizeof(ev));
-	return 1;
+	return ret;
 }

@@ -3,7 +3,12 @@
  * open/openat/openat2/creat syscall tracepoints. Entry keeps the arguments of watched threads;
  * exit reports the open: for a new fd, the resolved path of the file it refers to (so
  * symlinks, `..`, relative paths and /proc/self/root are seen through); for a failure, the
- * path as requested, with the error.
+ * path as requested, with the error. A new fd the profile denies gets its process killed here,
+ * at the syscall's return: SIGKILL is delivered before the process runs another instruction,
+ * so it never reads or writes through the fd (the open itself, e.g. O_CREAT or O_TRUNC, has
+ * happened: this backend is reactive; BPF-LSM's file_open and Landlock refuse inline). Where
+ * lsm/file_open is attached (lsm_backends), it decides and reports each open it sees, and these
+ * report only what it did not see (failed lookups, O_PATH), without deciding.
  */
 
 static __always_inline int file__enter(const char *filename, __u32 flags)
@@ -37,8 +42,11 @@ static __always_inline int file__exit(long ret)
 	struct vigil_file_event *ev;
 	struct vigil_proc *p;
 	struct scratch *s;
+	struct decision d = {};
+	struct policy_scratch *ps;
 	struct file *f;
-	__u32 flags = 0, path_len = 0, start;
+	__u32 flags = 0, path_len = 0, start = VIGIL_PATH_MAX - 1, did = 0;
+	bool decide = false, lsm_seen;
 	const char *filename;
 	__u32 open_flags;
 
@@ -46,7 +54,10 @@ static __always_inline int file__exit(long ret)
 		return 0;
 	filename = args->filename;
 	open_flags = args->flags;
+	lsm_seen = args->lsm_seen;
 	bpf_map_delete_elem(&open_args, &id);
+	if (lsm_seen)
+		return 0; /* lsm/file_open decided and reported this open */
 	p = lineage__current();
 	if (!p)
 		return 0;
@@ -56,12 +67,25 @@ static __always_inline int file__exit(long ret)
 	s = scratch__get();
 	if (!s)
 		return 0;
+	if (f)
+		path_len = (VIGIL_PATH_MAX - start) & VIGIL_PATH_MASK;
+	ps = policy__scratch();
+	/* where lsm/file_open is attached it decides; an open it did not see (O_PATH) is observed */
+	if (f && ps && !backend__lsm(VIGIL_LSM_FILE_OPEN)) {
+		__u32 cut = flags & (VIGIL_F_PATH_CUT | VIGIL_F_PATH_ERROR);
+
+		bpf_probe_read_kernel(&ps->buf[POLICY_OFF_PATH], path_len, &s->path[start & VIGIL_PATH_MASK]);
+		decide = verdict__open(p->session, path_len, cut != 0, BPF_CORE_READ(f, f_flags), &d);
+		if (decide && decide__denies(&d)) {
+			bpf_send_signal(9 /* SIGKILL */);
+			did = VIGIL_F_KILLED;
+		}
+	}
 	ev = (struct vigil_file_event *)s->event;
 	emit__head(&ev->head, VIGIL_MSG_FILE_OPEN, 0, p->session);
 	ev->ret = ret;
 	ev->pad = 0;
 	if (f) {
-		path_len = (VIGIL_PATH_MAX - start) & VIGIL_PATH_MASK;
 		if (bpf_probe_read_kernel(s->event + sizeof(*ev), path_len, &s->path[start & VIGIL_PATH_MASK]))
 			stats__bump(VIGIL_STAT_READ_FAIL);
 		ev->open_flags = BPF_CORE_READ(f, f_flags);
@@ -78,6 +102,8 @@ static __always_inline int file__exit(long ret)
 	}
 	ev->path_len = path_len;
 	ev->head.hdr.flags = flags;
+	if (decide)
+		decide__record(&ev->head, &d, did);
 	emit__scratch(s, sizeof(*ev) + path_len);
 	return 0;
 }

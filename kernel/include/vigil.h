@@ -46,6 +46,10 @@ enum vigil_msg_flag {
 	VIGIL_F_PATH_ERROR = 1 << 1, /* the path could not be resolved (detached, unreachable) */
 	VIGIL_F_ARGV_CUT = 1 << 2,   /* argv was longer than VIGIL_ARGV_MAX */
 	VIGIL_F_ARGV_ERROR = 1 << 3, /* argv could not be read */
+	VIGIL_F_DECIDED = 1 << 4,    /* the profile decided: action, rule_kind and rule are set */
+	VIGIL_F_DENIED = 1 << 5,     /* the hook refused the call inline (the caller got EPERM) */
+	VIGIL_F_KILLED = 1 << 6,     /* the hook sent SIGKILL to the caller */
+	VIGIL_F_LSM = 1 << 7,        /* decided by a BPF-LSM hook */
 };
 
 /* Counters every object keeps in a per-CPU array; user space sums the CPUs. */
@@ -54,6 +58,7 @@ enum vigil_stat {
 	VIGIL_STAT_READ_FAIL = 1,    /* a bpf_probe_read_* failed: a field is incomplete */
 	VIGIL_STAT_WATCH_FULL = 2,   /* the watched-process table was full: a process went unwatched */
 	VIGIL_STAT_STALE_ENTRY = 3,  /* a watched entry's start time did not match: PID reuse caught */
+	VIGIL_STAT_ALERT_LOST = 6,   /* the alerts ring was full: a decision was enforced, not reported */
 	VIGIL_STAT_MAX = 8,
 };
 
@@ -92,8 +97,33 @@ enum vigil_proc_flag {
 
 /* Value of the `watch_rules` map, keyed by struct vigil_name (a program basename). */
 struct vigil_watch_rule {
-	__u32 rule;  /* user space's id for the rule; reported in VIGIL_MSG_SESSION_START */
-	__u32 flags;
+	__u32 rule;    /* user space's id for the rule; reported in VIGIL_MSG_SESSION_START */
+	__u32 profile; /* the profile handle the sessions it starts get */
+	__u32 flags;   /* enum vigil_session_flag for those sessions */
+	__u32 pad;
+};
+
+/* Value of the `sessions` map, keyed by session id: how the session is enforced. */
+struct vigil_session {
+	__u32 profile; /* profile handle (policy_active key) */
+	__u32 flags;   /* enum vigil_session_flag */
+};
+
+enum vigil_session_flag {
+	VIGIL_SESSION_ENFORCE = 1 << 0,    /* decide with the profile (else: observe only) */
+	VIGIL_SESSION_AUDIT_ONLY = 1 << 1, /* --audit-only: every block or kill becomes AUDIT */
+	VIGIL_SESSION_RAW_OK = 1 << 2,     /* the profile allows raw sockets */
+};
+
+/* Bits of the lsm_backends map: the protections a BPF-LSM hook decides (docs/backends.md). Set by
+ * user space once the LSM object's hook is attached; the tracepoint and cgroup fallbacks for a
+ * protection whose bit is set only observe, so no call is decided twice. */
+enum vigil_lsm_backend {
+	VIGIL_LSM_FILE_OPEN = 1 << 0, /* lsm/file_open */
+	VIGIL_LSM_EXEC = 1 << 1,      /* lsm/bprm_check_security */
+	VIGIL_LSM_CONNECT = 1 << 2,   /* lsm/socket_connect */
+	VIGIL_LSM_SENDMSG = 1 << 3,   /* lsm/socket_sendmsg */
+	VIGIL_LSM_SOCKET = 1 << 4,    /* lsm/socket_create */
 };
 
 struct vigil_name {
@@ -106,7 +136,9 @@ struct vigil_event_head {
 	struct vigil_msg_header hdr;
 	struct vigil_task task;
 	__u32 session;
-	__u32 pad;
+	__u8 action;    /* with VIGIL_F_DECIDED: enum vigil_policy_action */
+	__u8 rule_kind; /* enum vigil_policy_rule_kind */
+	__u16 rule;     /* index in the denied or allowed list of that kind */
 };
 
 /* Followed by path_len bytes of the executed file's resolved path (no NUL), then argv_len bytes

@@ -18,6 +18,14 @@ struct {
 	__type(value, struct vigil_proc);
 } watched SEC(".maps");
 
+/* Index 0 is non-zero while any watch rule exists, so unwatched execs skip the name lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} watch_rules_active SEC(".maps");
+
 /* `vigil watch`: program basenames whose exec starts a session. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -26,17 +34,35 @@ struct {
 	__type(value, struct vigil_watch_rule);
 } watch_rules SEC(".maps");
 
-/* Every agent event. Sized at load time by user space (bpf_map__set_max_entries). */
+/* How each session is enforced: its profile handle and flags. Written by user space, and by
+ * the exec hook for sessions a watch rule starts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct vigil_session);
+} sessions SEC(".maps");
+
+/* Decisions that refused, killed or audited something: a ring of their own, so a flood of
+ * ordinary events can never crowd one out. If even this one is full, VIGIL_STAT_ALERT_LOST
+ * counts it (the decision itself was still enforced). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1024 * 1024);
+} alerts SEC(".maps");
+
+/* Every agent event. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 * 1024 * 1024);
 } events SEC(".maps");
 
-/* openat arguments between sys_enter and sys_exit, per thread of a watched process. */
+/* openat arguments between sys_enter and sys_exit, per thread of a watched process. lsm/file_open
+ * sets lsm_seen when it reported (and decided) the open itself: sys_exit then stays silent. */
 struct open_args {
 	const char *filename;
 	__u32 flags;
-	__u32 pad;
+	__u32 lsm_seen;
 };
 
 struct {

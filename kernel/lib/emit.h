@@ -11,7 +11,14 @@ static __always_inline void emit__head(struct vigil_event_head *h, __u16 type, _
 	h->hdr.ktime = bpf_ktime_get_boot_ns();
 	task__fill(&h->task);
 	h->session = session;
-	h->pad = 0;
+	h->action = 0;
+	h->rule_kind = 0;
+	h->rule = 0;
+}
+
+static __always_inline void emit__lost(void *ring)
+{
+	stats__bump(ring == (void *)&alerts ? VIGIL_STAT_ALERT_LOST : VIGIL_STAT_RINGBUF_FULL);
 }
 
 /* Sends `size` bytes of the scratch event; a full ring is counted, never silent. */
@@ -19,16 +26,21 @@ static __always_inline void emit__scratch(struct scratch *s, __u32 size)
 {
 	if (size > VIGIL_SCRATCH_EVENT)
 		size = VIGIL_SCRATCH_EVENT;
+	void *ring;
+
 	((struct vigil_msg_header *)s->event)->size = size;
-	if (bpf_ringbuf_output(&events, s->event, size, 0))
-		stats__bump(VIGIL_STAT_RINGBUF_FULL);
+	ring = decide__ring((struct vigil_event_head *)s->event);
+	if (bpf_ringbuf_output(ring, s->event, size, 0))
+		emit__lost(ring);
 }
 
 /* Sends a fixed-size event built on the stack. */
 static __always_inline void emit__fixed(void *ev, __u32 size)
 {
-	if (bpf_ringbuf_output(&events, ev, size, 0))
-		stats__bump(VIGIL_STAT_RINGBUF_FULL);
+	void *ring = decide__ring(ev);
+
+	if (bpf_ringbuf_output(ring, ev, size, 0))
+		emit__lost(ring);
 }
 
 #endif

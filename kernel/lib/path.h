@@ -19,6 +19,7 @@ struct path_walk {
 	__s32 pos; /* the path so far is scratch->path[pos, VIGIL_PATH_MAX) */
 	__u32 flags;
 	__u32 done; /* the walk reached the root, or stopped for a reason already flagged */
+	__s32 name; /* where the last component (the basename) starts, once written */
 };
 
 static __always_inline struct mount *path__real_mount(struct vfsmount *vfsmnt)
@@ -72,6 +73,8 @@ static long path__step(__u32 i, struct path_walk *w)
 	if (bpf_probe_read_kernel(&s->path[(pos + 1) & VIGIL_PATH_MASK], len, name.name))
 		stats__bump(VIGIL_STAT_READ_FAIL);
 	s->path[pos & VIGIL_PATH_MASK] = '/';
+	if (w->name < 0)
+		w->name = pos + 1;
 	w->pos = pos;
 	w->dentry = parent;
 	return 0;
@@ -79,14 +82,16 @@ static long path__step(__u32 i, struct path_walk *w)
 
 /*
  * Resolves `path` into the scratch; returns the start offset of the path in scratch->path
- * (its length is VIGIL_PATH_MAX - start) and ORs VIGIL_F_PATH_* into *flags.
+ * (its length is VIGIL_PATH_MAX - start), sets *name to where its basename starts, and ORs
+ * VIGIL_F_PATH_* into *flags.
  */
-static __always_inline __u32 path__resolve(const struct path *path, __u32 *flags)
+static __always_inline __u32 path__resolve_name(const struct path *path, __u32 *flags, __u32 *name)
 {
 	struct path_walk w = {
 		.dentry = BPF_CORE_READ(path, dentry),
 		.mnt = path__real_mount(BPF_CORE_READ(path, mnt)),
 		.pos = VIGIL_PATH_MAX,
+		.name = -1,
 	};
 	struct scratch *s;
 
@@ -101,7 +106,15 @@ static __always_inline __u32 path__resolve(const struct path *path, __u32 *flags
 		w.pos = VIGIL_PATH_MAX - 1;
 	}
 	*flags |= w.flags;
+	*name = w.name < 0 ? VIGIL_PATH_MAX : (__u32)w.name;
 	return (__u32)w.pos;
+}
+
+static __always_inline __u32 path__resolve(const struct path *path, __u32 *flags)
+{
+	__u32 name;
+
+	return path__resolve_name(path, flags, &name);
 }
 
 #endif

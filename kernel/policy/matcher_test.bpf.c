@@ -48,6 +48,9 @@ static __always_inline bool test__unpack(struct policy_scratch *s, __u32 dst, st
 	if (n > max || dst > POLICY_BUF_SIZE - max || at > VIGIL_POLICY_BATCH_BYTES ||
 	    n > VIGIL_POLICY_BATCH_BYTES - at)
 		return false;
+	barrier_var(n); /* re-check on the register passed: older verifiers lose the bound above */
+	if (n > max)
+		return false;
 	bpf_probe_read_kernel(s->buf + dst, n, in->bytes + at);
 	*from = at + n;
 	return true;

@@ -164,6 +164,9 @@ static __always_inline void policy__path(__u32 table, const struct vigil_policy_
 		struct vigil_policy_prefix *p;
 
 		/* key: `path/`, cut to the trie's width; entries are `P/` so only whole components match */
+		/* bound the register passed to the helper itself: 6.1's verifier loses a bound
+		 * checked on a copy that went through the stack */
+		barrier_var(n);
 		if (n > VIGIL_POLICY_LPM_BYTES)
 			n = VIGIL_POLICY_LPM_BYTES;
 		bpf_probe_read_kernel(s->key.path, n, s->buf + off);

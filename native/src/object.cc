@@ -24,6 +24,7 @@ Napi::Function ObjectWrap::Init(Napi::Env env) {
                          InstanceMethod<&ObjectWrap::Load>("load"),
                          InstanceMethod<&ObjectWrap::Attach>("attach"),
                          InstanceMethod<&ObjectWrap::Map>("map"),
+                         InstanceMethod<&ObjectWrap::ReuseMap>("reuseMap"),
                          InstanceMethod<&ObjectWrap::TestRun>("testRun"),
                          InstanceMethod<&ObjectWrap::Close>("close"),
                      });
@@ -234,6 +235,26 @@ Napi::Value ObjectWrap::Map(const Napi::CallbackInfo& info) {
   int fd = fcntl(bpf_map__fd(map), F_DUPFD_CLOEXEC, 3);
   if (fd < 0) return ThrowErrno(env, errno, "map", name, "cannot duplicate the fd of map '" + name + "'");
   return MapWrap::FromFd(env, fd, name);
+}
+
+// reuseMap(name, fd): before load, makes the object use an existing map (another object's, by
+// fd) instead of creating its own, so two objects share state. libbpf keeps its own duplicate
+// of the fd; the caller's stays the caller's.
+Napi::Value ObjectWrap::ReuseMap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "reuseMap")) return env.Undefined();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber())
+    return ThrowType(env, "reuseMap(name, fd): a map name and a map fd");
+  std::string name = info[0].As<Napi::String>();
+  if (loaded_) return ThrowErrno(env, EBUSY, "reuseMap", name, "maps are fixed once " + path_ + " is loaded");
+  struct bpf_map* map = bpf_object__find_map_by_name(obj_, name.c_str());
+  if (map == nullptr) return ThrowErrno(env, ENOENT, "reuseMap", name, "no map '" + name + "' in " + path_);
+  int fd = info[1].As<Napi::Number>().Int32Value();
+  LogBegin();
+  int err = bpf_map__reuse_fd(map, fd);
+  if (err) return ThrowErrno(env, -err, "reuseMap", name, "cannot reuse map fd " + std::to_string(fd) + " as '" + name + "'");
+  LogTake();
+  return env.Undefined();
 }
 
 // testRun(name, ctx?): BPF_PROG_RUN. For `syscall` programs the kernel writes the context

@@ -24,6 +24,7 @@ class ObjectWrap : public Napi::ObjectWrap<ObjectWrap> {
   Napi::Value Load(const Napi::CallbackInfo& info);
   Napi::Value Attach(const Napi::CallbackInfo& info);
   Napi::Value Map(const Napi::CallbackInfo& info);
+  Napi::Value ReuseMap(const Napi::CallbackInfo& info);
   Napi::Value TestRun(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 

@@ -151,6 +151,35 @@ export class BpfObject {
     return m;
   }
 
+  /**
+   * Before load: makes this object use `other` (a map of another, loaded object) as its map
+   * `name` instead of creating one, so both objects' programs share it. The declarations must
+   * agree on type, key size, value size and max entries: a mismatch is refused here, naming
+   * both, rather than left to programs that would read the wrong layout.
+   */
+  reuseMap(name: string, other: BpfMap): void {
+    if (this.#loaded)
+      throw new BridgeArgumentError(`${this.path} is loaded: reuse map '${name}' before load()`);
+    const decl = this.mapDeclarations().find((d) => d.name === name && !d.internal);
+    if (decl === undefined) {
+      const known = this.mapDeclarations()
+        .filter((d) => !d.internal)
+        .map((d) => d.name)
+        .join(', ');
+      throw new BridgeArgumentError(`${this.path} has no map '${name}' (has: ${known})`);
+    }
+    const o = other.info;
+    const mine = `${decl.type} ${decl.keySize}/${decl.valueSize} x${decl.maxEntries}`;
+    const theirs = `${o.type} ${o.keySize}/${o.valueSize} x${o.maxEntries}`;
+    // ring buffers declare no key or value; their size is max_entries
+    if (mine !== theirs) {
+      throw new BridgeArgumentError(
+        `cannot reuse map '${o.name}' (${theirs}) as '${name}' of ${this.path} (${mine}): the declarations differ`,
+      );
+    }
+    this.#native.reuseMap(name, other.fd());
+  }
+
   /** A consumer for a ring-buffer map of this object; closed with the object. */
   ringBuffer(
     name: string,

@@ -48,6 +48,7 @@ export interface NativeObject {
   load(): void;
   attach(program: string, options?: { cgroupPath?: string }): NativeLink;
   map(name: string): NativeMap;
+  reuseMap(name: string, fd: number): void;
   testRun(program: string, ctx: Buffer | null, repeat?: number): NativeTestRunResult;
   close(): void;
 }

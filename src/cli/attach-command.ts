@@ -20,6 +20,7 @@ options:
   --framework NAME      a built-in profile instead; default: generic
   --audit-log FILE      append audit lines to FILE instead of stdout
   --file-events MODE    allowed file opens to log: all, first (per path per session), none
+  --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
   -h, --help            this help`;
 
 const FILE_EVENTS = ['all', 'first', 'none'] as const;
@@ -31,6 +32,7 @@ export async function attachCommand(argv: string[]): Promise<number> {
     framework: { type: 'string' },
     'audit-log': { type: 'string' },
     'file-events': { type: 'string' },
+    'audit-only': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
@@ -53,14 +55,19 @@ export async function attachCommand(argv: string[]): Promise<number> {
     const ended = new Promise<void>((r) => {
       endResolve = r;
     });
-    const session = await daemon.attach(pid, profile, {
-      line: (line) => {
-        output.write(line);
+    const session = await daemon.attach(
+      pid,
+      profile,
+      { auditOnly: values['audit-only'] === true },
+      {
+        line: (line) => {
+          output.write(line);
+        },
+        ended: () => {
+          endResolve();
+        },
       },
-      ended: () => {
-        endResolve();
-      },
-    });
+    );
     console.error(
       `vigil: ${session.name} attached to ${pid} with ${session.processes.length} process(es) (profile ${profile.name}); Ctrl-C to detach`,
     );

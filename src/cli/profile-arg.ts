@@ -25,7 +25,7 @@ export function resolveProfile(
   if (args.profile !== undefined) {
     const file = resolve(args.profile);
     const profile = loadProfileFile(file, vars);
-    return { name: profile.name, source: file, profile };
+    return { name: profile.name, source: file, vars, profile };
   }
   const name = args.framework ?? fallback;
   if (name === undefined) {
@@ -34,5 +34,13 @@ export function resolveProfile(
     });
   }
   const profile = loadBuiltinProfile(name, vars);
-  return { name: profile.name, source: `builtin:${name}`, profile };
+  return { name: profile.name, source: `builtin:${name}`, vars, profile };
+}
+
+/** Loads a profile again from where it came from, with the same variables (for reload). */
+export function reloadProfile(ref: ProfileRef): ProfileRef {
+  const profile = ref.source.startsWith('builtin:')
+    ? loadBuiltinProfile(ref.source.slice('builtin:'.length), ref.vars)
+    : loadProfileFile(ref.source, ref.vars);
+  return { ...ref, name: profile.name, profile };
 }

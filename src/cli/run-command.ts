@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 import { connectOrStartDaemon } from '../daemon/control-client.js';
 import { UsageError } from '../errors.js';
 import { launch, lookupUser, type UserEntry } from '../targeting/launch.js';
+import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
 import { oneOf, parseVerbArgs, requireRoot } from './args.js';
 import { openAuditOutput } from './audit-output.js';
 import { resolveProfile } from './profile-arg.js';
@@ -21,6 +22,8 @@ options:
   --audit-log FILE      append audit lines to FILE (default: stdout; use a file for
                         interactive agents)
   --file-events MODE    allowed file opens to log: all, first (per path per session), none
+  --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
+${UI_HELP}
   -h, --help            this help`;
 
 const FILE_EVENTS = ['all', 'first', 'none'] as const;
@@ -35,6 +38,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     user: { type: 'string' },
     'audit-log': { type: 'string' },
     'file-events': { type: 'string' },
+    'audit-only': { type: 'boolean' },
+    ...UI_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
@@ -47,6 +52,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     });
   }
   const fileEvents = oneOf('run', 'file-events', values['file-events'], FILE_EVENTS);
+  const uiOptions = uiOptionsFrom('run', values);
   requireRoot('run');
   const user = targetUser(values.user);
   const cwd = process.cwd();
@@ -54,16 +60,24 @@ export async function runCommand(argv: string[]): Promise<number> {
   const output = openAuditOutput(values['audit-log']);
 
   const daemon = await connectOrStartDaemon(fileEvents === undefined ? {} : { fileEvents });
+  let ui: Awaited<ReturnType<typeof startUi>> | undefined;
   try {
+    // before the session exists, so the UI sees its session_start
+    if (uiOptions !== undefined) ui = await startUi(daemon, uiOptions, [profile]);
     const state = { ended: false };
-    const session = await daemon.createRunSession(profile, true, {
-      line: (line) => {
-        output.write(line);
+    const session = await daemon.createRunSession(
+      profile,
+      true,
+      { auditOnly: values['audit-only'] === true },
+      {
+        line: (line) => {
+          output.write(line);
+        },
+        ended: () => {
+          state.ended = true;
+        },
       },
-      ended: () => {
-        state.ended = true;
-      },
-    });
+    );
     const launched = await launch(command, user, cwd);
     try {
       await daemon.adoptRoot(session.id, launched.pid);
@@ -95,6 +109,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     return code ?? 128 + (signal === null ? 0 : constants.signals[signal]);
   } finally {
+    await ui?.close();
     await daemon.close();
     output.close();
   }

@@ -3,6 +3,7 @@
 // agents already running are adopted with their descendants. Prints audit lines until stopped.
 import { connectOrStartDaemon } from '../daemon/control-client.js';
 import { lookupUser } from '../targeting/launch.js';
+import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
 import { oneOf, parseVerbArgs, requireRoot } from './args.js';
 import { openAuditOutput } from './audit-output.js';
 import { resolveProfile } from './profile-arg.js';
@@ -18,7 +19,8 @@ options:
   --profile FILE        a profile file
   --audit-log FILE      append audit lines to FILE instead of stdout
   --file-events MODE    allowed file opens to log: all, first (per path per session), none
-  --ui                  (not available yet) the live web UI
+  --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
+${UI_HELP}
   -h, --help            this help
 
 \${HOME} in the profile is the home of the user who called sudo (else root's).`;
@@ -31,7 +33,8 @@ export async function watchCommand(argv: string[]): Promise<number> {
     framework: { type: 'string' },
     'audit-log': { type: 'string' },
     'file-events': { type: 'string' },
-    ui: { type: 'boolean' },
+    'audit-only': { type: 'boolean' },
+    ...UI_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
@@ -39,8 +42,8 @@ export async function watchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const fileEvents = oneOf('watch', 'file-events', values['file-events'], FILE_EVENTS);
+  const uiOptions = uiOptionsFrom('watch', values);
   requireRoot('watch');
-  if (values.ui === true) console.error('vigil: --ui is not available in this version; watching without it');
   const sudoUser = process.env.SUDO_USER === undefined ? undefined : lookupUser(process.env.SUDO_USER);
   const profile = resolveProfile('watch', values, {
     home: sudoUser?.home ?? '/root',
@@ -48,7 +51,9 @@ export async function watchCommand(argv: string[]): Promise<number> {
   });
   const output = openAuditOutput(values['audit-log']);
   const daemon = await connectOrStartDaemon(fileEvents === undefined ? {} : { fileEvents });
+  let ui: Awaited<ReturnType<typeof startUi>> | undefined;
   try {
+    if (uiOptions !== undefined) ui = await startUi(daemon, uiOptions, [profile]);
     await daemon.subscribe(
       { watch: true },
       (line) => {
@@ -56,13 +61,14 @@ export async function watchCommand(argv: string[]): Promise<number> {
       },
       () => undefined,
     );
-    const { rules, adopted } = await daemon.addWatch(profile);
+    const { rules, adopted } = await daemon.addWatch(profile, { auditOnly: values['audit-only'] === true });
     console.error(
       `vigil: watching for ${rules.join(', ')} (profile ${profile.name}); ${adopted.length} running agent(s) adopted; Ctrl-C to stop`,
     );
     await untilSignal();
     return 0;
   } finally {
+    await ui?.close();
     await daemon.close();
     output.close();
   }

@@ -11,6 +11,7 @@ import {
   lossLine,
   sessionEndLine,
   sessionStartLine,
+  type Decision,
 } from '../sinks/audit-line.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import { VolumeFilter, type FileOpenVolume } from '../sinks/volume-filter.js';
@@ -27,13 +28,14 @@ export class AuditPipeline {
   }
 
   /** The line for a kernel event, or undefined when volume control holds it back. */
-  lineFor(ev: AgentEvent, s: Session): AuditLine | undefined {
+  lineFor(ev: AgentEvent, s: Session, decision?: Decision): AuditLine | undefined {
     this.processes.observe(ev);
-    const line = buildAuditLine(ev, {
+    const ctx = {
       session: { id: s.name, profile: s.profile.name },
       clock: this.#clock,
       processes: this.processes,
-    });
+    };
+    const line = decision === undefined ? buildAuditLine(ev, ctx) : buildAuditLine(ev, ctx, decision);
     return this.#volume.keep(line) ? line : undefined;
   }
 

@@ -5,6 +5,8 @@ import { connect, type Socket } from 'node:net';
 import { VigilError, EXIT_CODES } from '../errors.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import type {
+  EnforceOptions,
+  ReloadResult,
   Push,
   Request,
   Response,
@@ -29,16 +31,31 @@ export interface DaemonHandle {
   readonly inProcess: boolean;
   status(): Promise<StatusResult>;
   /** A run session whose lines (from session_start on) go to `sink`. */
-  createRunSession(profile: ProfileRef, cgroup: boolean, sink: ClientSink): Promise<SessionSummary>;
+  createRunSession(
+    profile: ProfileRef,
+    cgroup: boolean,
+    enforce: EnforceOptions,
+    sink: ClientSink,
+  ): Promise<SessionSummary>;
   adoptRoot(session: number, pid: number): Promise<void>;
   /** An attach session whose lines (from session_start on) go to `sink`. */
-  attach(pid: number, profile: ProfileRef, sink: ClientSink): Promise<SessionSummary>;
-  addWatch(profile: ProfileRef): Promise<{ rules: string[]; adopted: SessionSummary[] }>;
+  attach(
+    pid: number,
+    profile: ProfileRef,
+    enforce: EnforceOptions,
+    sink: ClientSink,
+  ): Promise<SessionSummary>;
+  addWatch(
+    profile: ProfileRef,
+    enforce: EnforceOptions,
+  ): Promise<{ rules: string[]; adopted: SessionSummary[] }>;
   subscribe(
     filter: { session?: number; watch?: boolean },
     onLine: (line: AuditLine) => void,
     onEnd: (session: number, name: string) => void,
   ): Promise<void>;
+  /** Loads every profile in use again from its source; a bad one leaves its old tables in force. */
+  reloadProfiles(): Promise<ReloadResult>;
   /** Events still in the kernel's ring buffer are delivered before this resolves. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -99,19 +116,32 @@ class RemoteDaemon implements DaemonHandle {
   status(): Promise<StatusResult> {
     return this.#request({ op: 'status' });
   }
-  createRunSession(profile: ProfileRef, cgroup: boolean, sink: ClientSink): Promise<SessionSummary> {
+  createRunSession(
+    profile: ProfileRef,
+    cgroup: boolean,
+    enforce: EnforceOptions,
+    sink: ClientSink,
+  ): Promise<SessionSummary> {
     this.#sink(sink);
-    return this.#request({ op: 'session.create', kind: 'run', profile, cgroup, subscribe: true });
+    return this.#request({ op: 'session.create', kind: 'run', profile, cgroup, subscribe: true, enforce });
   }
   async adoptRoot(session: number, pid: number): Promise<void> {
     await this.#request({ op: 'session.adopt', session, pid });
   }
-  attach(pid: number, profile: ProfileRef, sink: ClientSink): Promise<SessionSummary> {
+  attach(
+    pid: number,
+    profile: ProfileRef,
+    enforce: EnforceOptions,
+    sink: ClientSink,
+  ): Promise<SessionSummary> {
     this.#sink(sink);
-    return this.#request({ op: 'attach', pid, profile, subscribe: true });
+    return this.#request({ op: 'attach', pid, profile, subscribe: true, enforce });
   }
-  addWatch(profile: ProfileRef): Promise<{ rules: string[]; adopted: SessionSummary[] }> {
-    return this.#request({ op: 'watch.add', profile });
+  addWatch(
+    profile: ProfileRef,
+    enforce: EnforceOptions,
+  ): Promise<{ rules: string[]; adopted: SessionSummary[] }> {
+    return this.#request({ op: 'watch.add', profile, enforce });
   }
   async subscribe(
     filter: { session?: number; watch?: boolean },
@@ -126,6 +156,9 @@ class RemoteDaemon implements DaemonHandle {
       if (p.push === 'line') sink.line(p.line);
       else sink.ended(p.session, p.name);
     };
+  }
+  reloadProfiles(): Promise<ReloadResult> {
+    return this.#request({ op: 'profile.reload' });
   }
   async flush(): Promise<void> {
     // The daemon delivers on its own every 50 ms; a round trip after that covers it.
@@ -151,18 +184,31 @@ class LocalDaemon implements DaemonHandle {
   status(): Promise<StatusResult> {
     return Promise.resolve(this.daemon.status());
   }
-  createRunSession(profile: ProfileRef, cgroup: boolean, sink: ClientSink): Promise<SessionSummary> {
-    return Promise.resolve(this.daemon.createRunSession(profile, cgroup, localSink(sink)).summary());
+  createRunSession(
+    profile: ProfileRef,
+    cgroup: boolean,
+    enforce: EnforceOptions,
+    sink: ClientSink,
+  ): Promise<SessionSummary> {
+    return Promise.resolve(this.daemon.createRunSession(profile, cgroup, enforce, localSink(sink)).summary());
   }
   adoptRoot(session: number, pid: number): Promise<void> {
     this.daemon.adoptRoot(session, pid);
     return Promise.resolve();
   }
-  attach(pid: number, profile: ProfileRef, sink: ClientSink): Promise<SessionSummary> {
-    return Promise.resolve(this.daemon.attach(pid, profile, localSink(sink)).summary());
+  attach(
+    pid: number,
+    profile: ProfileRef,
+    enforce: EnforceOptions,
+    sink: ClientSink,
+  ): Promise<SessionSummary> {
+    return Promise.resolve(this.daemon.attach(pid, profile, enforce, localSink(sink)).summary());
   }
-  addWatch(profile: ProfileRef): Promise<{ rules: string[]; adopted: SessionSummary[] }> {
-    const r = this.daemon.addWatch(profile);
+  addWatch(
+    profile: ProfileRef,
+    enforce: EnforceOptions,
+  ): Promise<{ rules: string[]; adopted: SessionSummary[] }> {
+    const r = this.daemon.addWatch(profile, enforce);
     return Promise.resolve({ rules: r.rules, adopted: r.adopted.map((s) => s.summary()) });
   }
   subscribe(
@@ -174,6 +220,9 @@ class LocalDaemon implements DaemonHandle {
       onEnd(s.id, s.name);
     });
     return Promise.resolve();
+  }
+  reloadProfiles(): Promise<ReloadResult> {
+    return Promise.resolve(this.daemon.reloadProfiles());
   }
   flush(): Promise<void> {
     this.daemon.flush();

@@ -14,7 +14,20 @@ export interface ProfileRef {
   name: string;
   /** where it came from: a file path, or `builtin:<name>` */
   source: string;
+  /** ${HOME} and ${WORKSPACE} as it was loaded with (a reload uses them again) */
+  vars: { home: string; workspace: string };
   profile: Profile;
+}
+
+/** How a session is enforced, chosen on the command line. */
+export interface EnforceOptions {
+  /** --audit-only: every block or kill becomes an AUDIT line, nothing is refused */
+  auditOnly: boolean;
+}
+
+export interface ReloadResult {
+  reloaded: { name: string; source: string; tableId: number }[];
+  failed: { name: string; source: string; error: ErrorBody }[];
 }
 
 export interface SessionSummary {
@@ -27,6 +40,9 @@ export interface SessionSummary {
   startedAt: string;
   endedAt: string | null;
   cgroup: string | null;
+  /** the kernel decides with the profile (false: observe only) */
+  enforced: boolean;
+  auditOnly: boolean;
   processes: number[];
   events: Record<string, number>;
   actions: Record<string, number>;
@@ -52,10 +68,19 @@ export type Request =
       profile: ProfileRef;
       cgroup: boolean;
       subscribe: boolean;
+      enforce: EnforceOptions;
     }
   | { id: number; op: 'session.adopt'; session: number; pid: number }
-  | { id: number; op: 'attach'; pid: number; profile: ProfileRef; subscribe: boolean }
-  | { id: number; op: 'watch.add'; profile: ProfileRef }
+  | {
+      id: number;
+      op: 'attach';
+      pid: number;
+      profile: ProfileRef;
+      subscribe: boolean;
+      enforce: EnforceOptions;
+    }
+  | { id: number; op: 'watch.add'; profile: ProfileRef; enforce: EnforceOptions }
+  | { id: number; op: 'profile.reload' }
   | { id: number; op: 'subscribe'; session?: number; watch?: boolean };
 
 export type RequestOp = Request['op'];

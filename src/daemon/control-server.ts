@@ -93,6 +93,7 @@ export class ControlServer {
           .createRunSession(
             req.profile,
             req.cgroup,
+            req.enforce,
             req.subscribe ? this.#sink(send, unsubscribe) : undefined,
           )
           .summary();
@@ -101,12 +102,19 @@ export class ControlServer {
         return null;
       case 'attach':
         return daemon
-          .attach(req.pid, req.profile, req.subscribe ? this.#sink(send, unsubscribe) : undefined)
+          .attach(
+            req.pid,
+            req.profile,
+            req.enforce,
+            req.subscribe ? this.#sink(send, unsubscribe) : undefined,
+          )
           .summary();
       case 'watch.add': {
-        const r = daemon.addWatch(req.profile);
+        const r = daemon.addWatch(req.profile, req.enforce);
         return { rules: r.rules, adopted: r.adopted.map((s) => s.summary()) };
       }
+      case 'profile.reload':
+        return daemon.reloadProfiles();
       case 'subscribe': {
         const filter: { session?: number; watch?: boolean } = {};
         if (req.session !== undefined) filter.session = req.session;

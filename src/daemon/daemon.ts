@@ -14,8 +14,12 @@ import type { AuditLine } from '../sinks/audit-schema.js';
 import { cgroup2Root, createCgroup, moveToCgroup, removeCgroup } from '../system/cgroup.js';
 import { adoptTree } from '../targeting/adopt-tree.js';
 import { findAgents } from '../targeting/find-agents.js';
+import { readStat } from '../targeting/proc-fs.js';
 import { AuditPipeline } from './audit-pipeline.js';
-import type { ProfileRef, StatusResult } from './control-protocol.js';
+import { reloadProfile } from '../cli/profile-arg.js';
+import type { EnforceOptions, ProfileRef, ReloadResult, StatusResult } from './control-protocol.js';
+import { ProfileHandles } from './profile-handles.js';
+import { kernelDecision } from './verdict-decision.js';
 import { PROTOCOL_VERSION } from './control-protocol.js';
 import { type Session, SessionRegistry } from './sessions.js';
 
@@ -42,6 +46,8 @@ interface WatchRule {
   id: number;
   basename: string;
   profile: ProfileRef;
+  handle: number;
+  enforce: EnforceOptions;
 }
 
 const LOSS_CHECK_MS = 1000;
@@ -53,6 +59,7 @@ export class Daemon {
   readonly #pipeline: AuditPipeline;
   readonly #subscribers = new Set<Subscriber>();
   readonly #rules = new Map<number, WatchRule>();
+  readonly #handles: ProfileHandles;
   readonly #onLine: ((line: AuditLine) => void) | undefined;
   readonly #lossTimer: NodeJS.Timeout;
   #lastCounters: KernelCounters;
@@ -65,9 +72,11 @@ export class Daemon {
     this.#kernel = build((evs) => {
       this.#onEvents(evs);
     });
+    this.#handles = new ProfileHandles(this.#kernel);
     this.#lastCounters = this.#kernel.counters();
     this.#lossTimer = setInterval(() => {
       this.#checkLoss();
+      this.#sweepLive();
     }, LOSS_CHECK_MS);
     this.#lossTimer.unref();
   }
@@ -80,8 +89,15 @@ export class Daemon {
   // --- sessions ---
 
   /** A `vigil run` session; with `cgroup`, its own cgroup v2 leaf under vigil/. */
-  createRunSession(profile: ProfileRef, cgroup: boolean, sink?: SessionSink): Session {
+  createRunSession(
+    profile: ProfileRef,
+    cgroup: boolean,
+    enforce: EnforceOptions,
+    sink?: SessionSink,
+  ): Session {
+    const handle = this.#handles.acquire(profile);
     const s = this.sessions.create('run', profile);
+    this.#enforce(s, handle, enforce);
     if (sink !== undefined) this.subscribe({ session: s.id }, sink.line, sink.ended);
     if (cgroup) s.cgroupPath = createCgroup(`vigil/${s.name}`);
     return s; // session_start goes out when its root process is adopted
@@ -100,11 +116,14 @@ export class Daemon {
   }
 
   /** `vigil attach`: a running process and its whole tree become a new session. */
-  attach(pid: number, profile: ProfileRef, sink?: SessionSink): Session {
+  attach(pid: number, profile: ProfileRef, enforce: EnforceOptions, sink?: SessionSink): Session {
+    const handle = this.#handles.acquire(profile);
     const s = this.sessions.create('attach', profile);
+    this.#enforce(s, handle, enforce);
     if (sink !== undefined) this.subscribe({ session: s.id }, sink.line, sink.ended);
     const adopted = adoptTree(this.#kernel, pid, s.id);
     if (adopted.length === 0) {
+      this.#release(s);
       s.endedAt = new Date();
       throw new SystemError('VIGIL_NO_SUCH_PROCESS', `no process ${pid} to attach to`, {
         hint: 'check the pid with ps',
@@ -120,7 +139,7 @@ export class Daemon {
    * `vigil watch`: every exec of one of the profile's entry_comm names starts a session, and
    * agents running now are adopted with their descendants.
    */
-  addWatch(profile: ProfileRef): { rules: string[]; adopted: Session[] } {
+  addWatch(profile: ProfileRef, enforce: EnforceOptions): { rules: string[]; adopted: Session[] } {
     const names = [...profile.profile.entryComm];
     if (names.length === 0) {
       throw new SystemError(
@@ -131,9 +150,10 @@ export class Daemon {
         },
       );
     }
+    const handle = this.#handles.acquire(profile);
     for (const basename of names) {
-      const rule: WatchRule = { id: this.#nextRule++, basename, profile };
-      this.#kernel.addWatchRule(basename, rule.id);
+      const rule: WatchRule = { id: this.#nextRule++, basename, profile, handle, enforce };
+      this.#kernel.addWatchRule(basename, rule.id, this.#sessionConfig(handle, profile, enforce));
       this.#rules.set(rule.id, rule);
     }
     const watchedNow = new Set(this.#kernel.watchedProcesses().map((p) => p.tgid));
@@ -141,8 +161,10 @@ export class Daemon {
     const adopted: Session[] = [];
     for (const pid of findAgents(names, watchedNow)) {
       const s = this.sessions.create('watch', profile);
+      this.#enforce(s, this.#handles.acquire(profile), enforce);
       const tree = adoptTree(this.#kernel, pid, s.id);
       if (tree.length === 0) {
+        this.#release(s);
         s.endedAt = new Date();
         continue;
       }
@@ -152,6 +174,52 @@ export class Daemon {
       adopted.push(s);
     }
     return { rules: names, adopted };
+  }
+
+  /** Loads every profile in use again from its source, atomically per profile. */
+  reloadProfiles(): ReloadResult {
+    const result = this.#handles.reload(reloadProfile);
+    for (const s of this.sessions.list()) {
+      const fresh = s.handle === null ? undefined : this.#handles.ref(s.handle);
+      if (fresh !== undefined) s.profile = fresh;
+    }
+    for (const r of this.#rules.values()) r.profile = this.#handles.ref(r.handle) ?? r.profile;
+    return result;
+  }
+
+  #sessionConfig(handle: number, profile: ProfileRef, enforce: EnforceOptions) {
+    return {
+      profile: handle,
+      enforce: true,
+      auditOnly: enforce.auditOnly,
+      rawSockets: profile.profile.rawSockets === 'allow',
+    };
+  }
+
+  /** The kernel enforces the session's profile from now on (before its root is adopted). */
+  #enforce(s: Session, handle: number, enforce: EnforceOptions): void {
+    s.handle = handle;
+    s.auditOnly = enforce.auditOnly;
+    this.#kernel.setSession(s.id, this.#sessionConfig(handle, s.profile, enforce));
+  }
+
+  #release(s: Session): void {
+    this.#kernel.deleteSession(s.id);
+    if (s.handle !== null) this.#handles.release(s.handle);
+    s.handle = null;
+  }
+
+  /**
+   * A `kill` rule on a hook that cannot send signals (the socket hooks refused the call
+   * inline): vigil sends the SIGKILL, to a process that is still the session's.
+   */
+  #killForVerdict(s: Session, tgid: number): void {
+    if (!this.#kernel.watchedProcesses().some((p) => p.tgid === tgid && p.session === s.id)) return;
+    try {
+      process.kill(tgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 
   // --- subscribers ---
@@ -204,6 +272,7 @@ export class Daemon {
 
   stop(): void {
     if (this.#stopped) return;
+    for (const s of this.activeSessions()) this.#release(s);
     this.#stopped = true;
     clearInterval(this.#lossTimer);
     try {
@@ -231,13 +300,15 @@ export class Daemon {
         const rule = this.#rules.get(ev.rule);
         if (rule === undefined) continue; // a rule removed meanwhile
         s = this.sessions.adoptKernelSession(ev.session, rule.profile);
+        s.handle = this.#handles.acquire(rule.profile);
         s.rootPid = ev.task.tgid;
         s.live.add(ev.task.tgid);
-        this.#emitSessionStart(s, ev.task.tgid);
+        // the kernel's own session_start event is this session's first line
       }
       if (s === undefined) continue; // a session this daemon does not know (it was restarted)
       this.#track(s, ev);
-      const line = this.#pipeline.lineFor(ev, s);
+      if (ev.verdict?.action === 'KILL' && !ev.verdict.killed) this.#killForVerdict(s, ev.task.tgid);
+      const line = this.#pipeline.lineFor(ev, s, kernelDecision(ev, s.profile.profile));
       if (line !== undefined) this.#emit(line, s);
       if (ev.kind === 'exit' && s.live.size === 0) this.#endSession(s);
     }
@@ -270,6 +341,7 @@ export class Daemon {
   #endSession(s: Session): void {
     if (s.endedAt !== null) return;
     s.endedAt = new Date();
+    this.#release(s);
     this.#emit(this.#pipeline.sessionLine('session_end', s, s.rootPid ?? 0), s);
     this.#cleanupCgroup(s);
     for (const sub of this.#subscribers) if (sub.session === undefined || sub.session === s.id) sub.ended(s);
@@ -283,6 +355,23 @@ export class Daemon {
       s.cgroupPath = null;
     } catch {
       // processes that left the tree (or are still exiting) keep it busy; retried on stop
+    }
+  }
+
+  /**
+   * Drops processes that are gone without an exit event (one that exited while it was being
+   * adopted), so a session still ends when its last process does.
+   */
+  #sweepLive(): void {
+    for (const s of this.activeSessions()) {
+      for (const pid of s.live) {
+        const st = readStat(pid);
+        if (st === undefined || st.state === 'Z' || st.state === 'X') {
+          s.live.delete(pid);
+          this.#kernel.unwatchProcess(pid);
+        }
+      }
+      if (s.live.size === 0 && s.rootPid !== null) this.#endSession(s);
     }
   }
 

@@ -9,10 +9,14 @@ export class Session {
   readonly id: number;
   readonly name: string;
   readonly kind: SessionKind;
-  readonly profile: ProfileRef;
+  /** replaced by a reload */
+  profile: ProfileRef;
   readonly startedAt = new Date();
   rootPid: number | null = null;
   cgroupPath: string | null = null;
+  /** the kernel profile handle enforcing it (null: observe only) */
+  handle: number | null = null;
+  auditOnly = false;
   endedAt: Date | null = null;
   /** tgids of the session's processes that are alive */
   readonly live = new Set<number>();
@@ -42,6 +46,8 @@ export class Session {
       startedAt: this.startedAt.toISOString(),
       endedAt: this.endedAt?.toISOString() ?? null,
       cgroup: this.cgroupPath,
+      enforced: this.handle !== null,
+      auditOnly: this.auditOnly,
       processes: [...this.live].sort((a, b) => a - b),
       events: Object.fromEntries(this.events),
       actions: Object.fromEntries(this.actions),

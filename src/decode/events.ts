@@ -15,13 +15,32 @@ import {
 
 export type TaskInfo = Decoded<typeof EventHead.specs>['task'];
 
+/** What the hook decided from the session's profile, and what it did about it. */
+export interface KernelVerdict {
+  action: 'ALLOW' | 'AUDIT' | 'BLOCK' | 'KILL';
+  /** enum vigil_policy_rule_kind: default, denied, allowed, path-bound, error */
+  ruleKind: number;
+  /** index in the denied or allowed list */
+  rule: number;
+  /** the call was refused inline (the caller got EPERM) */
+  denied: boolean;
+  /** the hook sent SIGKILL to the caller */
+  killed: boolean;
+  /** decided by a BPF-LSM hook */
+  lsm: boolean;
+}
+
 interface Base {
   /** CLOCK_BOOTTIME nanoseconds of the event. */
   ktime: bigint;
   flags: number;
   task: TaskInfo;
   session: number;
+  /** absent when no profile decided (the session only observes, or the event is not a decision) */
+  verdict?: KernelVerdict;
 }
+
+const VERDICTS = ['ALLOW', 'AUDIT', 'BLOCK', 'KILL'] as const;
 
 export interface ExecEventData extends Base {
   kind: 'exec' | 'session_start';
@@ -74,7 +93,19 @@ const AF_INET = 2;
 const AF_INET6 = 10;
 
 function base(head: Decoded<typeof EventHead.specs>): Base {
-  return { ktime: head.hdr.ktime, flags: head.hdr.flags, task: head.task, session: head.session };
+  const f = head.hdr.flags;
+  const b: Base = { ktime: head.hdr.ktime, flags: f, task: head.task, session: head.session };
+  if ((f & MSG_FLAG.VIGIL_F_DECIDED) !== 0) {
+    b.verdict = {
+      action: VERDICTS[head.action] ?? 'BLOCK',
+      ruleKind: head.rule_kind,
+      rule: head.rule,
+      denied: (f & MSG_FLAG.VIGIL_F_DENIED) !== 0,
+      killed: (f & MSG_FLAG.VIGIL_F_KILLED) !== 0,
+      lsm: (f & MSG_FLAG.VIGIL_F_LSM) !== 0,
+    };
+  }
+  return b;
 }
 
 function bytesText(buf: Buffer, start: number, len: number): string {

@@ -33,6 +33,26 @@ export const MSG_FLAG = {
   VIGIL_F_PATH_ERROR: 2,
   VIGIL_F_ARGV_CUT: 4,
   VIGIL_F_ARGV_ERROR: 8,
+  VIGIL_F_DECIDED: 16,
+  VIGIL_F_DENIED: 32,
+  VIGIL_F_KILLED: 64,
+  VIGIL_F_LSM: 128,
+} as const;
+
+/** enum vigil_session_flag */
+export const SESSION_FLAG = {
+  VIGIL_SESSION_ENFORCE: 1,
+  VIGIL_SESSION_AUDIT_ONLY: 2,
+  VIGIL_SESSION_RAW_OK: 4,
+} as const;
+
+/** enum vigil_lsm_backend: bits of the lsm_backends map */
+export const LSM_BACKEND = {
+  VIGIL_LSM_FILE_OPEN: 1,
+  VIGIL_LSM_EXEC: 2,
+  VIGIL_LSM_CONNECT: 4,
+  VIGIL_LSM_SENDMSG: 8,
+  VIGIL_LSM_SOCKET: 16,
 } as const;
 
 /** enum vigil_proc_flag */
@@ -46,6 +66,7 @@ export const STAT = {
   VIGIL_STAT_READ_FAIL: 1,
   VIGIL_STAT_WATCH_FULL: 2,
   VIGIL_STAT_STALE_ENTRY: 3,
+  VIGIL_STAT_ALERT_LOST: 6,
   VIGIL_STAT_MAX: 8,
 } as const;
 
@@ -75,6 +96,13 @@ export const Proc = defineStruct('vigil_proc', [
 
 export const WatchRule = defineStruct('vigil_watch_rule', [
   ['rule', 'u32'],
+  ['profile', 'u32'],
+  ['flags', 'u32'],
+  ['pad', 'u32'],
+]);
+
+export const SessionCfg = defineStruct('vigil_session', [
+  ['profile', 'u32'],
   ['flags', 'u32'],
 ]);
 
@@ -84,7 +112,9 @@ export const EventHead = defineStruct('vigil_event_head', [
   ['hdr', { struct: MsgHeader }],
   ['task', { struct: Task }],
   ['session', 'u32'],
-  ['pad', 'u32'],
+  ['action', 'u8'],
+  ['rule_kind', 'u8'],
+  ['rule', 'u16'],
 ]);
 
 export const ExecEvent = defineStruct('vigil_exec_event', [
@@ -326,6 +356,7 @@ export const WIRE_STRUCTS = [
   Task,
   Proc,
   WatchRule,
+  SessionCfg,
   Name,
   EventHead,
   ExecEvent,
@@ -358,6 +389,8 @@ export const WIRE_ENUMS: Readonly<Record<string, Readonly<Record<string, number>
   vigil_stat: STAT,
   vigil_msg_flag: MSG_FLAG,
   vigil_proc_flag: PROC_FLAG,
+  vigil_session_flag: SESSION_FLAG,
+  vigil_lsm_backend: LSM_BACKEND,
   vigil_policy_kind: POLICY_KIND,
   vigil_policy_action: POLICY_ACTION,
   vigil_policy_rule_kind: POLICY_RULE_KIND,

@@ -1,12 +1,29 @@
 // The agent object in the kernel: loads it, attaches the lineage and event hooks, consumes its
 // ring buffer, and gives the rest of vigil the operations on the watched set. The one module
 // that knows the object's map and program names.
+//
+// Then, per protection, the strongest backend this kernel allows (docs/backends.md): the BPF-LSM
+// object (kernel/lsm/vigil_lsm.bpf.c) is loaded on the agent object's maps; each LSM hook that
+// attaches takes over its protection (its bit in lsm_backends makes the fallback hooks only
+// observe). Where LSM programs cannot load, the fallbacks decide, and backends() says why.
 import { BpfObject, type AttachReport } from '../bridge/bpf-object.js';
+import type { BpfLink } from '../bridge/bpf-link.js';
 import type { RingBufferReader, RingBufferStats } from '../bridge/ring-buffer.js';
 import { decodeAgentEvent, type AgentEvent } from '../decode/events.js';
 import { decodeStruct, encodeStruct } from '../decode/struct-layout.js';
-import { NAME_MAX, Name, PROC_FLAG, Proc, STAT, WatchRule } from '../decode/wire-layout.js';
-import { SystemError } from '../errors.js';
+import {
+  LSM_BACKEND,
+  NAME_MAX,
+  Name,
+  PROC_FLAG,
+  Proc,
+  SessionCfg,
+  STAT,
+  WatchRule,
+} from '../decode/wire-layout.js';
+import type { Profile } from '../policy/profile-types.js';
+import { PolicyTables, type LoadReport } from './policy-tables.js';
+import { BpfError, SystemError } from '../errors.js';
 import { requireCgroup2Root } from '../system/cgroup.js';
 import { ensureMount } from '../system/mounts.js';
 import { bpfObjectPath } from '../system/paths.js';
@@ -18,6 +35,147 @@ export interface AgentKernelOptions {
   objectPath?: string;
   /** cgroup v2 folder the socket hooks attach to; the root (all processes) by default. */
   cgroupPath?: string;
+  /**
+   * 'auto' (default): use BPF-LSM where this kernel loads it; 'off': the fallbacks only (also
+   * with VIGIL_LSM=off in the environment).
+   */
+  lsm?: 'auto' | 'off';
+  /** the BPF-LSM object; build/bpf/lsm/vigil_lsm.bpf.o by default */
+  lsmObjectPath?: string;
+}
+
+/** What vigil protects, each decided by one backend (docs/backends.md). */
+export type Protection = 'file_open' | 'exec' | 'connect' | 'udp_send' | 'raw_socket';
+
+export interface ProtectionBackend {
+  /** the hook that decides, '<type>:<name>', as audit lines name it */
+  backend: string;
+  /** inline: the call is refused; reactive: the process is killed before it can use what it got */
+  enforcement: 'inline' | 'reactive';
+}
+
+export interface BackendReport {
+  lsm: {
+    /** attached: at least one LSM hook decides; refused: the kernel would not load or attach it */
+    state: 'attached' | 'refused' | 'disabled';
+    /** why LSM is not used (or, when attached, which of its hooks failed); null when all attached */
+    reason: string | null;
+  };
+  protections: Record<Protection, ProtectionBackend>;
+}
+
+interface LsmHook {
+  program: string;
+  protection: Protection;
+  bit: number;
+  backend: string;
+}
+
+/** The LSM object's programs, and the fallback each replaces. */
+const LSM_HOOKS: readonly LsmHook[] = [
+  {
+    program: 'vigil_lsm_file_open',
+    protection: 'file_open',
+    bit: LSM_BACKEND.VIGIL_LSM_FILE_OPEN,
+    backend: 'lsm:file_open',
+  },
+  {
+    program: 'vigil_lsm_exec',
+    protection: 'exec',
+    bit: LSM_BACKEND.VIGIL_LSM_EXEC,
+    backend: 'lsm:bprm_check_security',
+  },
+  {
+    program: 'vigil_lsm_connect',
+    protection: 'connect',
+    bit: LSM_BACKEND.VIGIL_LSM_CONNECT,
+    backend: 'lsm:socket_connect',
+  },
+  {
+    program: 'vigil_lsm_sendmsg',
+    protection: 'udp_send',
+    bit: LSM_BACKEND.VIGIL_LSM_SENDMSG,
+    backend: 'lsm:socket_sendmsg',
+  },
+  {
+    program: 'vigil_lsm_socket_create',
+    protection: 'raw_socket',
+    bit: LSM_BACKEND.VIGIL_LSM_SOCKET,
+    backend: 'lsm:socket_create',
+  },
+];
+
+const FALLBACKS: Readonly<Record<Protection, ProtectionBackend>> = {
+  file_open: { backend: 'tracepoint:syscalls/sys_exit_open*', enforcement: 'reactive' },
+  exec: { backend: 'tp_btf:sched_process_exec', enforcement: 'reactive' },
+  connect: { backend: 'cgroup:connect4/connect6', enforcement: 'inline' },
+  udp_send: { backend: 'cgroup:sendmsg4/sendmsg6', enforcement: 'inline' },
+  raw_socket: { backend: 'cgroup:sock_create', enforcement: 'inline' },
+};
+
+interface LsmState {
+  obj: BpfObject | undefined;
+  bits: number;
+  report: BackendReport;
+}
+
+/** One line for an error of the LSM object: errno and what libbpf or the kernel said. */
+function lsmErrorText(err: unknown): string {
+  if (err instanceof BpfError) {
+    const first = err.message.split('\n')[0] ?? err.message;
+    return `${err.errnoCode} at ${err.op}: ${first}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function backendReport(
+  bits: number,
+  state: BackendReport['lsm']['state'],
+  reason: string | null,
+): BackendReport {
+  const protections = { ...FALLBACKS };
+  for (const h of LSM_HOOKS)
+    if ((bits & h.bit) !== 0) protections[h.protection] = { backend: h.backend, enforcement: 'inline' };
+  return { lsm: { state, reason }, protections };
+}
+
+/**
+ * Loads the LSM object on `agent`'s maps and attaches its hooks one by one; each hook that
+ * attaches gets its bit in lsm_backends. Never throws: a kernel that refuses LSM keeps the
+ * fallbacks, and the report says why.
+ */
+function openLsm(agent: BpfObject, path: string): LsmState {
+  let obj: BpfObject | undefined;
+  try {
+    obj = BpfObject.open(path);
+    for (const d of obj.mapDeclarations()) if (!d.internal) obj.reuseMap(d.name, agent.map(d.name));
+    obj.load();
+  } catch (err) {
+    obj?.close();
+    return { obj: undefined, bits: 0, report: backendReport(0, 'refused', lsmErrorText(err)) };
+  }
+  let bits = 0;
+  const failed: string[] = [];
+  const links: BpfLink[] = [];
+  for (const h of LSM_HOOKS) {
+    try {
+      links.push(obj.attach(h.program));
+      bits |= h.bit;
+      // from here on the LSM hook decides; the fallback for the protection only observes
+      agent.map('lsm_backends').set(u32(0), u32(bits));
+    } catch (err) {
+      failed.push(`${h.backend}: ${lsmErrorText(err)}`);
+    }
+  }
+  if (bits === 0) {
+    obj.close();
+    return { obj: undefined, bits: 0, report: backendReport(0, 'refused', failed.join('; ')) };
+  }
+  return {
+    obj,
+    bits,
+    report: backendReport(bits, 'attached', failed.length === 0 ? null : failed.join('; ')),
+  };
 }
 
 export interface WatchedProcess {
@@ -35,6 +193,8 @@ export interface KernelCounters {
   watchFull: bigint;
   /** entries dropped because their PID had been reused */
   staleEntry: bigint;
+  /** decisions enforced but not reported one by one: the alerts ring was full */
+  alertLost: bigint;
 }
 
 const STAT_KEYS: Record<keyof KernelCounters, number> = {
@@ -42,7 +202,21 @@ const STAT_KEYS: Record<keyof KernelCounters, number> = {
   readFail: STAT.VIGIL_STAT_READ_FAIL,
   watchFull: STAT.VIGIL_STAT_WATCH_FULL,
   staleEntry: STAT.VIGIL_STAT_STALE_ENTRY,
+  alertLost: STAT.VIGIL_STAT_ALERT_LOST,
 };
+
+/** How a session is enforced (struct vigil_session). */
+export interface SessionConfig {
+  /** profile handle, as given to loadProfile */
+  profile: number;
+  enforce: boolean;
+  auditOnly: boolean;
+  rawSockets: boolean;
+}
+
+function sessionFlags(c: SessionConfig): number {
+  return (c.enforce ? 1 : 0) | (c.auditOnly ? 2 : 0) | (c.rawSockets ? 4 : 0);
+}
 
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
@@ -53,13 +227,17 @@ function u32(n: number): Buffer {
 export class AgentKernel {
   readonly attachReport: AttachReport[];
   readonly #obj: BpfObject;
-  readonly #reader: RingBufferReader;
+  readonly #readers: RingBufferReader[];
+  readonly #policy: PolicyTables;
+  readonly #lsm: LsmState;
   #closed = false;
 
-  private constructor(obj: BpfObject, reader: RingBufferReader, report: AttachReport[]) {
+  private constructor(obj: BpfObject, readers: RingBufferReader[], report: AttachReport[], lsm: LsmState) {
     this.#obj = obj;
-    this.#reader = reader;
+    this.#readers = readers;
+    this.#policy = new PolicyTables(obj);
     this.attachReport = report;
+    this.#lsm = lsm;
   }
 
   static open(options: AgentKernelOptions): AgentKernel {
@@ -73,22 +251,23 @@ export class AgentKernel {
         ((e: unknown) => {
           process.emitWarning(`vigil: event decoding: ${String(e)}`);
         });
-      const reader = obj.ringBuffer(
-        'events',
-        (records) => {
-          const events: AgentEvent[] = [];
-          for (const r of records) {
-            try {
-              const ev = decodeAgentEvent(r);
-              if (ev !== undefined) events.push(ev);
-            } catch (err) {
-              onError(err);
-            }
+      const deliver = (records: Buffer[]) => {
+        const events: AgentEvent[] = [];
+        for (const r of records) {
+          try {
+            const ev = decodeAgentEvent(r);
+            if (ev !== undefined) events.push(ev);
+          } catch (err) {
+            onError(err);
           }
-          options.onEvents(events);
-        },
-        { onError },
-      );
+        }
+        options.onEvents(events);
+      };
+      // Decisions that refused, killed or audited come through a ring of their own.
+      const readers = [
+        obj.ringBuffer('alerts', deliver, { onError }),
+        obj.ringBuffer('events', deliver, { onError }),
+      ];
       const report = obj.attachAll({ cgroupPath });
       const lines = report.flatMap((r) => (r.ok ? [] : [`${r.program} (${r.section}): ${r.error.message}`]));
       if (lines.length > 0) {
@@ -100,8 +279,20 @@ export class AgentKernel {
           },
         );
       }
-      reader.start({ ref: false });
-      return new AgentKernel(obj, reader, report);
+      for (const r of readers) r.start({ ref: false });
+      const lsmOff = options.lsm === 'off' || process.env.VIGIL_LSM === 'off';
+      const lsm: LsmState = lsmOff
+        ? {
+            obj: undefined,
+            bits: 0,
+            report: backendReport(
+              0,
+              'disabled',
+              options.lsm === 'off' ? 'disabled by the caller' : 'disabled by VIGIL_LSM=off',
+            ),
+          }
+        : openLsm(obj, options.lsmObjectPath ?? bpfObjectPath('lsm/vigil_lsm.bpf.o'));
+      return new AgentKernel(obj, readers, report, lsm);
     } catch (err) {
       obj.close();
       throw err;
@@ -114,10 +305,11 @@ export class AgentKernel {
    */
   watchProcess(tgid: number, session: number, options: { root?: boolean } = {}): boolean {
     const stat = readStat(tgid);
-    if (stat === undefined) return false;
+    // A zombie has exited already: its exit event is gone, so its entry would never leave.
+    if (stat === undefined || isDead(stat.state)) return false;
     this.setWatchedEntry(tgid, session, stat.startTicks, options.root === true);
     const again = readStat(tgid);
-    if (again?.startTicks !== stat.startTicks) {
+    if (again === undefined || again.startTicks !== stat.startTicks || isDead(again.state)) {
       this.#obj.map('watched').delete(u32(tgid));
       return false;
     }
@@ -148,13 +340,56 @@ export class AgentKernel {
     return out;
   }
 
-  /** Starts a session at every exec of a program with this basename. */
-  addWatchRule(basename: string, rule: number): void {
-    this.#obj.map('watch_rules').set(nameKey(basename), encodeStruct(WatchRule, { rule, flags: 0 }));
+  /**
+   * Starts a session at every exec of a program with this basename; the sessions it starts
+   * are enforced with `config` (observe only when absent).
+   */
+  addWatchRule(basename: string, rule: number, config?: SessionConfig): void {
+    const value =
+      config === undefined
+        ? encodeStruct(WatchRule, { rule })
+        : encodeStruct(WatchRule, { rule, profile: config.profile, flags: sessionFlags(config) });
+    this.#obj.map('watch_rules').set(nameKey(basename), value);
+    this.#obj.map('watch_rules_active').set(u32(0), u32(1));
   }
 
   removeWatchRule(basename: string): boolean {
-    return this.#obj.map('watch_rules').delete(nameKey(basename));
+    const removed = this.#obj.map('watch_rules').delete(nameKey(basename));
+    if (this.#obj.map('watch_rules').keys().next().done === true)
+      this.#obj.map('watch_rules_active').delete(u32(0));
+    return removed;
+  }
+
+  /** How a session is enforced; until this is set, its events are only observed. */
+  setSession(session: number, config: SessionConfig): void {
+    this.#obj
+      .map('sessions')
+      .set(u32(session), encodeStruct(SessionCfg, { profile: config.profile, flags: sessionFlags(config) }));
+  }
+
+  deleteSession(session: number): void {
+    this.#obj.map('sessions').delete(u32(session));
+  }
+
+  /**
+   * Compiles `profile` into the kernel's tables under `handle`, replacing what the handle had
+   * atomically. Throws (leaving the old tables in force) when the profile cannot be enforced.
+   */
+  loadProfile(handle: number, profile: Profile): LoadReport {
+    return this.#policy.load(handle, profile);
+  }
+
+  unloadProfile(handle: number): void {
+    this.#policy.unload(handle);
+  }
+
+  /**
+   * Per protection, the backend that decides it now (what is actually attached), and why BPF-LSM
+   * is not in use where it is not.
+   */
+  backends(): BackendReport {
+    const r = this.#lsm.report;
+    return { lsm: { ...r.lsm }, protections: { ...r.protections } };
   }
 
   counters(): KernelCounters {
@@ -167,20 +402,43 @@ export class AgentKernel {
     return out;
   }
 
+  /** The two rings' consumer statistics, added up. */
   ringStats(): RingBufferStats {
-    return this.#reader.stats();
+    const all = this.#readers.map((r) => r.stats());
+    const sum = (k: 'records' | 'bytes' | 'batches' | 'stalls' | 'pollErrors' | 'handlerErrors') =>
+      all.reduce((a, s) => a + s[k], 0);
+    return {
+      records: sum('records'),
+      bytes: sum('bytes'),
+      batches: sum('batches'),
+      stalls: sum('stalls'),
+      pollErrors: sum('pollErrors'),
+      handlerErrors: sum('handlerErrors'),
+      largestBatch: Math.max(...all.map((s) => s.largestBatch)),
+      running: all.every((s) => s.running),
+    };
   }
 
-  /** Delivers what is in the ring buffer now (the poller does this on its own every 50 ms). */
+  /** Delivers what is in the ring buffers now (the pollers do this on their own every 50 ms). */
   flush(): void {
-    this.#reader.stop();
-    this.#reader.start({ ref: false });
+    for (const r of this.#readers) {
+      r.stop();
+      r.start({ ref: false });
+    }
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#obj.close();
+    try {
+      if (this.#lsm.obj !== undefined) {
+        // the fallbacks decide again before the LSM hooks go
+        this.#obj.map('lsm_backends').set(u32(0), u32(0));
+        this.#lsm.obj.close();
+      }
+    } finally {
+      this.#obj.close();
+    }
   }
 }
 
@@ -193,4 +451,8 @@ function nameKey(basename: string): Buffer {
     );
   }
   return encodeStruct(Name, { name: basename });
+}
+
+function isDead(state: string): boolean {
+  return state === 'Z' || state === 'X' || state === 'x';
 }

@@ -32,6 +32,7 @@ export interface ProfileLayer {
   readonly extendsName: string | undefined;
   readonly entryComm: readonly string[] | undefined;
   readonly mode: Mode | undefined;
+  readonly rawSockets: Policy | undefined;
   readonly defaults: { paths?: Policy; networks?: Policy; commands?: Policy };
   readonly paths: { denied: Draft<PathRule>[]; allowed: Draft<PathRule>[] };
   readonly networks: { denied: Draft<NetworkRule>[]; allowed: Draft<NetworkRule>[] };
@@ -196,6 +197,7 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     extendsName: doc.extends,
     entryComm,
     mode: doc.mode,
+    rawSockets: doc.raw_sockets,
     defaults,
     paths: {
       denied: (doc.denied_paths ?? []).map((item, i) => pathRule('denied_paths', i, item)),

@@ -86,6 +86,7 @@ function merge(base: Profile | undefined, layer: ProfileLayer): Profile {
     extends: base === undefined ? [] : [base.name, ...base.extends],
     entryComm: layer.entryComm ?? base?.entryComm ?? [],
     mode: layer.mode ?? base?.mode ?? 'enforce',
+    rawSockets: layer.rawSockets ?? base?.rawSockets ?? 'deny',
     defaults: {
       // Fail closed: a kind nobody set is denied.
       paths: layer.defaults.paths ?? base?.defaults.paths ?? 'deny',

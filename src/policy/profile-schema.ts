@@ -115,6 +115,12 @@ export const ProfileSchema = Type.Object(
           "'enforce' (default) applies the verdicts; 'audit' turns every block and kill into AUDIT.",
       }),
     ),
+    raw_sockets: Type.Optional(
+      Type.Union([Type.Literal('allow'), Type.Literal('deny')], {
+        description:
+          "Raw IP sockets (SOCK_RAW: ping, packet crafting, sniffing). 'deny' (default) refuses them in the kernel.",
+      }),
+    ),
     default_policy: Type.Optional(
       Type.Union(
         [

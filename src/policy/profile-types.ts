@@ -80,6 +80,8 @@ export interface Profile {
   readonly extends: readonly string[];
   readonly entryComm: readonly string[];
   readonly mode: Mode;
+  /** raw IP sockets (SOCK_RAW): refused in the kernel unless 'allow' */
+  readonly rawSockets: Policy;
   readonly defaults: { readonly paths: Policy; readonly networks: Policy; readonly commands: Policy };
   readonly paths: RulePair<PathRule>;
   readonly networks: RulePair<NetworkRule>;

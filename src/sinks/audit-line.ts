@@ -17,6 +17,7 @@ import {
   socketFamilyName,
   socketTypeName,
 } from '../enrich/linux-names.js';
+import { MSG_FLAG } from '../decode/wire-layout.js';
 import { AuditError } from './audit-errors.js';
 import {
   AUDIT_SCHEMA_VERSION,
@@ -89,8 +90,23 @@ export function checkDecision(d: Decision): void {
   if (d.reason === '') throw new AuditError('VIGIL_AUDIT_BAD_DECISION', 'a decision needs a reason');
 }
 
-/** The hook that reports each event kind today (tracepoints and cgroup hooks, no LSM yet). */
+/** The BPF-LSM hook behind each event kind (kernel/lsm/vigil_lsm.bpf.c). */
+const LSM_HOOK: Readonly<Partial<Record<AgentEvent['kind'], string>>> = {
+  file_open: 'lsm:file_open',
+  exec: 'lsm:bprm_check_security',
+  net_connect: 'lsm:socket_connect',
+  udp_send: 'lsm:socket_sendmsg',
+  socket_create: 'lsm:socket_create',
+};
+
+/**
+ * The hook that reported (and, for a decision, decided) the event: a BPF-LSM hook when the
+ * kernel flagged it so (VIGIL_F_LSM; an exec that bprm_check_security allowed is reported by
+ * sched_process_exec with its verdict), else the tracepoint or cgroup hook of its kind.
+ */
 export function reportingBackend(ev: AgentEvent): string {
+  const lsm = (ev.flags & MSG_FLAG.VIGIL_F_LSM) !== 0 ? LSM_HOOK[ev.kind] : undefined;
+  if (lsm !== undefined) return lsm;
   switch (ev.kind) {
     case 'exec':
     case 'session_start':
@@ -282,7 +298,7 @@ export function sessionEndLine(
   };
 }
 
-const ZERO: KernelCounters = { ringbufFull: 0n, readFail: 0n, watchFull: 0n, staleEntry: 0n };
+const ZERO: KernelCounters = { ringbufFull: 0n, readFail: 0n, watchFull: 0n, staleEntry: 0n, alertLost: 0n };
 
 /** now - before, per counter (a counter that went down, e.g. after a reload, counts from 0). */
 export function countersDelta(before: KernelCounters | undefined, now: KernelCounters): KernelCounters {
@@ -293,6 +309,7 @@ export function countersDelta(before: KernelCounters | undefined, now: KernelCou
     readFail: d('readFail'),
     watchFull: d('watchFull'),
     staleEntry: d('staleEntry'),
+    alertLost: d('alertLost'),
   };
 }
 
@@ -309,12 +326,16 @@ export function lossLine(
     read_fail: Number(delta.readFail),
     watch_full: Number(delta.watchFull),
     stale_entry: Number(delta.staleEntry),
+    alert_lost: Number(delta.alertLost),
   };
   const parts: string[] = [];
   if (lost.ringbuf_full > 0) parts.push(`${lost.ringbuf_full} events lost: ring buffer full`);
   if (lost.watch_full > 0) parts.push(`${lost.watch_full} processes not watched: table full`);
   if (lost.read_fail > 0) parts.push(`${lost.read_fail} kernel reads failed`);
   if (lost.stale_entry > 0) parts.push(`${lost.stale_entry} stale process entries dropped`);
+  if (lost.alert_lost > 0) {
+    parts.push(`${lost.alert_lost} decisions enforced but not reported one by one: alerts ring full`);
+  }
   if (parts.length === 0) return undefined;
   return {
     ts,

@@ -263,6 +263,7 @@ const Lost = Type.Object(
     read_fail: Uint,
     watch_full: Uint,
     stale_entry: Uint,
+    alert_lost: Uint,
   },
   {
     additionalProperties: false,

@@ -179,6 +179,55 @@ test('ring buffer: records arrive in batches, and BPF_PROG_RUN returns through t
   assert.equal(statSum(obj, STAT.VIGIL_STAT_RINGBUF_FULL), 0n);
 });
 
+test('reuseMap: a second object shares the maps of the first (written by one, seen by the other)', async (t) => {
+  if (!needsRoot(t)) return;
+  const first = openTestObject(t);
+  const second = BpfObject.open(OBJECT);
+  t.after(() => {
+    second.close();
+  });
+  second.reuseMap('events', first.map('events'));
+  second.reuseMap('kv', first.map('kv'));
+  second.load();
+
+  // a map element written through one object is the other's
+  const key = encodeStruct(TestKey, { a: 7, b: 9 });
+  second.map('kv').set(key, u64(42n));
+  assert.equal(first.map('kv').get(key)?.readBigUInt64LE(0), 42n);
+  assert.equal(first.map('kv').info.id, second.map('kv').info.id, 'one kernel map');
+  assert.notEqual(first.map('settings').info.id, second.map('settings').info.id, 'others stay separate');
+
+  // a record the second object's program writes arrives on the first object's ring
+  const seqs: number[] = [];
+  const reader = first.ringBuffer('events', (recs) => {
+    for (const r of recs) {
+      const d = decodeRecord(r);
+      if (d.kind === 'test_echo') seqs.push(d.seq);
+    }
+  });
+  reader.start();
+  const run = second.testRun('test_echo', encodeStruct(TestEchoCtx, { value: 1n, count: 3 }));
+  assert.equal(run.retval, 4);
+  assert.ok(await waitFor(() => seqs.length >= 3), `received ${seqs.length} of 3`);
+  reader.stop();
+  assert.deepEqual(seqs, [0, 1, 2]);
+
+  // misuse is refused with the names involved
+  assert.throws(() => {
+    second.reuseMap('kv', first.map('kv'));
+  }, /is loaded: reuse map 'kv' before load/);
+  const third = BpfObject.open(OBJECT);
+  t.after(() => {
+    third.close();
+  });
+  assert.throws(() => {
+    third.reuseMap('kv', first.map('settings'));
+  }, /cannot reuse map 'settings' \(array 4\/8 x4\) as 'kv' of .*\(hash 8\/8 x1024\): the declarations differ/);
+  assert.throws(() => {
+    third.reuseMap('nope', first.map('kv'));
+  }, /has no map 'nope'/);
+});
+
 test('a full ring buffer loses records, and the kernel counts exactly how many', (t) => {
   if (!needsRoot(t)) return;
   const obj = openTestObject(t, { echo_flags: 1 }); // echo into the 4 KiB buffer

@@ -121,9 +121,16 @@ test('vigil run: the command’s status is vigil’s, every line validates, the 
     !lines.some((l) => l.event !== 'loss' && l.pid === outsider.pid),
     'the same-named process outside the tree is not seen',
   );
+  for (const l of lines) {
+    if (['fork', 'exit', 'session_start', 'session_end', 'loss'].includes(l.event)) {
+      assert.equal(l.action, 'OBSERVE', `${l.event} lines are observations, not decisions`);
+    } else if (l.action !== 'OBSERVE') {
+      assert.notEqual(l.enforcement, 'none', 'a decision says how it was enforced');
+      assert.ok(l.rule !== null, 'a decision names its rule');
+    }
+  }
   assert.ok(
-    lines.every((l) => l.action === 'OBSERVE'),
-    'nothing claims a decision no hook made',
+    lines.some((l) => l.action === 'ALLOW' && l.event === 'net_connect' && l.enforcement === 'inline'),
   );
   assert.equal(lines.at(-1)?.event, 'session_end');
   const root = cgroup2Root();
@@ -213,7 +220,7 @@ test('vigil watch: a shebang script named like entry_comm becomes a session; vig
 test('vigil attach: an existing tree and its children join a session', async (t) => {
   if (!needsRoot(t)) return;
   // A tree with a child that exists before the attach; it goes on once it reads a line.
-  const tree = spawn('/bin/sh', ['-c', 'sleep 1 & read go; cat /etc/hostname > /dev/null; wait'], {
+  const tree = spawn('/bin/sh', ['-c', 'sleep 30 & read go; cat /etc/hostname > /dev/null; kill $!; wait'], {
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   t.after(() => tree.kill('SIGKILL'));

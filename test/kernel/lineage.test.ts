@@ -124,7 +124,13 @@ test('a whole agent tree is attributed to its session, and nothing else is', asy
     (e) => e.kind === 'file_open' && e.path === '/etc/hostname' && e.task.comm === 'python3',
   );
   assert.ok(hostname, 'the open after the threads exited was seen');
-  assert.deepEqual(kernel.counters(), { ringbufFull: 0n, readFail: 0n, watchFull: 0n, staleEntry: 0n });
+  assert.deepEqual(kernel.counters(), {
+    ringbufFull: 0n,
+    readFail: 0n,
+    watchFull: 0n,
+    staleEntry: 0n,
+    alertLost: 0n,
+  });
 });
 
 test('an entry whose start time does not match is stale: a reused PID is nobody’s', async (t) => {

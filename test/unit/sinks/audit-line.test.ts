@@ -234,12 +234,18 @@ describe('session and loss lines', () => {
   });
 
   it('a loss line counts each counter rise; none when nothing rose', () => {
-    const before = { ringbufFull: 5n, readFail: 0n, watchFull: 1n, staleEntry: 0n };
-    const now = { ringbufFull: 17n, readFail: 0n, watchFull: 1n, staleEntry: 2n };
+    const before = { ringbufFull: 5n, readFail: 0n, watchFull: 1n, staleEntry: 0n, alertLost: 0n };
+    const now = { ringbufFull: 17n, readFail: 0n, watchFull: 1n, staleEntry: 2n, alertLost: 0n };
     const line = lossLine(countersDelta(before, now), '2026-11-21T23:14:31.123Z');
     assert.ok(line !== undefined);
     assertValid(line);
-    assert.deepEqual(line.lost, { ringbuf_full: 12, read_fail: 0, watch_full: 0, stale_entry: 2 });
+    assert.deepEqual(line.lost, {
+      ringbuf_full: 12,
+      read_fail: 0,
+      watch_full: 0,
+      stale_entry: 2,
+      alert_lost: 0,
+    });
     assert.match(line.reason, /12 events lost: ring buffer full/);
     assert.deepEqual(Object.keys(line), auditKeyOrder('loss'));
     assert.equal(lossLine(countersDelta(now, now)), undefined);

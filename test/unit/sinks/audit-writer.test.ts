@@ -123,7 +123,7 @@ describe('audit writer: fsync policy', () => {
     assert.deepEqual(calls, ['write']);
     w.write(blocked());
     assert.deepEqual(calls, ['write', 'write', 'fsync']);
-    const loss = lossLine({ ringbufFull: 3n, readFail: 0n, watchFull: 0n, staleEntry: 0n });
+    const loss = lossLine({ ringbufFull: 3n, readFail: 0n, watchFull: 0n, staleEntry: 0n, alertLost: 0n });
     assert.ok(loss !== undefined);
     w.write(loss);
     assert.deepEqual(calls.slice(3), ['write', 'fsync']);

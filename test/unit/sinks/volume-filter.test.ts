@@ -32,7 +32,7 @@ function neverDropped(): AuditLine[] {
     .map((e) => buildAuditLine(e, ctx()));
   for (const a of ['BLOCK', 'KILL', 'AUDIT'] as const)
     out.push(open('/etc/shadow', 0, -13, 's1', decided(a)));
-  const loss = lossLine({ ringbufFull: 1n, readFail: 0n, watchFull: 0n, staleEntry: 0n });
+  const loss = lossLine({ ringbufFull: 1n, readFail: 0n, watchFull: 0n, staleEntry: 0n, alertLost: 0n });
   assert.ok(loss !== undefined);
   out.push(loss, sessionStartLine({ id: 's1', profile: 'p' }, { pid: 1, comm: 'x' }, { origin: 'run' }));
   return out;

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The decisions every enforcing hook makes, whichever backend it belongs to: the tracepoint and
+ * cgroup-BPF hooks of the agent object and the BPF-LSM hooks of kernel/lsm/ put their inputs in
+ * the same places and call these, so a file open, an exec, a connect or a raw socket is judged
+ * the same way by every backend; only what the hook can do about a denial differs (refuse
+ * inline, or kill). Each returns false when the session only observes. Include after decide.h.
+ */
+#ifndef VIGIL_LIB_VERDICTS_H
+#define VIGIL_LIB_VERDICTS_H
+
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_PACKET 17
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_RAW 3
+
+/* The matcher's access (1 read, 2 write, 3 read-write) of an open with these O_* flags. */
+static __always_inline __u32 verdict__open_access(__u32 f_flags)
+{
+	__u32 accmode = f_flags & 3; /* O_RDONLY 0, O_WRONLY 1, O_RDWR 2 */
+
+	return accmode == 0 ? 1 : accmode == 1 ? 2 : 3;
+}
+
+/* An open of the path the caller put at POLICY_OFF_PATH (an unresolvable or cut path is decided
+ * by the over-bound rule). */
+static __always_inline bool verdict__open(__u32 session, __u32 path_len, bool cut, __u32 f_flags,
+					  struct decision *d)
+{
+	__u32 table;
+
+	if (!decide__begin(session, &table, d))
+		return false;
+	policy__match_open(table, cut ? VIGIL_PATH_MAX : path_len, verdict__open_access(f_flags), &d->v);
+	decide__finish(d);
+	return true;
+}
+
+/* An exec: resolved path at POLICY_OFF_PATH, its basename at POLICY_OFF_NAME, the requested
+ * basename at POLICY_OFF_REQ_NAME (exec_name.h). */
+static __always_inline bool verdict__exec(__u32 session, __u32 path_len, __u32 name_len, __u32 req_name_len,
+					  bool cut, struct decision *d)
+{
+	__u32 table;
+
+	if (!decide__begin(session, &table, d))
+		return false;
+	policy__match_exec(table, cut ? VIGIL_PATH_MAX : path_len, name_len & VIGIL_POLICY_NAME_MAX, 0, req_name_len,
+			   &d->v);
+	decide__finish(d);
+	return true;
+}
+
+/* The IPPROTO_* a destination rule is checked for: TCP or UDP, by protocol, else by type. */
+static __always_inline __u8 verdict__net_proto(__u16 protocol, __u16 type)
+{
+	if (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP)
+		return protocol;
+	return type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+}
+
+/* A connect or UDP send to the destination in `ev` (family, addr, port already filled). */
+static __always_inline bool verdict__net(__u32 session, const struct vigil_net_event *ev, __u8 proto,
+					 struct decision *d)
+{
+	__u32 table;
+
+	if (!decide__begin(session, &table, d))
+		return false;
+	policy__match_net(table, ev->family == AF_INET ? 4 : 6, ev->addr, ev->port, proto, &d->v);
+	decide__finish(d);
+	return true;
+}
+
+/* Raw IP and packet sockets (ping, crafted packets, sniffing): refused unless the profile
+ * allows them (VIGIL_SESSION_RAW_OK). Only call it for such a socket. */
+static __always_inline bool verdict__raw_socket(__u32 session, struct decision *d)
+{
+	struct vigil_session *s = bpf_map_lookup_elem(&sessions, &session);
+
+	if (!s || !(s->flags & VIGIL_SESSION_ENFORCE))
+		return false;
+	d->session_flags = s->flags;
+	d->v.rule_kind = VIGIL_RULE_DEFAULT;
+	d->v.rule = 0;
+	d->v.action = (s->flags & VIGIL_SESSION_RAW_OK) ? VIGIL_ACTION_ALLOW : VIGIL_ACTION_BLOCK;
+	decide__finish(d);
+	return true;
+}
+
+/*
+ * Unconnected UDP: allowed sends are reported once per process and destination, not per
+ * datagram (every refused one is reported). true: this one is the first, report it.
+ */
+static __always_inline bool verdict__udp_first(const struct vigil_net_event *ev)
+{
+	struct udp_dest dest = {};
+	__u8 one = 1;
+
+	dest.tgid = bpf_get_current_pid_tgid() >> 32;
+	dest.family = ev->family;
+	dest.port = ev->port;
+	__builtin_memcpy(dest.addr, ev->addr, 16);
+	return bpf_map_update_elem(&udp_seen, &dest, &one, BPF_NOEXIST) == 0;
+}
+
+#endif

@@ -1,0 +1,93 @@
+// Profiles loaded into the kernel, one handle each, shared by every session and watch rule that
+// uses the same profile (same source, variables and content), and unloaded when the last one
+// lets go. The kernel has few table ids (VIGIL_POLICY_TABLES), so sharing matters.
+import { createHash } from 'node:crypto';
+
+import { VigilError } from '../errors.js';
+import type { AgentKernel } from '../kernel/agent-kernel.js';
+import type { ErrorBody, ProfileRef, ReloadResult } from './control-protocol.js';
+
+interface Entry {
+  handle: number;
+  key: string;
+  ref: ProfileRef;
+  users: number;
+  tableId: number;
+}
+
+function keyOf(ref: ProfileRef): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify([ref.source, ref.vars, ref.profile]));
+  return h.digest('hex');
+}
+
+export class ProfileHandles {
+  readonly #kernel: Pick<AgentKernel, 'loadProfile' | 'unloadProfile'>;
+  readonly #byKey = new Map<string, Entry>();
+  readonly #byHandle = new Map<number, Entry>();
+  #next = 1;
+
+  constructor(kernel: Pick<AgentKernel, 'loadProfile' | 'unloadProfile'>) {
+    this.#kernel = kernel;
+  }
+
+  /** The handle for `ref`, loading it into the kernel on first use. Throws if it cannot be. */
+  acquire(ref: ProfileRef): number {
+    const key = keyOf(ref);
+    let e = this.#byKey.get(key);
+    if (e === undefined) {
+      const handle = this.#next++;
+      const report = this.#kernel.loadProfile(handle, ref.profile);
+      e = { handle, key, ref, users: 0, tableId: report.tableId };
+      this.#byKey.set(key, e);
+      this.#byHandle.set(handle, e);
+    }
+    e.users++;
+    return e.handle;
+  }
+
+  release(handle: number): void {
+    const e = this.#byHandle.get(handle);
+    if (e === undefined) return;
+    if (--e.users > 0) return;
+    this.#byHandle.delete(handle);
+    this.#byKey.delete(e.key);
+    this.#kernel.unloadProfile(handle);
+  }
+
+  ref(handle: number): ProfileRef | undefined {
+    return this.#byHandle.get(handle)?.ref;
+  }
+
+  /**
+   * Reloads every profile from its source with `load`. Each one is swapped atomically in the
+   * kernel; one that fails to load or compile keeps its old tables and is reported.
+   */
+  reload(load: (ref: ProfileRef) => ProfileRef): ReloadResult {
+    const result: ReloadResult = { reloaded: [], failed: [] };
+    for (const e of [...this.#byHandle.values()]) {
+      try {
+        const fresh = load(e.ref);
+        const report = this.#kernel.loadProfile(e.handle, fresh.profile);
+        this.#byKey.delete(e.key);
+        e.ref = fresh;
+        e.key = keyOf(fresh);
+        e.tableId = report.tableId;
+        this.#byKey.set(e.key, e);
+        result.reloaded.push({ name: fresh.name, source: fresh.source, tableId: report.tableId });
+      } catch (err) {
+        result.failed.push({ name: e.ref.name, source: e.ref.source, error: errorBody(err) });
+      }
+    }
+    return result;
+  }
+}
+
+function errorBody(err: unknown): ErrorBody {
+  if (err instanceof VigilError) {
+    return err.hint === undefined
+      ? { code: err.code, message: err.message }
+      : { code: err.code, message: err.message, hint: err.hint };
+  }
+  return { code: 'VIGIL_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}

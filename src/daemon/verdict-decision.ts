@@ -1,0 +1,106 @@
+// What the kernel decided about an event, as the audit line's decision: the rule by its id and
+// text, and honestly what was done (refused inline, killed, or only audited). Reads the verdict
+// the hook recorded; decides nothing itself.
+import type { AgentEvent, KernelVerdict } from '../decode/events.js';
+import { ruleIdOf } from '../policy/compile-tables.js';
+import type { Profile, RuleListName } from '../policy/profile-types.js';
+import type { Decision } from '../sinks/audit-line.js';
+
+type PolicyKind = 'open' | 'exec' | 'connect';
+
+function policyKind(ev: AgentEvent): PolicyKind | undefined {
+  switch (ev.kind) {
+    case 'file_open':
+      return 'open';
+    case 'exec':
+    case 'session_start':
+      return 'exec';
+    case 'net_connect':
+    case 'udp_send':
+      return 'connect';
+    default:
+      return undefined;
+  }
+}
+
+/** `denied_paths[3] '~/.ssh/**'`: the id and the rule as written in the profile. */
+function ruleText(profile: Profile, id: string): string {
+  const m = /^(\w+)\[(\d+)\]$/.exec(id);
+  if (m === null) return id;
+  const list = m[1] as RuleListName;
+  const group = list.endsWith('paths')
+    ? profile.paths
+    : list.endsWith('networks')
+      ? profile.networks
+      : profile.commands;
+  const rules: readonly { written: string }[] = list.startsWith('denied') ? group.denied : group.allowed;
+  const rule = rules[Number(m[2])];
+  return rule === undefined ? id : `${id} '${rule.written}'`;
+}
+
+function subject(ev: AgentEvent): string {
+  switch (ev.kind) {
+    case 'file_open':
+      return `open of ${ev.path}`;
+    case 'exec':
+    case 'session_start':
+      return `exec of ${ev.path}`;
+    case 'net_connect':
+      return `connect to ${ev.ip}:${ev.port}`;
+    case 'udp_send':
+      return `UDP send to ${ev.ip}:${ev.port}`;
+    case 'socket_create':
+      return 'raw socket';
+    default:
+      return ev.kind;
+  }
+}
+
+/** The decision for an event the kernel decided; undefined when it only observed it. */
+export function kernelDecision(ev: AgentEvent, profile: Profile): Decision | undefined {
+  const v: KernelVerdict | undefined = ev.verdict;
+  if (v === undefined) return undefined;
+  const kind = policyKind(ev);
+  const id = kind === undefined ? 'raw_sockets' : ruleIdOf(kind, v.ruleKind, v.rule);
+  const rule = kind === undefined ? `raw_sockets: ${profile.rawSockets}` : ruleText(profile, id);
+  const what = subject(ev);
+  switch (v.action) {
+    case 'ALLOW':
+      return {
+        action: 'ALLOW',
+        enforcement: v.denied || v.lsm || kind === 'connect' || kind === undefined ? 'inline' : 'reactive',
+        rule: id,
+        reason: `${what} allowed by ${rule}`,
+      };
+    case 'AUDIT':
+      return {
+        action: 'AUDIT',
+        enforcement: 'audit',
+        rule: id,
+        reason: `${what} matches ${rule}: allowed and audited`,
+      };
+    case 'BLOCK':
+    case 'KILL':
+      if (v.killed) {
+        const why =
+          v.action === 'BLOCK'
+            ? 'this backend cannot refuse the call, so the process was killed before it could use it'
+            : 'the rule kills the process';
+        return {
+          action: 'KILL',
+          enforcement: 'reactive',
+          rule: id,
+          reason: `${what} denied by ${rule}: ${why}`,
+        };
+      }
+      if (v.action === 'KILL') {
+        return {
+          action: 'KILL',
+          enforcement: 'inline',
+          rule: id,
+          reason: `${what} refused by ${rule}; vigil killed the process`,
+        };
+      }
+      return { action: 'BLOCK', enforcement: 'inline', rule: id, reason: `${what} refused by ${rule}` };
+  }
+}

@@ -1,0 +1,103 @@
+// DOM helpers. Everything an event carries (paths, argv, comm) is attacker-controlled text:
+// it only ever reaches the page through textContent and attribute values, never as HTML.
+
+/**
+ * Creates an element. `attrs`: `class`, `title`, `data-*`, any attribute, or `on<event>`
+ * handlers; children: nodes, strings (as text), or null/false (skipped), arrays flattened.
+ */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+export function svg(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) el.setAttribute(k, String(v));
+  for (const c of children) if (c) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+/** Replaces an element's children. */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export const ACTIONS = ['BLOCK', 'KILL', 'AUDIT', 'ALLOW', 'OBSERVE'];
+
+export function badge(action) {
+  return h('span', { class: `badge badge-${String(action).toLowerCase()}` }, action);
+}
+
+export function fmtTime(ts) {
+  // 2026-11-21T23:14:31.123Z -> 23:14:31.123 (UTC, as in the audit log)
+  return typeof ts === 'string' && ts.length >= 23 ? ts.slice(11, 23) : String(ts ?? '');
+}
+
+export function fmtInt(n) {
+  return typeof n === 'number' ? n.toLocaleString('en-US') : String(n ?? '0');
+}
+
+export function fmtAgo(iso) {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const s = Math.max(0, Math.round((Date.now() - t) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s ago`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m ago`;
+}
+
+/** What the event was about, in one line: the path, the command line, the destination. */
+export function target(l) {
+  switch (l.event) {
+    case 'file_open':
+      return `${l.path}${l.path_truncated ? '…' : ''}  ${(l.flags ?? []).join('|')}${typeof l.result === 'string' ? `  → ${l.result}` : ''}`;
+    case 'exec':
+      return (l.argv && l.argv.length > 0 ? l.argv.join(' ') : l.path) + (l.argv_truncated ? ' …' : '');
+    case 'net_connect':
+    case 'udp_send':
+      return `${l.family === 'AF_INET6' ? `[${l.dest_ip}]` : l.dest_ip}:${l.dest_port}  ${l.protocol}`;
+    case 'socket_create':
+      return `${l.family} ${l.type} ${l.protocol}`;
+    case 'fork':
+      return `→ child ${l.child_pid}`;
+    case 'exit':
+      return l.signal ? `killed by ${l.signal}${l.core_dumped ? ' (core)' : ''}` : `exit ${l.exit_code}`;
+    case 'session_start':
+      return `${l.origin}: ${l.argv ? l.argv.join(' ') : (l.path ?? l.exe ?? '')}`;
+    case 'session_end':
+      return `${l.signal ? `killed by ${l.signal}` : l.exit_code === null ? '' : `exit ${l.exit_code}`}  ${l.reason}`;
+    case 'loss':
+      return l.reason;
+    default:
+      return '';
+  }
+}
+
+export function isDecision(action) {
+  return action === 'BLOCK' || action === 'KILL' || action === 'AUDIT';
+}
+
+/** GET a JSON endpoint of this server (the cookie carries the token). */
+export async function getJson(path) {
+  const r = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json();
+}

@@ -1,0 +1,354 @@
+// The live web UI in a real browser (Debian's chromium, driven by playwright-core) against a
+// real `vigil run --ui` session: the token is required on page, API and stream; the badge of
+// a real event appears; filters work; the detail panel shows the ancestry up to the session's
+// root; a reconnect resumes after the last id without a gap. Screenshots go to
+// test-artifacts/ui/. Needs root (vigil run) and /usr/bin/chromium (scripts/setup.sh installs it).
+//
+// The profile denies one file the command reads. When the policy engine enforces it, the line
+// is a BLOCK and the test asserts the BLOCK badge; until then vigil honestly logs OBSERVE for
+// every event (docs/audit.md), and the test asserts the OBSERVE badge and says so.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+import type { AuditLine } from '../../src/sinks/audit-schema.js';
+import { needsRoot, waitFor } from '../support/kernel.js';
+import { repoRoot } from '../support/paths.js';
+
+const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(repoRoot, 'test-artifacts/ui');
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      s.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+function httpGet(
+  url: string,
+  headers: Record<string, string> = {},
+  ms = 1500,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+      setTimeout(() => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body });
+      }, ms);
+    });
+    req.on('error', (err) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(err);
+    });
+    req.end();
+  });
+}
+
+function readLines(file: string): AuditLine[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as AuditLine);
+}
+
+interface Session {
+  child: ChildProcess;
+  url: string;
+  base: string;
+  token: string;
+  log: string;
+  dir: string;
+  stderr: () => string;
+}
+
+async function startSession(t: TestContext): Promise<Session> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ui-'));
+  chmodSync(dir, 0o755);
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const secret = join(dir, 'secret.txt');
+  writeFileSync(secret, 'not for agents\n');
+  chmodSync(secret, 0o644);
+  const profile = join(dir, 'ui-test.yaml');
+  writeFileSync(
+    profile,
+    `name: ui-test\ndescription: browser test profile\ndefault_policy: allow\ndenied_paths:\n  - ${secret}\n`,
+  );
+  const log = join(dir, 'audit.jsonl');
+  const port = await freePort();
+  const script = `for i in $(seq 1 600); do cat /etc/hostname > /dev/null; cat ${secret} > /dev/null 2>&1; sleep 0.1; done`;
+  const child = spawn(
+    process.execPath,
+    [
+      VIGIL,
+      'run',
+      '--ui',
+      '--ui-port',
+      String(port),
+      '--profile',
+      profile,
+      '--audit-log',
+      log,
+      '--',
+      '/bin/sh',
+      '-c',
+      script,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (c: string) => (stderr += c));
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const gone = await waitFor(() => child.exitCode !== null || child.signalCode !== null, 5000);
+      if (!gone) child.kill('SIGKILL');
+    }
+  });
+  const ok = await waitFor(() => /live UI at (http\S+)/.test(stderr) || child.exitCode !== null, 20_000);
+  const m = /live UI at (http\S+)/.exec(stderr);
+  assert.ok(ok && m?.[1] !== undefined, `vigil printed the UI's URL (stderr: ${stderr})`);
+  const url = m[1];
+  const u = new URL(url);
+  assert.equal(u.hostname, '127.0.0.1', 'loopback by default');
+  assert.equal(u.port, String(port), '--ui-port is honoured');
+  const token = u.searchParams.get('token') ?? '';
+  assert.ok(token.length >= 40, 'a long random token');
+  return { child, url, base: `${u.protocol}//${u.host}`, token, log, dir, stderr: () => stderr };
+}
+
+async function launch(t: TestContext): Promise<Browser> {
+  // launch() gives chromium a fresh temporary user-data-dir of its own, removed on close
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  t.after(() => browser.close());
+  return browser;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** Texts of one column of the rows on screen. */
+function column(page: Page, n: number): Promise<string[]> {
+  return page.$$eval(`.list .row:not([hidden]) .c${n}`, (els) => els.map((e) => e.textContent));
+}
+
+test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout: 180_000 }, async (t) => {
+  if (!needsRoot(t)) return;
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`needs ${CHROMIUM}: apt-get install chromium (scripts/setup.sh installs it)`);
+    return;
+  }
+  const s = await startSession(t);
+
+  // --- no token, no data: page, static file, API, stream ---
+  for (const path of ['/', '/static/app.js', '/api/overview', '/api/events', '/api/events?since=0']) {
+    const r = await httpGet(`${s.base}${path}`);
+    assert.equal(r.status, 401, `${path} without the token`);
+    assert.ok(!r.body.includes('run-'), `${path}: no event content`);
+  }
+  const wrong = await httpGet(`${s.base}/api/events`, { Authorization: 'Bearer x'.padEnd(50, 'x') });
+  assert.equal(wrong.status, 401, 'a wrong token');
+
+  const browser = await launch(t);
+  const anon = await browser.newContext();
+  const anonPage = await anon.newPage();
+  const refused = await anonPage.goto(`${s.base}/`);
+  assert.equal(refused?.status(), 401, 'the browser without the token gets 401');
+  assert.ok(!(await anonPage.content()).includes('run-'));
+  const apiRefused = await anonPage.goto(`${s.base}/api/overview`);
+  assert.equal(apiRefused?.status(), 401);
+  await anon.close();
+
+  // --- the page, opened with the printed URL ---
+  const context = await browser.newContext({ viewport: { width: 1500, height: 880 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const opened = await page.goto(s.url);
+  assert.equal(opened?.status(), 200);
+  assert.equal(new URL(page.url()).search, '', 'the token left the address bar for a cookie');
+  const cookies = await context.cookies();
+  assert.ok(cookies.some((c) => c.httpOnly && c.value === s.token));
+
+  await page.waitForSelector('#conn[data-state=live]', { timeout: 10_000 });
+  await page.waitForSelector('.list .row .badge', { timeout: 15_000 });
+  // a line about the denied file, then its badge
+  assert.ok(
+    await waitFor(
+      () => readLines(s.log).some((l) => l.event === 'file_open' && l.path.endsWith('secret.txt')),
+      15_000,
+    ),
+    'the audit log has the open of the denied file',
+  );
+  const lines = readLines(s.log);
+  // The profile denies the file: the kernel refused it (BLOCK, inline backends) or killed the
+  // reader (KILL, the reactive tracepoint backend on hosts without BPF-LSM).
+  const denial = lines.find((l) => l.event === 'file_open' && l.path.endsWith('secret.txt'))?.action;
+  assert.ok(
+    denial === 'BLOCK' || denial === 'KILL',
+    `the open of the denied file was denied (${String(denial)})`,
+  );
+  const expected = denial;
+  await page.fill('[data-filter=q]', 'secret.txt');
+  await page.waitForFunction(
+    (want) =>
+      [...document.querySelectorAll('.list .row:not([hidden]) .badge')].some((b) => b.textContent === want),
+    expected,
+    { timeout: 10_000 },
+  );
+  const targets = await column(page, 6);
+  assert.ok(
+    targets.length > 0 && targets.every((x) => x.includes('secret.txt')),
+    'search keeps only matching lines',
+  );
+  await page
+    .locator('.list .row:not([hidden])')
+    .filter({ has: page.locator('.badge', { hasText: expected }) })
+    .first()
+    .click();
+  await page.waitForSelector('.detail .anc', { timeout: 10_000 });
+  const detail = await page.locator('.detail').innerText();
+  assert.match(detail, new RegExp(expected));
+  assert.match(detail, /secret\.txt/);
+  const anc = await page.$$eval('.detail .anc', (els) => els.map((e) => e.textContent));
+  assert.ok(anc[0]?.includes('root'), `the ancestry starts at the session root: ${anc.join(' | ')}`);
+  assert.ok(anc.length >= 2, 'cat under the shell');
+  await shot(page, 'feed-detail');
+  await page.fill('[data-filter=q]', '');
+  await page.keyboard.press('Escape');
+
+  // --- filters: event type, action, session, process ---
+  await page.selectOption('[data-filter=event]', 'exec');
+  await page.waitForTimeout(300);
+  const events = await column(page, 2);
+  assert.ok(
+    events.length > 0 && events.every((e) => e === 'exec'),
+    `event filter: ${events.slice(0, 5).join(',')}`,
+  );
+  await page.fill('[data-filter=proc]', 'cat');
+  await page.waitForTimeout(300);
+  const comms = await column(page, 5);
+  assert.ok(comms.length > 0 && comms.every((c) => c === 'cat'), 'process filter');
+  await shot(page, 'feed-filtered');
+  await page.selectOption('[data-filter=event]', '');
+  await page.fill('[data-filter=proc]', '');
+  await page.dblclick(`.chip[data-action=${expected}]`);
+  await page.waitForTimeout(300);
+  const onlyOther = await column(page, 1);
+  assert.ok(
+    onlyOther.length > 0 && onlyOther.every((b) => b === expected),
+    'action filter: only the chosen badge',
+  );
+  await page.dblclick('.chip[data-action=OBSERVE]');
+  await page.waitForTimeout(300);
+  assert.ok((await column(page, 1)).every((b) => b === 'OBSERVE'));
+  for (const a of ['BLOCK', 'KILL', 'AUDIT', 'ALLOW']) await page.click(`.chip[data-action=${a}]`);
+  const session = lines[0]?.session ?? '';
+  assert.match(session, /^run-/);
+  await page.selectOption('[data-filter=session]', session);
+  await page.waitForTimeout(300);
+  const sessions = await column(page, 3);
+  assert.ok(sessions.length > 0 && sessions.every((x) => x === session), 'session filter');
+  await page.selectOption('[data-filter=session]', '');
+  await page.waitForTimeout(300);
+  await shot(page, 'feed');
+
+  // --- reconnect: resumes after the last id, no gap, no duplicate ---
+  const lastBefore = await page.evaluate(
+    () => (window as unknown as { vigil: { lastId: number } }).vigil.lastId,
+  );
+  const resumed = page.waitForRequest((r) => r.url().includes('/api/events?since='));
+  await page.evaluate(() => {
+    (window as unknown as { vigil: { reconnect(): void } }).vigil.reconnect();
+  });
+  const req = await resumed;
+  const since = Number(new URL(req.url()).searchParams.get('since'));
+  assert.ok(since >= lastBefore, 'the page asks for what follows its last id');
+  await page.waitForFunction(
+    (n) => (window as unknown as { vigil: { lastId: number } }).vigil.lastId > n + 5,
+    since,
+    { timeout: 10_000 },
+  );
+  const ids = await page.evaluate(() =>
+    (window as unknown as { vigil: { feed: { rows: { id: number; gap?: string }[] } } }).vigil.feed.rows.map(
+      (r) => (r.gap === undefined ? r.id : -1),
+    ),
+  );
+  assert.ok(!ids.includes(-1), 'no gap marker');
+  assert.ok(
+    ids.every((id, i) => i === 0 || id === (ids[i - 1] ?? 0) + 1),
+    'every id once, in order, across the reconnect',
+  );
+  assert.equal(await page.locator('.banner-gap:not([hidden])').count(), 0);
+
+  // the server side of Last-Event-ID, as the browser's own EventSource reconnect sends it
+  const raw = await httpGet(`${s.base}/api/events`, {
+    Cookie: `vigil_ui_${new URL(s.base).port}=${s.token}`,
+    'Last-Event-ID': '3',
+  });
+  assert.equal(raw.status, 200);
+  assert.match(raw.body, /event: lines\ndata: \{"from":4,/, 'Last-Event-ID: 3 resumes at id 4');
+
+  // --- sessions and system views ---
+  await page.click('[data-tab=sessions]');
+  await page.waitForSelector(`.session-card[data-session="${session}"]`, { timeout: 10_000 });
+  await page.waitForSelector('.tree .tnode', { timeout: 10_000 });
+  await page.waitForSelector('.chart polyline');
+  assert.ok((await page.locator('.tree .tnode').count()) >= 1, 'a live process tree');
+  await page.waitForTimeout(1500);
+  await shot(page, 'sessions');
+  await page.click('[data-tab=system]');
+  await page.waitForSelector('.doctor tbody tr', { timeout: 30_000 });
+  const protections = await page.$$eval('.doctor tbody tr', (rows) =>
+    rows.map((r) => r.getAttribute('data-protection')),
+  );
+  assert.deepEqual(protections, [
+    'file_open',
+    'exec',
+    'connect',
+    'udp_send',
+    'raw_sockets',
+    'self_protection',
+  ]);
+  await page.waitForSelector('.profile[data-profile=ui-test]');
+  await page.waitForSelector('.loss');
+  await shot(page, 'system');
+  assert.deepEqual(errors, [], 'no script error in the page');
+  await context.close();
+});

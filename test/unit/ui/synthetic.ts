@@ -1,0 +1,144 @@
+// Synthetic audit lines and a UiSource over them, for the UI's unit tests and throughput check.
+import type { ProfileRef, StatusResult } from '../../../src/daemon/control-protocol.js';
+import type { AuditLine, AuditLineOf } from '../../../src/sinks/audit-schema.js';
+import type { UiSource } from '../../../src/ui/ui-source.js';
+
+const TAIL = { backend: 'tp_btf:sched_process_exec', enforcement: 'none', schema_version: 1 } as const;
+
+export function fileOpen(i: number, session = 'run-1', action: 'OBSERVE' | 'BLOCK' = 'OBSERVE'): AuditLine {
+  const line: AuditLineOf<'file_open'> = {
+    ts: new Date(1_700_000_000_000 + i).toISOString(),
+    event: 'file_open',
+    action,
+    pid: 1000 + (i % 7),
+    comm: 'node',
+    path: `/home/dev/project/src/file-${i}.ts`,
+    path_resolved: true,
+    path_truncated: false,
+    flags: ['O_RDONLY', 'O_CLOEXEC'],
+    result: action === 'BLOCK' ? 'EPERM' : 3,
+    reason: action === 'BLOCK' ? 'denied by ~/.ssh/**' : 'observed',
+    rule: action === 'BLOCK' ? '~/.ssh/**' : null,
+    profile: 'generic',
+    session,
+    ppid: 999,
+    uid: 1000,
+    tid: 1000 + (i % 7),
+    exe: '/usr/bin/node',
+    backend: action === 'BLOCK' ? 'lsm:file_open' : 'tracepoint:syscalls/sys_exit_openat',
+    enforcement: action === 'BLOCK' ? 'inline' : 'none',
+    schema_version: 1,
+  };
+  return line;
+}
+
+export function sessionStart(session: string, pid: number): AuditLine {
+  return {
+    ts: new Date().toISOString(),
+    event: 'session_start',
+    action: 'OBSERVE',
+    pid,
+    comm: 'sh',
+    origin: 'run',
+    reason: 'vigil run started the session',
+    rule: null,
+    profile: 'generic',
+    session,
+    ppid: null,
+    uid: 0,
+    tid: null,
+    exe: '/usr/bin/sh',
+    ...TAIL,
+  };
+}
+
+export function fork(session: string, pid: number, child: number): AuditLine {
+  return {
+    ts: new Date().toISOString(),
+    event: 'fork',
+    action: 'OBSERVE',
+    pid,
+    comm: 'sh',
+    child_pid: child,
+    reason: 'observed',
+    rule: null,
+    profile: 'generic',
+    session,
+    ppid: 1,
+    uid: 0,
+    tid: pid,
+    exe: '/usr/bin/sh',
+    ...TAIL,
+  };
+}
+
+export function exec(session: string, pid: number, ppid: number, argv: string[]): AuditLine {
+  return {
+    ts: new Date().toISOString(),
+    event: 'exec',
+    action: 'OBSERVE',
+    pid,
+    comm: argv[0]?.split('/').pop()?.slice(0, 15) ?? 'x',
+    path: argv[0] ?? '/bin/x',
+    path_truncated: false,
+    argv,
+    argv_truncated: false,
+    cgroup_id: '1234',
+    reason: 'observed',
+    rule: null,
+    profile: 'generic',
+    session,
+    ppid,
+    uid: 0,
+    tid: pid,
+    exe: argv[0] ?? null,
+    ...TAIL,
+  };
+}
+
+export function emptyStatus(): StatusResult {
+  return {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    version: 1,
+    sessions: [],
+    watchRules: [],
+    kernel: { ringbufFull: '0', readFail: '0', watchFull: '0', staleEntry: '0' },
+    ring: { records: 0, batches: 0, stalls: 0, handlerErrors: 0 },
+  };
+}
+
+/** A source the test feeds by calling emit(). */
+export class FakeSource implements UiSource {
+  readonly kind = 'in-process';
+  #onLine: ((line: AuditLine) => void) | undefined;
+  closed = false;
+  status$: StatusResult = emptyStatus();
+  profileRefs: ProfileRef[] = [];
+
+  emit(line: AuditLine): void {
+    this.#onLine?.(line);
+  }
+  subscribe(onLine: (line: AuditLine) => void): Promise<() => void> {
+    this.#onLine = onLine;
+    return Promise.resolve(() => {
+      this.#onLine = undefined;
+    });
+  }
+  status(): Promise<StatusResult> {
+    return Promise.resolve(this.status$);
+  }
+  ancestry(): undefined {
+    return undefined;
+  }
+  doctor(): Promise<unknown> {
+    return Promise.resolve({ fake: true });
+  }
+  profiles(): Promise<ProfileRef[]> {
+    return Promise.resolve(this.profileRefs);
+  }
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+}
