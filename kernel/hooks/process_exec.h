@@ -19,7 +19,10 @@ static __always_inline bool exec__match_rule(__u32 name_len, struct vigil_watch_
 
 	if (!ps || name_len == 0 || name_len >= sizeof(key.name))
 		return false;
-	bpf_probe_read_kernel(key.name, name_len & (sizeof(key.name) - 1), &ps->buf[POLICY_OFF_REQ_NAME]);
+	/* bound the register passed to the helper: 6.1's verifier loses the check above */
+	barrier_var(name_len);
+	name_len &= sizeof(key.name) - 1;
+	bpf_probe_read_kernel(key.name, name_len, &ps->buf[POLICY_OFF_REQ_NAME]);
 	rule = bpf_map_lookup_elem(&watch_rules, &key);
 	if (!rule)
 		return false;

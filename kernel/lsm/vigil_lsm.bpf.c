@@ -91,6 +91,8 @@ int BPF_PROG(vigil_lsm_file_open, struct file *file, int ret)
 	ev->ret = ret; /* 0: the open goes on (the fd is not known yet), or -EPERM */
 	ev->pad = 0;
 	ev->path_len = path_len;
+	barrier_var(path_len); /* older verifiers lose the mask on a copy */
+	path_len &= LSM_PATH_MASK;
 	if (bpf_probe_read_kernel(s->event + sizeof(*ev), path_len, &ps->buf[POLICY_OFF_PATH]))
 		stats__bump(VIGIL_STAT_READ_FAIL);
 	ev->head.hdr.flags = flags;
@@ -157,6 +159,8 @@ int BPF_PROG(vigil_lsm_exec, struct linux_binprm *bprm, int ret)
 	ev->path_len = path_len;
 	ev->argv_len = 0; /* the new argv lives in the new mm, which never runs */
 	ev->argc = BPF_CORE_READ(bprm, argc);
+	barrier_var(path_len); /* older verifiers lose the mask on a copy */
+	path_len &= LSM_PATH_MASK;
 	if (bpf_probe_read_kernel(s->event + sizeof(*ev), path_len, &ps->buf[POLICY_OFF_PATH]))
 		stats__bump(VIGIL_STAT_READ_FAIL);
 	ev->head.hdr.flags = flags;

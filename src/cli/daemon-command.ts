@@ -52,6 +52,13 @@ export async function daemonCommand(argv: string[]): Promise<number> {
   });
   const server = await ControlServer.listen(daemon, socket);
   console.error(`vigil: daemon ${process.pid} serving ${socket}`);
+  // SIGHUP: load every profile in use again (a bad one keeps its old tables), reopen the log.
+  process.on('SIGHUP', () => {
+    const r = daemon.reloadProfiles();
+    for (const bad of r.failed) console.error(`vigil: reload kept the previous ${bad.name}: ${bad.error.message}`);
+    console.error(`vigil: reloaded ${r.reloaded.length} profile(s), ${r.failed.length} kept`);
+    output.reopen();
+  });
   try {
     await untilSignal();
     return 0;

@@ -14,12 +14,14 @@ import { createEvaluator } from '../policy/evaluate.js';
 import type { PolicyInput } from '../policy/evaluate.js';
 import { loadProfileFile } from '../policy/load-profile.js';
 import type { Profile } from '../policy/profile-types.js';
-import { parseVerbArgs } from './args.js';
+import { connectDaemon } from '../daemon/control-client.js';
+import { parseVerbArgs, requireRoot } from './args.js';
 
 const USAGE = `usage: vigil profile list
        vigil profile show NAME|FILE
        vigil profile validate FILE
-       vigil profile explain FILE --path P [--write|--read-write] | --exec PATH [--as NAME] | --connect IP:PORT [--udp]`;
+       vigil profile explain FILE --path P [--write|--read-write] | --exec PATH [--as NAME] | --connect IP:PORT [--udp]
+       vigil profile reload      (the running daemon loads every profile in use again; SIGHUP does the same)`;
 
 const MATCHER_OBJECT = new URL('../../../build/bpf/policy/matcher_test.bpf.o', import.meta.url);
 
@@ -32,7 +34,6 @@ function loadNamed(ref: string): Profile {
   return loadProfileFile(resolve(ref), vars());
 }
 
-// eslint-disable-next-line @typescript-eslint/require-await -- async: the verb table awaits every verb
 export async function profileCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   try {
@@ -45,6 +46,8 @@ export async function profileCommand(args: string[]): Promise<number> {
         return validate(rest);
       case 'explain':
         return explain(rest);
+      case 'reload':
+        return await reload(rest);
       case undefined:
       case '--help':
       case '-h':
@@ -60,6 +63,31 @@ export async function profileCommand(args: string[]): Promise<number> {
       return err.exitCode;
     }
     throw err;
+  }
+}
+
+/**
+ * Asks the running daemon to load every profile in use again from its file. Each one is swapped
+ * atomically in the kernel; one that no longer loads keeps its old tables, and the exit is 4.
+ */
+async function reload(args: string[]): Promise<number> {
+  if (args.length > 0) throw new UsageError(`vigil profile reload takes no arguments\n${USAGE}`);
+  requireRoot('profile reload');
+  const daemon = await connectDaemon();
+  if (daemon === undefined) {
+    console.error('vigil: no daemon is running: there is nothing to reload');
+    return EXIT_CODES.failure;
+  }
+  try {
+    const r = await daemon.reloadProfiles();
+    for (const ok of r.reloaded) console.log(`reloaded ${ok.name} (${ok.source}) into kernel table ${ok.tableId}`);
+    for (const bad of r.failed) {
+      console.error(`kept the previous ${bad.name} (${bad.source}): ${bad.error.message}`);
+    }
+    if (r.reloaded.length === 0 && r.failed.length === 0) console.log('no profile is in use');
+    return r.failed.length > 0 ? EXIT_CODES.config : EXIT_CODES.ok;
+  } finally {
+    await daemon.close();
   }
 }
 

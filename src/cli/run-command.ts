@@ -56,7 +56,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   requireRoot('run');
   const user = targetUser(values.user);
   const cwd = process.cwd();
-  const profile = resolveProfile('run', values, { home: user?.home ?? '/root', workspace: cwd }, 'generic');
+  // ${HOME}: the home of the user CMD runs as; as root without sudo, the environment's.
+  const home = user?.home ?? process.env.HOME ?? '/root';
+  const profile = resolveProfile('run', values, { home, workspace: cwd }, 'generic');
   const output = openAuditOutput(values['audit-log']);
 
   const daemon = await connectOrStartDaemon(fileEvents === undefined ? {} : { fileEvents });

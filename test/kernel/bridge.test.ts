@@ -16,7 +16,8 @@ import { encodeStruct } from '../../src/decode/struct-layout.js';
 import { STAT, TestEchoCtx, TestKey } from '../../src/decode/wire-layout.js';
 import { BpfError } from '../../src/errors.js';
 import { ensureMount } from '../../src/system/mounts.js';
-import { needsRoot, testCgroup, testPinDir, waitFor } from '../support/kernel.js';
+import { testCgroup, testPinDir, waitFor } from '../support/kernel.js';
+import { requires } from '../support/requires.js';
 import { bpfObject } from '../support/paths.js';
 
 const OBJECT = bpfObject('test/bridge_test.bpf.o');
@@ -56,7 +57,7 @@ function progIdLoaded(id: number): boolean {
 }
 
 test('tracepoint event from a child process arrives decoded, with the config set before load', async (t) => {
-  if (!needsRoot(t)) return;
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   ensureMount('tracefs');
   const cookie = 0x5eedf00d12345678n;
   const obj = openTestObject(t, { test_cookie: cookie });
@@ -101,8 +102,8 @@ test('tracepoint event from a child process arrives decoded, with the config set
   );
 });
 
-test('map round-trips: element ops, iteration, batches, per-CPU values', (t) => {
-  if (!needsRoot(t)) return;
+test('map round-trips: element ops, iteration, batches, per-CPU values', async (t) => {
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   const obj = openTestObject(t);
   const kv = obj.map('kv');
   const key = (a: number, b: number) => encodeStruct(TestKey, { a, b });
@@ -147,7 +148,7 @@ test('map round-trips: element ops, iteration, batches, per-CPU values', (t) => 
 });
 
 test('ring buffer: records arrive in batches, and BPF_PROG_RUN returns through the context', async (t) => {
-  if (!needsRoot(t)) return;
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   const obj = openTestObject(t);
   let received = 0;
   let calls = 0;
@@ -180,7 +181,7 @@ test('ring buffer: records arrive in batches, and BPF_PROG_RUN returns through t
 });
 
 test('reuseMap: a second object shares the maps of the first (written by one, seen by the other)', async (t) => {
-  if (!needsRoot(t)) return;
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   const first = openTestObject(t);
   const second = BpfObject.open(OBJECT);
   t.after(() => {
@@ -228,8 +229,8 @@ test('reuseMap: a second object shares the maps of the first (written by one, se
   }, /has no map 'nope'/);
 });
 
-test('a full ring buffer loses records, and the kernel counts exactly how many', (t) => {
-  if (!needsRoot(t)) return;
+test('a full ring buffer loses records, and the kernel counts exactly how many', async (t) => {
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   const obj = openTestObject(t, { echo_flags: 1 }); // echo into the 4 KiB buffer
   let received = 0;
   const reader = obj.ringBuffer('small_events', (recs) => {
@@ -243,8 +244,8 @@ test('a full ring buffer loses records, and the kernel counts exactly how many',
   assert.equal(BigInt(received) + lost, BigInt(n), 'received + counted losses = produced');
 });
 
-test('a record handler that throws does not stop delivery', (t) => {
-  if (!needsRoot(t)) return;
+test('a record handler that throws does not stop delivery', async (t) => {
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   const obj = openTestObject(t);
   const errors: unknown[] = [];
   let batches = 0;
@@ -265,8 +266,8 @@ test('a record handler that throws does not stop delivery', (t) => {
   assert.equal(reader.stats().handlerErrors, 2);
 });
 
-test('pinned maps and links outlive their object and reopen by path', (t) => {
-  if (!needsRoot(t)) return;
+test('pinned maps and links outlive their object and reopen by path', async (t) => {
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   ensureMount('tracefs');
   const dir = testPinDir(t, 'pins');
   const obj = openTestObject(t);
@@ -302,8 +303,8 @@ test('pinned maps and links outlive their object and reopen by path', (t) => {
   );
 });
 
-test('cgroup programs attach to a cgroup the test made, and detach', (t) => {
-  if (!needsRoot(t)) return;
+test('cgroup programs attach to a cgroup the test made, and detach', async (t) => {
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   const cg = testCgroup(t, 'bridge');
   const obj = openTestObject(t);
   const link = obj.attach('test_connect4', { cgroupPath: cg });
@@ -311,8 +312,8 @@ test('cgroup programs attach to a cgroup the test made, and detach', (t) => {
   link.destroy();
 });
 
-test('attachAll reports each program: linked, or the error with its errno', (t) => {
-  if (!needsRoot(t)) return;
+test('attachAll reports each program: linked, or the error with its errno', async (t) => {
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   ensureMount('tracefs');
   const obj = openTestObject(t);
   const report = obj.attachAll();
@@ -326,8 +327,8 @@ test('attachAll reports each program: linked, or the error with its errno', (t) 
   assert.match(sys.error.errnoCode, /^E/);
 });
 
-test('errors are typed and name what went wrong', (t) => {
-  if (!needsRoot(t)) return;
+test('errors are typed and name what went wrong', async (t) => {
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bridge-'));
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -386,8 +387,8 @@ test('errors are typed and name what went wrong', (t) => {
   );
 });
 
-test('a verifier rejection carries the verifier log', (t) => {
-  if (!needsRoot(t)) return;
+test('a verifier rejection carries the verifier log', async (t) => {
+  if (!(await requires(t, 'root', 'tracepoint', 'ringbuf', 'prog_run', 'cgroup_connect4'))) return;
   // A program that dereferences a plain number is refused by every verifier.
   const obj = BpfObject.open(bpfObject('test/verifier_reject.bpf.o'));
   t.after(() => {

@@ -10,7 +10,8 @@ import { test, type TestContext } from 'node:test';
 
 import { validateAuditLine, auditLineErrors, type AuditLine } from '../../src/sinks/audit-schema.js';
 import { cgroup2Root } from '../../src/system/cgroup.js';
-import { needsRoot, waitFor } from '../support/kernel.js';
+import { waitFor } from '../support/kernel.js';
+import { requires } from '../support/requires.js';
 import { repoRoot } from '../support/paths.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
@@ -53,8 +54,8 @@ function startVigil(t: TestContext, args: string[]): ChildProcess {
   return child;
 }
 
-test('vigil run: the command’s status is vigil’s, every line validates, the whole tree is the session', (t) => {
-  if (!needsRoot(t)) return;
+test('vigil run: the command’s status is vigil’s, every line validates, the whole tree is the session', async (t) => {
+  if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
   const dir = tempDir(t);
   const log = join(dir, 'audit.jsonl');
   const marker = join(dir, 'daemon-ran');
@@ -138,8 +139,8 @@ test('vigil run: the command’s status is vigil’s, every line validates, the 
   assert.ok(!existsSync(join(root, 'vigil', session ?? '')), 'the session’s cgroup is removed');
 });
 
-test('vigil run: the command starts watched, as the sudo user, and a signal ends it with 128+N', (t) => {
-  if (!needsRoot(t)) return;
+test('vigil run: the command starts watched, as the sudo user, and a signal ends it with 128+N', async (t) => {
+  if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
   const dir = tempDir(t);
   const log = join(dir, 'audit.jsonl');
   const r = vigil(['run', '--audit-log', log, '--', '/bin/sh', '-c', 'id -u > /dev/null; kill -TERM $$'], {
@@ -156,8 +157,8 @@ test('vigil run: the command starts watched, as the sudo user, and a signal ends
   assert.equal(exec.uid, 65534, 'ran as the sudo user');
 });
 
-test('vigil run: bad input is a clear error with the right exit code', (t) => {
-  if (!needsRoot(t)) return;
+test('vigil run: bad input is a clear error with the right exit code', async (t) => {
+  if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
   const dir = tempDir(t);
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'name: x\ndefault_policy: maybe\n');
@@ -175,7 +176,7 @@ test('vigil run: bad input is a clear error with the right exit code', (t) => {
 });
 
 test('vigil watch: a shebang script named like entry_comm becomes a session; vigil status lists it', async (t) => {
-  if (!needsRoot(t)) return;
+  if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
   const dir = tempDir(t);
   const name = `vigilagent${process.pid}`;
   const profile = join(dir, 'p.yaml');
@@ -218,7 +219,7 @@ test('vigil watch: a shebang script named like entry_comm becomes a session; vig
 });
 
 test('vigil attach: an existing tree and its children join a session', async (t) => {
-  if (!needsRoot(t)) return;
+  if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
   // A tree with a child that exists before the attach; it goes on once it reads a line.
   const tree = spawn('/bin/sh', ['-c', 'sleep 30 & read go; cat /etc/hostname > /dev/null; kill $!; wait'], {
     stdio: ['pipe', 'ignore', 'ignore'],

@@ -13,7 +13,8 @@ import type { AgentEvent } from '../../src/decode/events.js';
 import { SESSION_KERNEL_BIT } from '../../src/decode/wire-layout.js';
 import { AgentKernel } from '../../src/kernel/agent-kernel.js';
 import { adoptTree } from '../../src/targeting/adopt-tree.js';
-import { needsRoot, waitFor } from '../support/kernel.js';
+import { waitFor } from '../support/kernel.js';
+import { requires } from '../support/requires.js';
 
 const PY = '/usr/bin/python3';
 
@@ -56,7 +57,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 test('a whole agent tree is attributed to its session, and nothing else is', async (t) => {
-  if (!needsRoot(t)) return;
+  if (!(await requires(t, 'root', 'tp_btf'))) return;
   const { kernel, events } = openKernel(t);
   const dir = tempDir(t);
   writeFileSync(
@@ -134,7 +135,7 @@ test('a whole agent tree is attributed to its session, and nothing else is', asy
 });
 
 test('an entry whose start time does not match is stale: a reused PID is nobodyâ€™s', async (t) => {
-  if (!needsRoot(t)) return;
+  if (!(await requires(t, 'root', 'tp_btf'))) return;
   const { kernel, events } = openKernel(t);
   const child = gatedShell(t, 'cat /etc/hostname > /dev/null');
   assert.ok(child.pid);
@@ -153,7 +154,7 @@ test('an entry whose start time does not match is stale: a reused PID is nobodyâ
 });
 
 test('a watch rule starts a kernel session at the exec of a shebang script named like entry_comm', async (t) => {
-  if (!needsRoot(t)) return;
+  if (!(await requires(t, 'root', 'tp_btf'))) return;
   const { kernel, events } = openKernel(t);
   const dir = tempDir(t);
   const name = `vigil-agent-${process.pid}`;
@@ -178,7 +179,7 @@ test('a watch rule starts a kernel session at the exec of a shebang script named
 });
 
 test('adopting a running tree takes its existing children and its future ones', async (t) => {
-  if (!needsRoot(t)) return;
+  if (!(await requires(t, 'root', 'tp_btf'))) return;
   const { kernel, events } = openKernel(t);
   // sh with a running child (sleep), then a new child after adoption.
   const tree = gatedShell(t, 'sleep 0.3; cat /etc/hostname > /dev/null');

@@ -14,7 +14,7 @@ import { createEvaluator } from '../../src/policy/evaluate.js';
 import type { OpenAccess, PolicyInput } from '../../src/policy/evaluate.js';
 import { loadProfileText } from '../../src/policy/load-profile.js';
 import type { Profile } from '../../src/policy/profile-types.js';
-import { needsRoot } from '../support/kernel.js';
+import { requires } from '../support/requires.js';
 import { bpfObject } from '../support/paths.js';
 
 const VARS = { home: '/home/agent', workspace: '/work/proj' };
@@ -250,8 +250,8 @@ function show(input: PolicyInput): string {
   );
 }
 
-test('the kernel matcher agrees with the reference evaluator on every generated input', (t) => {
-  if (!needsRoot(t)) return;
+test('the kernel matcher agrees with the reference evaluator on every generated input', async (t) => {
+  if (!(await requires(t, 'root', 'prog_run'))) return;
   const seed = Number(process.env['VIGIL_SEED'] ?? Date.now() % 2 ** 31);
   t.diagnostic(`seed ${seed} (replay: VIGIL_SEED=${seed})`);
   console.log(`policy-matcher: seed ${seed} (replay with VIGIL_SEED=${seed})`);
@@ -329,8 +329,8 @@ test('the kernel matcher agrees with the reference evaluator on every generated 
   assert.ok(checked >= 100_000 || TOTAL < 100_000, `only ${checked} inputs checked`);
 });
 
-test('a reload swaps tables atomically and a refused profile leaves the old one in force', (t) => {
-  if (!needsRoot(t)) return;
+test('a reload swaps tables atomically and a refused profile leaves the old one in force', async (t) => {
+  if (!(await requires(t, 'root', 'prog_run'))) return;
   const obj = BpfObject.open(bpfObject('policy/matcher_test.bpf.o'));
   t.after(() => {
     obj.close();

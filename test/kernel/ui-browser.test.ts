@@ -19,7 +19,8 @@ import { test, type TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 import type { AuditLine } from '../../src/sinks/audit-schema.js';
-import { needsRoot, waitFor } from '../support/kernel.js';
+import { waitFor } from '../support/kernel.js';
+import { requires } from '../support/requires.js';
 import { repoRoot } from '../support/paths.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
@@ -169,7 +170,7 @@ function column(page: Page, n: number): Promise<string[]> {
 }
 
 test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout: 180_000 }, async (t) => {
-  if (!needsRoot(t)) return;
+  if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
   if (!existsSync(CHROMIUM)) {
     t.skip(`needs ${CHROMIUM}: apt-get install chromium (scripts/setup.sh installs it)`);
     return;

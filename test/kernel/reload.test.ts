@@ -1,0 +1,108 @@
+// Reloading profiles in a running daemon: a good reload swaps the kernel tables so the next
+// open is decided by the new rules; a broken profile leaves the previous policy fully in force.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+
+import type { AuditLine } from '../../src/sinks/audit-schema.js';
+import { waitFor } from '../support/kernel.js';
+import { requires } from '../support/requires.js';
+import { repoRoot } from '../support/paths.js';
+
+const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-reload-'));
+  chmodSync(dir, 0o755);
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+function profileText(denied: string[]): string {
+  const list = denied.length === 0 ? ' []' : denied.map((d) => `\n  - ${d}`).join('');
+  return `name: reload-test\ndefault_policy: allow\ndenied_paths:${list}\n`;
+}
+
+function lines(file: string): AuditLine[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as AuditLine);
+  } catch {
+    return [];
+  }
+}
+
+test('vigil profile reload: a good profile takes over atomically, a broken one changes nothing', async (t) => {
+  if (!(await requires(t, 'root', 'tp_btf', 'tracepoint'))) return;
+  const dir = tempDir(t);
+  const a = join(dir, 'a.txt');
+  const b = join(dir, 'b.txt');
+  writeFileSync(a, 'a');
+  writeFileSync(b, 'b');
+  const profile = join(dir, 'p.yaml');
+  writeFileSync(profile, profileText([b]));
+  const log = join(dir, 'audit.jsonl');
+  // Each round waits for its gate file, then reads a and b; a killed reader is reported by sh.
+  const round = (n: number) =>
+    `while [ ! -e ${dir}/go${n} ]; do sleep 0.05; done; cat ${a} >/dev/null; echo "r${n}a $?"; cat ${b} >/dev/null; echo "r${n}b $?"`;
+  const run = spawn(
+    process.execPath,
+    [
+      VIGIL,
+      'run',
+      '--profile',
+      profile,
+      '--audit-log',
+      log,
+      '--',
+      '/bin/sh',
+      '-c',
+      [1, 2, 3].map(round).join('; '),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  t.after(() => {
+    if (run.exitCode === null) run.kill('SIGKILL');
+  });
+  let out = '';
+  run.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const go = async (n: number, expect: string) => {
+    writeFileSync(join(dir, `go${n}`), '');
+    assert.ok(await waitFor(() => out.includes(`r${n}b`), 15_000), `round ${n} ran: ${out}`);
+    assert.match(out, new RegExp(expect));
+  };
+  assert.ok(await waitFor(() => lines(log).length > 0, 15_000), 'the session started');
+
+  // Round 1: the profile as loaded: b denied (the reader is killed: 137), a allowed.
+  await go(1, 'r1a 0\\nr1b 137');
+
+  // A broken profile: the reload fails with the file's position and the old tables stay.
+  writeFileSync(profile, 'name: reload-test\ndefault_policy: perhaps\n');
+  const bad = spawnSync(process.execPath, [VIGIL, 'profile', 'reload'], { encoding: 'utf8' });
+  assert.equal(bad.status, 4, bad.stderr);
+  assert.match(bad.stderr, /kept the previous reload-test/);
+  assert.match(bad.stderr, /p\.yaml:2:\d+/);
+  await go(2, 'r2a 0\nr2b 137');
+
+  // A good profile: now a is denied and b allowed, from the next open on.
+  writeFileSync(profile, profileText([a]));
+  const good = spawnSync(process.execPath, [VIGIL, 'profile', 'reload'], { encoding: 'utf8' });
+  assert.equal(good.status, 0, good.stderr);
+  assert.match(good.stdout, /reloaded reload-test/);
+  await go(3, 'r3a 137\nr3b 0');
+
+  await new Promise((r) => run.once('exit', r));
+  const kills = lines(log).filter((l) => l.action === 'KILL' && l.event === 'file_open');
+  assert.deepEqual(
+    kills.map((l) => (l.event === 'file_open' ? l.path : '')),
+    [b, b, a],
+    'each kill names the file the rule in force denied',
+  );
+});
