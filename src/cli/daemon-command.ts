@@ -55,7 +55,8 @@ export async function daemonCommand(argv: string[]): Promise<number> {
   // SIGHUP: load every profile in use again (a bad one keeps its old tables), reopen the log.
   process.on('SIGHUP', () => {
     const r = daemon.reloadProfiles();
-    for (const bad of r.failed) console.error(`vigil: reload kept the previous ${bad.name}: ${bad.error.message}`);
+    for (const bad of r.failed)
+      console.error(`vigil: reload kept the previous ${bad.name}: ${bad.error.message}`);
     console.error(`vigil: reloaded ${r.reloaded.length} profile(s), ${r.failed.length} kept`);
     output.reopen();
   });

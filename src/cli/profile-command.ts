@@ -80,7 +80,8 @@ async function reload(args: string[]): Promise<number> {
   }
   try {
     const r = await daemon.reloadProfiles();
-    for (const ok of r.reloaded) console.log(`reloaded ${ok.name} (${ok.source}) into kernel table ${ok.tableId}`);
+    for (const ok of r.reloaded)
+      console.log(`reloaded ${ok.name} (${ok.source}) into kernel table ${ok.tableId}`);
     for (const bad of r.failed) {
       console.error(`kept the previous ${bad.name} (${bad.source}): ${bad.error.message}`);
     }

@@ -205,7 +205,10 @@ test('a shell is killed under a profile that forbids it; other programs run', as
   assert.match(r.out, /shell -9/, 'bash was killed before it ran');
   assert.match(r.out, /cat 0/, 'cat runs');
   const k = r.lines.find((l) => l.event === 'exec' && l.action === 'KILL');
-  assert.ok(k?.event === 'exec' && k.rule?.startsWith('denied_commands['), `the rule is named: ${String(k?.rule)}`);
+  assert.ok(
+    k?.event === 'exec' && k.rule?.startsWith('denied_commands['),
+    `the rule is named: ${String(k?.rule)}`,
+  );
   assert.equal(k.comm, 'bash');
 });
 
