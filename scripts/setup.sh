@@ -63,6 +63,8 @@ node_modules/.bin/tsc -p tsconfig.json
 ln -sf "$root/bin/vigil" /usr/local/bin/vigil
 step "vigil is at /usr/local/bin/vigil -> $root/bin/vigil"
 
-# --- vigil's main job on a new machine: tell what this kernel lets it enforce ---
+# --- vigil's main job on a new machine: what this kernel lets it enforce, then vigil at work ---
 step "vigil doctor"
-exec vigil doctor
+vigil doctor
+step "vigil demo"
+exec vigil demo

@@ -31,6 +31,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'list, show, validate and explain profiles',
     run: async (args) => (await import('./profile-command.js')).profileCommand(args),
   },
+  demo: {
+    summary: 'watch vigil stop a simulated compromised agent (credential theft, shell, exfiltration)',
+    run: async (args) => (await import('./demo-command.js')).demoCommand(args),
+  },
   doctor: {
     summary: 'probe this kernel and show which backend enforces each protection',
     run: async (args) => (await import('./doctor-command.js')).doctorCommand(args),
