@@ -311,3 +311,25 @@ test('--audit-only: the same denials are logged as AUDIT and nothing is refused'
   assert.equal(l?.action, 'AUDIT');
   assert.equal(l.enforcement, 'audit');
 });
+
+test('vigil demo: every attack of the simulated agent is denied, with its rule, and its honest work goes through', async (t) => {
+  if (!(await requires(t, 'root', 'tp_btf', 'tracepoint', 'cgroup_connect4', 'cgroup_sock_create'))) return;
+  const r = spawnSync(process.execPath, [VIGIL, 'demo'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const attacks: [string, string][] = [
+    ['~/.ssh/id_rsa', 'denied_paths'],
+    ['~/.aws/credentials', 'denied_paths'],
+    ['/etc/shadow', 'denied_paths'],
+    ['/usr/bin/bash', 'denied_commands'],
+    ['127.0.0.1:4444', 'denied_networks'],
+    ['SOCK_RAW', 'raw_sockets'],
+  ];
+  for (const [what, rule] of attacks) {
+    assert.match(
+      r.stdout,
+      new RegExp(`(KILL|BLOCK) .*${what.replace(/[.*]/g, '\\$&')}.*${rule}`),
+      `${what} denied`,
+    );
+  }
+  assert.match(r.stdout, /reads the project README \(allowed\)\n\s+-> exit 0/);
+});
