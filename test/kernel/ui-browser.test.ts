@@ -106,11 +106,13 @@ async function startSession(t: TestContext): Promise<Session> {
   const profile = join(dir, 'ui-test.yaml');
   writeFileSync(
     profile,
-    `name: ui-test\ndescription: browser test profile\ndefault_policy: allow\ndenied_paths:\n  - ${secret}\n`,
+    `name: ui-test\ndescription: browser test profile\ndefault_policy: allow\ndenied_paths:\n  - ${secret}\ndenied_networks:\n  - '127.0.0.1/32:9'\n`,
   );
   const log = join(dir, 'audit.jsonl');
   const port = await freePort();
-  const script = `for i in $(seq 1 600); do cat /etc/hostname > /dev/null; cat ${secret} > /dev/null 2>&1; sleep 0.1; done`;
+  // each round: an allowed read, a denied read, and a connect the kernel refuses inline (BLOCK)
+  const connect = `/usr/bin/python3 -c "import socket\ntry: socket.create_connection(('127.0.0.1', 9), 1)\nexcept OSError: pass"`;
+  const script = `for i in $(seq 1 600); do cat /etc/hostname > /dev/null; cat ${secret} > /dev/null 2>&1; ${connect}; sleep 0.1; done`;
   const child = spawn(
     process.execPath,
     [
@@ -276,6 +278,19 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
     onlyOther.length > 0 && onlyOther.every((b) => b === expected),
     'action filter: only the chosen badge',
   );
+  // the inline BLOCK of the refused connect has its own badge
+  await page.dblclick('.chip[data-action=BLOCK]');
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('.list .row:not([hidden]) .badge')].some(
+        (b) => b.textContent === 'BLOCK',
+      ),
+    undefined,
+    { timeout: 15_000 },
+  );
+  const blocks = await column(page, 1);
+  assert.ok(blocks.length > 0 && blocks.every((b) => b === 'BLOCK'), 'BLOCK badges for the refused connect');
+  await shot(page, 'feed-block');
   await page.dblclick('.chip[data-action=OBSERVE]');
   await page.waitForTimeout(300);
   assert.ok((await column(page, 1)).every((b) => b === 'OBSERVE'));
