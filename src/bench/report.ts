@@ -1,0 +1,250 @@
+// The bench's results, and the markdown report made from them: ratios to the same run's
+// baseline, per repetition, summarised as min and median; the targets, met or missed.
+
+export interface Sample {
+  mode: string;
+  config: string;
+  rep: number;
+  /** ns per operation (system calls) or per run (macro) */
+  nsPerOp: number;
+  ok: number;
+  fail: number;
+  errno: string;
+  killed: string;
+}
+
+export interface PipelineRun {
+  rep: number;
+  /** ops/s asked of the helper; 0 = as fast as it can */
+  targetRate: number;
+  offeredRate: number;
+  generated: number;
+  delivered: number;
+  lostCounted: number;
+  lostReported: number;
+  /** generated - delivered - counted losses: events lost without a count (must be 0) */
+  missing: number;
+  sustainedRate: number;
+  drainMs: number;
+}
+
+export interface Results {
+  machine: {
+    cpus: number;
+    kernel: string;
+    node: string;
+    quick: boolean;
+    reps: number;
+    date: string;
+    durationS: number;
+  };
+  modes: Record<string, string>;
+  peersMissing: Record<string, string>;
+  syscalls: Sample[];
+  macro: Sample[];
+  daemonCpu: { cpuMs: number; wallMs: number }[];
+  pipeline: PipelineRun[];
+  startups: Record<string, number>[];
+  rss: { idle: number[]; load: number; hwm: number };
+}
+
+type Median = (xs: number[]) => number;
+
+interface Row {
+  mode: string;
+  config: string;
+  nsMin: number;
+  nsMed: number;
+  ratioMin: number;
+  ratioMed: number;
+  note: string;
+}
+
+/** Per repetition, each config's figure over that repetition's baseline. */
+export function ratios(samples: Sample[], median: Median): Row[] {
+  const rows: Row[] = [];
+  const modes = [...new Set(samples.map((s) => s.mode))];
+  for (const mode of modes) {
+    const of = samples.filter((s) => s.mode === mode);
+    for (const config of [...new Set(of.map((s) => s.config))]) {
+      const mine = of.filter((s) => s.config === config);
+      const rs: number[] = [];
+      for (const s of mine) {
+        const base = of.find((b) => b.config === 'baseline' && b.rep === s.rep);
+        if (base !== undefined && Number.isFinite(s.nsPerOp)) rs.push(s.nsPerOp / base.nsPerOp);
+      }
+      const ns = mine.map((s) => s.nsPerOp).filter(Number.isFinite);
+      const first = mine[0];
+      let note = '';
+      if (first !== undefined) {
+        if (first.killed !== '') note = `killed by ${first.killed}`;
+        else if (first.fail > 0) note = `${first.fail}/${first.ok + first.fail} refused (${first.errno})`;
+        else if (mode === 'denied') note = 'NOT refused';
+      }
+      rows.push({
+        mode,
+        config,
+        nsMin: Math.min(...ns),
+        nsMed: median(ns),
+        ratioMin: Math.min(...rs),
+        ratioMed: median(rs),
+        note,
+      });
+    }
+  }
+  return rows;
+}
+
+const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const ns = (x: number): string =>
+  !Number.isFinite(x)
+    ? 'n/a'
+    : x >= 1e6
+      ? `${(x / 1e6).toFixed(2)} ms`
+      : x >= 1e4
+        ? `${(x / 1e3).toFixed(1)} µs`
+        : `${x.toFixed(0)} ns`;
+const mb = (x: number): string => `${(x / 2 ** 20).toFixed(0)} MB`;
+
+const CONFIGS: Record<string, string> = {
+  baseline: 'no vigil',
+  loaded: 'vigil loaded, process not watched',
+  generic: 'watched, built-in `generic`',
+  worst: 'watched, generated worst case (~700 rules)',
+  strace: 'strace -f -e trace=openat,connect,execve',
+  bpftrace: 'bpftrace, 3 syscall tracepoints counted',
+  landlock: 'Landlock ruleset (filesystem)',
+  bwrap: 'bubblewrap sandbox',
+};
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+export function targets(r: Results, median: Median): Target[] {
+  const rows = ratios(r.syscalls, median);
+  const loaded = rows.filter((x) => x.config === 'loaded');
+  const worstLoaded = loaded.reduce((a, b) => (b.ratioMed > a.ratioMed ? b : a), loaded[0] ?? ({} as Row));
+  const open = rows.find((x) => x.mode === 'open' && x.config === 'generic');
+  const macro = ratios(r.macro, median).filter((x) => x.config === 'generic');
+  const worstMacro = macro.reduce((a, b) => (b.ratioMed > a.ratioMed ? b : a), macro[0] ?? ({} as Row));
+  const clean = r.pipeline.filter((p) => p.lostCounted === 0 && p.missing === 0);
+  const best = Math.max(0, ...clean.map((p) => p.sustainedRate));
+  const exact = r.pipeline.every((p) => p.missing === 0 && p.lostReported === p.lostCounted);
+  const start = median(r.startups.map((s) => s.startMs ?? NaN));
+  const rss = Math.max(r.rss.hwm, ...r.rss.idle);
+  return [
+    {
+      name: 'not-watched overhead',
+      goal: '≤ 3% (median, worst call)',
+      measured: `${f((worstLoaded.ratioMed - 1) * 100, 1)}% (${worstLoaded.mode})`,
+      met: worstLoaded.ratioMed <= 1.03,
+    },
+    {
+      name: 'watched open()',
+      goal: '≤ 1.5x baseline (generic)',
+      measured: `${f(open?.ratioMed ?? NaN)}x`,
+      met: (open?.ratioMed ?? Infinity) <= 1.5,
+    },
+    {
+      name: 'macro workload',
+      goal: '≤ 5% (median, worst workload)',
+      measured: `${f((worstMacro.ratioMed - 1) * 100, 1)}% (${worstMacro.mode})`,
+      met: worstMacro.ratioMed <= 1.05,
+    },
+    {
+      name: 'event pipeline',
+      goal: '≥ 250,000 events/s without loss; every loss reported exactly',
+      measured: `${Math.round(best).toLocaleString('en-US')} events/s lossless; losses ${exact ? 'exact' : 'NOT exact'}`,
+      met: best >= 250_000 && exact,
+    },
+    {
+      name: 'start-up',
+      goal: '≤ 1 s to enforcing',
+      measured: `${f(start, 0)} ms (median)`,
+      met: start <= 1000,
+    },
+    { name: 'RSS', goal: '≤ 150 MB', measured: `${mb(rss)} (peak)`, met: rss <= 150 * 2 ** 20 },
+  ];
+}
+
+export function renderReport(r: Results, median: Median): string {
+  const m = r.machine;
+  const out: string[] = [
+    '# vigil benchmark report',
+    '',
+    `${m.date}: ${m.cpus} CPUs, Linux ${m.kernel}, Node ${m.node}; ${m.reps} repetitions${m.quick ? ' (QUICK smoke run: figures are indicative only)' : ''}; ${f(m.durationS, 0)} s.`,
+    'Ratios are per repetition against the baseline of the same repetition; min and median over repetitions.',
+    '',
+    '## Targets',
+    '',
+    '| target | goal | measured | |',
+    '| --- | --- | --- | --- |',
+    ...targets(r, median).map(
+      (t) => `| ${t.name} | ${t.goal} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`,
+    ),
+    '',
+    '## 1. System call overhead',
+    '',
+  ];
+  const missing = Object.entries(r.peersMissing);
+  if (missing.length > 0)
+    out.push(`Peers not installed: ${missing.map(([k, v]) => `${k} (${v})`).join(', ')}.`, '');
+  const rows = ratios(r.syscalls, median);
+  for (const [mode, what] of Object.entries(r.modes)) {
+    out.push(
+      `### ${mode}: ${what}`,
+      '',
+      '| configuration | ns/op min | ns/op median | ratio min | ratio median | note |',
+    );
+    out.push('| --- | ---: | ---: | ---: | ---: | --- |');
+    for (const x of rows.filter((y) => y.mode === mode))
+      out.push(
+        `| ${CONFIGS[x.config] ?? x.config} | ${ns(x.nsMin)} | ${ns(x.nsMed)} | ${f(x.ratioMin)} | ${f(x.ratioMed)} | ${x.note} |`,
+      );
+    out.push('');
+  }
+  out.push('## 2. Macro workload (watched under `generic`, every audit line written)', '');
+  out.push(
+    '| workload | baseline median | vigil median | ratio min | ratio median |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  );
+  const macro = ratios(r.macro, median);
+  for (const x of macro.filter((y) => y.config === 'generic')) {
+    const b = macro.find((y) => y.mode === x.mode && y.config === 'baseline');
+    out.push(
+      `| ${x.mode} | ${ns(b?.nsMed ?? NaN)} | ${ns(x.nsMed)} | ${f(x.ratioMin, 3)} | ${f(x.ratioMed, 3)} |`,
+    );
+  }
+  const cpu = r.daemonCpu.map((c) => (c.cpuMs / c.wallMs) * 100);
+  out.push(
+    '',
+    `Daemon CPU during the watched workloads: median ${f(median(cpu), 1)}% of one CPU (min ${f(Math.min(...cpu), 1)}%).`,
+    '',
+  );
+  out.push('## 3. Event pipeline (allowed opens, one audit line each, to a file)', '');
+  out.push(
+    '| rep | asked ops/s | offered events/s | generated | audit lines | lost (counter) | lost (loss lines) | unaccounted | delivered/s | drain |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  const k = (x: number) => Math.round(x).toLocaleString('en-US');
+  for (const p of r.pipeline)
+    out.push(
+      `| ${p.rep + 1} | ${p.targetRate === 0 ? 'max' : k(p.targetRate)} | ${k(p.offeredRate)} | ${k(p.generated)} | ${k(p.delivered)} | ${k(p.lostCounted)} | ${k(p.lostReported)} | ${k(p.missing)} | ${k(p.sustainedRate)} | ${k(p.drainMs)} ms |`,
+    );
+  out.push('', '## 4. Daemon cost', '');
+  const st = (key: string) => r.startups.map((s) => s[key] ?? NaN);
+  out.push('| figure | min | median |', '| --- | ---: | ---: |');
+  out.push(
+    `| Daemon.start (load, attach, LSM) | ${f(Math.min(...st('startMs')) - Math.min(...st('modulesMs')), 0)} ms | ${f(median(st('startMs')) - median(st('modulesMs')), 0)} ms |`,
+  );
+  out.push(
+    `| process spawn to enforcing (node boot + modules + start) | ${f(Math.min(...st('spawnToReadyMs')), 0)} ms | ${f(median(st('spawnToReadyMs')), 0)} ms |`,
+  );
+  out.push(`| RSS idle (just started) | ${mb(Math.min(...r.rss.idle))} | ${mb(median(r.rss.idle))} |`);
+  out.push(`| RSS under load (pipeline, max) / peak (VmHWM) | ${mb(r.rss.load)} | ${mb(r.rss.hwm)} |`, '');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,484 @@
+// `npm run bench`: vigil's overhead and throughput, every figure a ratio to a baseline measured
+// in the same run, repeated (min and median). Writes bench-results/report.md and results.json.
+// VIGIL_BENCH_QUICK=1: a ~1 minute smoke run; VIGIL_BENCH_REPS=N overrides the repetitions.
+// Needs root, the built BPF objects and dist/. See docs/benchmarks.md.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import type { HostStats } from './daemon-host.js';
+import { renderReport, type Results, type Sample } from './report.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const quick = process.env.VIGIL_BENCH_QUICK === '1';
+const reps = Number(process.env.VIGIL_BENCH_REPS ?? (quick ? 2 : 5));
+const pipelineSeconds = quick ? 0.5 : 2;
+
+const MODES = {
+  open: { n: quick ? 50_000 : 200_000, what: 'open+close of an allowed file' },
+  denied: { n: quick ? 20_000 : 50_000, what: 'open of a denied file' },
+  connect: { n: quick ? 3_000 : 15_000, what: 'socket+connect+close to a loopback listener' },
+  exec: { n: quick ? 100 : 400, what: 'fork+execve(/bin/true)+wait' },
+} as const;
+type Mode = keyof typeof MODES;
+
+function sh(cmd: string, args: string[], cwd?: string): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || String(r.error)}`);
+  return r.stdout;
+}
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+
+// --- the daemon host ---------------------------------------------------------------------
+
+class Host {
+  readonly child: ChildProcess;
+  readonly #rl: Interface;
+  readonly #waiting: ((v: Record<string, unknown>) => void)[] = [];
+
+  private constructor(child: ChildProcess) {
+    this.child = child;
+    if (child.stdout === null) throw new Error('no stdout');
+    this.#rl = createInterface({ input: child.stdout });
+    this.#rl.on('line', (l) => this.#waiting.shift()?.(JSON.parse(l) as Record<string, unknown>));
+  }
+
+  static async start(
+    audit: string,
+    countPath: string,
+  ): Promise<{ host: Host; ready: Record<string, unknown> }> {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [join(repo, 'dist/src/bench/daemon-host.js'), audit, countPath], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    child.setMaxListeners(0);
+    live.add(child);
+    const host = new Host(child);
+    const ready = await host.#next();
+    if (ready.ready !== true) throw new Error(`daemon host: ${JSON.stringify(ready)}`);
+    return { host, ready: { ...ready, spawnToReadyMs: performance.now() - t0 } };
+  }
+
+  #next(): Promise<Record<string, unknown>> {
+    return new Promise((res, rej) => {
+      this.#waiting.push(res);
+      this.child.once('exit', (c) => {
+        rej(new Error(`daemon host exited (${c})`));
+      });
+    });
+  }
+
+  async request(req: object): Promise<Record<string, unknown>> {
+    const p = this.#next();
+    this.child.stdin?.write(`${JSON.stringify(req)}\n`);
+    const r = await p;
+    if (r.ok !== true) throw new Error(`daemon host: ${JSON.stringify(r)}`);
+    return r;
+  }
+
+  async stats(): Promise<HostStats> {
+    return (await this.request({ op: 'stats' })).stats as HostStats;
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((r) => this.child.once('exit', r));
+    await this.request({ op: 'stop' });
+    await exited;
+    live.delete(this.child);
+  }
+}
+
+const live = new Set<ChildProcess>();
+const shmDirs: string[] = [];
+
+// --- one gated helper run ----------------------------------------------------------------
+
+interface OpsResult {
+  ns: number;
+  n?: number;
+  ok?: number;
+  fail?: number;
+  errno?: string;
+  status?: number;
+  killed?: string;
+}
+
+async function gated(argv: string[], watch?: { host: Host; profile: string }): Promise<OpsResult> {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error('empty command');
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<[number | null, string | null]>((r) =>
+    child.once('exit', (c, s) => {
+      r([c, s]);
+    }),
+  );
+  if (watch !== undefined && child.pid !== undefined)
+    await watch.host.request({ op: 'attach', pid: child.pid, profile: watch.profile });
+  const t0 = performance.now();
+  child.stdin.end('x');
+  const [code, signal] = await exited;
+  if (process.env.VIGIL_BENCH_VERBOSE === '1')
+    process.stderr.write(
+      `  ${(performance.now() - t0).toFixed(0)} ms ${watch?.profile ?? ''} ${argv.join(' ').slice(-60)}\n`,
+    );
+  live.delete(child);
+  if (signal !== null) return { ns: NaN, killed: signal };
+  const last = out.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !last.startsWith('{')) throw new Error(`${argv.join(' ')}: exit ${code}: ${err}${out}`);
+  return JSON.parse(last) as OpsResult;
+}
+
+// --- setup -------------------------------------------------------------------------------
+
+function worstProfile(): string {
+  const L: string[] = [
+    'name: worst-case',
+    "version: '1'",
+    'description: Generated by the bench, hundreds of rules with globs.',
+    'mode: enforce',
+    'default_policy:',
+    '  paths: allow',
+    '  networks: deny',
+    '  commands: allow',
+    'denied_paths:',
+    "  - '/**/.env'",
+  ];
+  for (let i = 0; i < 80; i++) L.push(`  - '/srv/secret-${i}/**'`);
+  for (let i = 0; i < 80; i++) L.push(`  - '/**/*.key${i}'`);
+  for (let i = 0; i < 30; i++) L.push(`  - '/home/*/proj${i}/**/*.pem'`);
+  for (let i = 0; i < 60; i++) L.push(`  - '~/.cred${i}/**'`);
+  L.push('allowed_paths:', "  - '${WORKSPACE}/**'", "  - '/tmp/**'", "  - '/dev/**'", "  - '/proc/**'");
+  L.push("  - pattern: '/usr/**'", '    access: read', "  - pattern: '/etc/**'", '    access: read');
+  for (let i = 0; i < 100; i++) L.push(`  - '/opt/app${i}/**'`);
+  for (let i = 0; i < 100; i++) L.push(`  - '/**/build${i}.lock'`);
+  L.push('allowed_networks:', "  - '127.0.0.0/8'");
+  for (let i = 0; i < 100; i++) L.push(`  - '10.${i}.0.0/16'`);
+  L.push('denied_commands:');
+  for (let i = 0; i < 100; i++) L.push(`  - '/**/evil${i}'`);
+  return `${L.join('\n')}\n`;
+}
+
+function makeTree(dir: string, dirs: number, files: number): void {
+  for (let d = 0; d < dirs; d++) {
+    const sub = join(dir, `pkg${d}`, 'src');
+    mkdirSync(sub, { recursive: true });
+    for (let f = 0; f < files; f++)
+      writeFileSync(join(sub, `mod${f}.ts`), `// module ${d}/${f}\n${'export const x = 1;\n'.repeat(40)}`);
+  }
+  const git = ['-c', 'user.email=bench@vigil', '-c', 'user.name=bench'];
+  sh('git', ['init', '-q'], dir);
+  sh('git', ['add', '-A'], dir);
+  sh('git', [...git, 'commit', '-q', '-m', 'tree'], dir);
+  for (let d = 0; d < dirs; d += 4)
+    for (let f = 0; f < files; f += 10) writeFileSync(join(dir, `pkg${d}`, 'src', `mod${f}.ts`), 'changed\n');
+}
+
+// --- main --------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the bench needs root (it loads BPF programs)');
+  const began = performance.now();
+  const work = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+  chmodSync(work, 0o755);
+  const cleanup = () => {
+    for (const c of live) c.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+    for (const d of shmDirs) rmSync(d, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    await runAll(work, began);
+  } finally {
+    cleanup();
+  }
+}
+
+async function runAll(work: string, began: number): Promise<void> {
+  const bin = join(work, 'bin');
+  mkdirSync(bin);
+  const ops = join(bin, 'ops');
+  const llr = join(bin, 'landlock-run');
+  sh('cc', ['-O2', '-Wall', '-Werror', '-o', ops, join(repo, 'bench/c/ops.c'), '-lpthread']);
+  sh('cc', ['-O2', '-Wall', '-Werror', '-o', llr, join(repo, 'bench/c/landlock-run.c')]);
+  mkdirSync(join(work, 'allowed'));
+  mkdirSync(join(work, 'secret'));
+  const allowed = join(work, 'allowed', 'data.txt');
+  const denied = join(work, 'secret', '.env');
+  writeFileSync(allowed, 'data\n');
+  writeFileSync(denied, 'TOKEN=x\n');
+  const worst = join(work, 'worst-case.yaml');
+  writeFileSync(worst, worstProfile());
+  // system-call and macro phases: audit file on tmpfs (a BLOCK line is fsynced before the next,
+  // on disk that would time the disk); the pipeline phase writes to the work folder's disk
+  const shm = mkdtempSync('/dev/shm/vigil-bench-');
+  shmDirs.push(shm);
+  const audit = join(shm, 'audit.jsonl');
+  const diskAudit = join(work, 'audit.jsonl');
+
+  const peers: Record<string, { wrap: string[]; scale: number } | { missing: string }> = {
+    strace: has('strace')
+      ? { wrap: ['strace', '-f', '-qq', '-o', '/dev/null', '-e', 'trace=openat,connect,execve'], scale: 20 }
+      : { missing: 'apt-get install strace' },
+    bpftrace: has('bpftrace')
+      ? {
+          wrap: [
+            'bpftrace',
+            '-q',
+            '-e',
+            'tracepoint:syscalls:sys_enter_openat,tracepoint:syscalls:sys_enter_connect,tracepoint:syscalls:sys_enter_execve /comm == "ops" || comm == "true"/ { @[probe] = count(); }',
+            '-c',
+          ],
+          scale: 1,
+        }
+      : { missing: 'apt-get install bpftrace' },
+    landlock: {
+      wrap: [
+        llr,
+        '/usr',
+        '/bin',
+        '/lib',
+        '/lib64',
+        '/etc',
+        '/dev',
+        '/proc',
+        join(work, 'allowed'),
+        bin,
+        '--',
+      ],
+      scale: 1,
+    },
+    bwrap: has('bwrap')
+      ? {
+          wrap: [
+            'bwrap',
+            '--ro-bind',
+            '/',
+            '/',
+            '--dev',
+            '/dev',
+            '--proc',
+            '/proc',
+            '--tmpfs',
+            join(work, 'secret'),
+          ],
+          scale: 1,
+        }
+      : { missing: 'apt-get install bubblewrap' },
+  };
+
+  const modeArgs = (m: Mode, n: number): string[] =>
+    m === 'open'
+      ? [ops, m, String(n), allowed]
+      : m === 'denied'
+        ? [ops, m, String(n), denied]
+        : [ops, m, String(n)];
+  const syscalls: Sample[] = [];
+  const startups: Record<string, number>[] = [];
+  const rssIdle: number[] = [];
+  const record = (mode: Mode, config: string, rep: number, r: OpsResult) => {
+    syscalls.push({
+      mode,
+      config,
+      rep,
+      nsPerOp: r.n === undefined ? NaN : r.ns / r.n,
+      ok: r.ok ?? 0,
+      fail: r.fail ?? 0,
+      errno: r.errno ?? '',
+      killed: r.killed ?? '',
+    });
+  };
+  const log = (s: string) =>
+    process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0)}s] ${s}\n`);
+
+  // 1. system calls: per repetition, everything without vigil, then everything with it
+  for (let rep = 0; rep < reps; rep++) {
+    log(`system calls, repetition ${rep + 1}/${reps}`);
+    for (const mode of Object.keys(MODES) as Mode[]) {
+      const n = MODES[mode].n;
+      record(mode, 'baseline', rep, await gated(modeArgs(mode, n)));
+      for (const [name, p] of Object.entries(peers)) {
+        if ('missing' in p) continue;
+        const scaled = Math.max(20, Math.round(n / (mode === 'exec' ? Math.min(p.scale, 2) : p.scale)));
+        record(mode, name, rep, await gated([...p.wrap, ...modeArgs(mode, scaled)]));
+      }
+    }
+    const { host, ready } = await Host.start(audit, allowed);
+    startups.push(ready as Record<string, number>);
+    rssIdle.push(Number(ready.rssBytes));
+    try {
+      for (const mode of Object.keys(MODES) as Mode[]) {
+        const n = MODES[mode].n;
+        record(mode, 'loaded', rep, await gated(modeArgs(mode, n)));
+        for (const [config, profile] of [
+          ['generic', 'generic'],
+          ['worst', worst],
+        ] as const) {
+          record(mode, config, rep, await gated(modeArgs(mode, n), { host, profile }));
+          await host.stats(); // answered once the daemon has written its backlog
+        }
+      }
+    } finally {
+      await host.stop();
+    }
+  }
+
+  // 2. macro workload: a generated tree, git, node reading every file, a compile
+  log('macro: generating the tree');
+  const tree = join(work, 'tree');
+  mkdirSync(tree);
+  makeTree(tree, quick ? 10 : 40, 100);
+  const reader = join(work, 'read-all.mjs');
+  writeFileSync(
+    reader,
+    "import { readdirSync, readFileSync } from 'node:fs';\nlet n = 0;\n" +
+      'for (const f of readdirSync(process.argv[2], { recursive: true, withFileTypes: true }))\n' +
+      '  if (f.isFile()) n += readFileSync(`${f.parentPath}/${f.name}`).length;\nconsole.error(n);\n',
+  );
+  const workloads: Record<string, string[]> = {
+    'git status': ['git', '-C', tree, 'status', '--porcelain'],
+    'git diff': ['git', '-C', tree, '--no-pager', 'diff', '--stat'],
+    'node reads every file': [process.execPath, reader, tree],
+    'cc -O2 (bench helper)': ['cc', '-O2', '-c', '-o', join(work, 'ops.o'), join(repo, 'bench/c/ops.c')],
+  };
+  const macro: Sample[] = [];
+  const daemonCpu: { cpuMs: number; wallMs: number }[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    log(`macro, repetition ${rep + 1}/${reps}`);
+    for (const [name, argv] of Object.entries(workloads)) {
+      const r = await gated([ops, 'run', ...argv]);
+      macro.push({
+        mode: name,
+        config: 'baseline',
+        rep,
+        nsPerOp: r.ns,
+        ok: r.status ?? 0,
+        fail: 0,
+        errno: '',
+        killed: '',
+      });
+    }
+    const { host, ready } = await Host.start(audit, allowed);
+    startups.push(ready as Record<string, number>);
+    rssIdle.push(Number(ready.rssBytes));
+    try {
+      const before = await host.stats();
+      const t0 = performance.now();
+      for (const [name, argv] of Object.entries(workloads)) {
+        const r = await gated([ops, 'run', ...argv], { host, profile: 'generic' });
+        macro.push({
+          mode: name,
+          config: 'generic',
+          rep,
+          nsPerOp: r.ns,
+          ok: r.status ?? 0,
+          fail: 0,
+          errno: '',
+          killed: r.killed ?? '',
+        });
+      }
+      const after = await host.stats();
+      daemonCpu.push({
+        cpuMs: (after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs) / 1000,
+        wallMs: performance.now() - t0,
+      });
+    } finally {
+      await host.stop();
+    }
+  }
+
+  // 3. event pipeline: paced allowed opens, each one audit line, until the ring overflows
+  log('event pipeline');
+  const rates = quick ? [100_000, 300_000, 0] : [50_000, 100_000, 200_000, 300_000, 400_000, 600_000, 0];
+  const pipeline: Results['pipeline'] = [];
+  let hwm = 0;
+  let rssLoad = 0;
+  for (let rep = 0; rep < (quick ? 1 : 2); rep++) {
+    for (const rate of rates) {
+      const { host } = await Host.start(diskAudit, allowed);
+      try {
+        const before = await host.stats();
+        const n = rate === 0 ? (quick ? 300_000 : 1_000_000) : Math.round(rate * pipelineSeconds);
+        const generated = n + Math.max(1, Math.floor(n / 10)); // the helper warms up with n/10 more
+        const r = await gated([ops, 'open', String(n), allowed, String(rate)], { host, profile: 'generic' });
+        const tEnd = performance.now();
+        let s = await host.stats();
+        let prev = -1;
+        // drained: nothing new for 300 ms
+        while (s.fileOpenLines !== prev && performance.now() - tEnd < 30_000) {
+          prev = s.fileOpenLines;
+          await new Promise((res) => setTimeout(res, 300));
+          s = await host.stats();
+        }
+        const drainMs = performance.now() - tEnd - 300;
+        rssLoad = Math.max(rssLoad, s.rssBytes);
+        hwm = Math.max(hwm, s.hwmBytes);
+        const lost = Number(s.counters.ringbufFull ?? 0) - Number(before.counters.ringbufFull ?? 0);
+        const delivered = s.fileOpenLines - before.fileOpenLines;
+        pipeline.push({
+          rep,
+          targetRate: rate,
+          offeredRate: (n / r.ns) * 1e9,
+          generated,
+          delivered,
+          lostCounted: lost,
+          lostReported: s.lossReported - before.lossReported,
+          missing: generated - delivered - lost,
+          sustainedRate: (delivered / (r.ns / 1e6 + Math.max(0, drainMs))) * 1000,
+          drainMs,
+        });
+      } finally {
+        await host.stop();
+      }
+    }
+  }
+
+  const results: Results = {
+    machine: {
+      cpus: Number(sh('nproc', []).trim()),
+      kernel: sh('uname', ['-r']).trim(),
+      node: process.version,
+      quick,
+      reps,
+      date: new Date().toISOString(),
+      durationS: 0,
+    },
+    modes: Object.fromEntries(Object.entries(MODES).map(([k, v]) => [k, v.what])),
+    peersMissing: Object.fromEntries(
+      Object.entries(peers).flatMap(([k, p]) => ('missing' in p ? [[k, p.missing]] : [])),
+    ),
+    syscalls,
+    macro,
+    daemonCpu,
+    pipeline,
+    startups,
+    rss: { idle: rssIdle, load: rssLoad, hwm },
+  };
+  results.machine.durationS = (performance.now() - began) / 1000;
+  const out = join(repo, 'bench-results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(out, 'report.md'), renderReport(results, median));
+  log(`done: ${join(out, 'report.md')}`);
+}
+
+await main();
