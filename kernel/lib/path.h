@@ -20,6 +20,9 @@ struct path_walk {
 	__u32 flags;
 	__u32 done; /* the walk reached the root, or stopped for a reason already flagged */
 	__s32 name; /* where the last component (the basename) starts, once written */
+	/* the task's root (chroot), where the walk stops like d_path does */
+	struct dentry *root_dentry;
+	struct mount *root_mnt;
 };
 
 static __always_inline struct mount *path__real_mount(struct vfsmount *vfsmnt)
@@ -38,6 +41,11 @@ static long path__step(__u32 i, struct path_walk *w)
 	struct qstr name;
 	__u32 len;
 	__s32 pos;
+
+	if (d == w->root_dentry && m == w->root_mnt) {
+		w->done = 1; /* the task's root: paths read as the task sees them, as d_path gives them */
+		return 1;
+	}
 
 	if (d == mnt_root || d == parent) {
 		struct mount *up = BPF_CORE_READ(m, mnt_parent);
@@ -87,11 +95,14 @@ static long path__step(__u32 i, struct path_walk *w)
  */
 static __always_inline __u32 path__resolve_name(const struct path *path, __u32 *flags, __u32 *name)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct path_walk w = {
 		.dentry = BPF_CORE_READ(path, dentry),
 		.mnt = path__real_mount(BPF_CORE_READ(path, mnt)),
 		.pos = VIGIL_PATH_MAX,
 		.name = -1,
+		.root_dentry = BPF_CORE_READ(task, fs, root.dentry),
+		.root_mnt = path__real_mount(BPF_CORE_READ(task, fs, root.mnt)),
 	};
 	struct scratch *s;
 
