@@ -4,6 +4,8 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -180,7 +182,13 @@ Napi::Value ObjectWrap::Load(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env, "load")) return env.Undefined();
   if (loaded_) return ThrowErrno(env, EALREADY, "load", path_, "BPF object " + path_ + " is loaded already");
   LogBegin();
+  // The verifier gives up with EAGAIN when a signal is pending (a profiler's SIGPROF, a child's
+  // SIGCHLD): hold signals off this thread for the load, they are delivered right after.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
   int err = bpf_object__load(obj_);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (err) return ThrowErrno(env, -err, "load", path_, "cannot load BPF object " + path_);
   LogTake();
   loaded_ = true;
