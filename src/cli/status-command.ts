@@ -48,8 +48,16 @@ export function renderStatus(s: StatusResult): string {
       ? 'no events lost'
       : `${s.kernel.ringbufFull} events LOST (ring buffer full)`;
   out.push(
-    `kernel: ${lost}; ${s.ring.records} events read in ${s.ring.batches} batches; watch table full ${s.kernel.watchFull}x; stale entries dropped ${s.kernel.staleEntry}`,
+    `kernel: ${lost}; ${s.ring.records} events read in ${s.ring.batches} batches; watch table full ${s.kernel.watchFull}x; stale entries dropped ${s.kernel.staleEntry}; decisions not reported one by one ${s.kernel.alertLost}`,
   );
+  const lsm =
+    s.backends.lsm.state === 'attached'
+      ? 'BPF-LSM attached'
+      : `BPF-LSM ${s.backends.lsm.state}: ${s.backends.lsm.reason ?? ''}`;
+  out.push(`backends (${lsm}):`);
+  for (const [protection, b] of Object.entries(s.backends.protections)) {
+    out.push(`  ${protection.padEnd(11)} ${b.enforcement.padEnd(9)} ${b.backend}`);
+  }
   if (s.watchRules.length > 0) {
     out.push(`watching for: ${s.watchRules.map((w) => `${w.basename} (${w.profile})`).join(', ')}`);
   }

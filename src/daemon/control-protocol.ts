@@ -1,6 +1,7 @@
 // The control socket's protocol: one JSON object per line. A client sends requests with an id;
 // the daemon answers each with the same id, and pushes `line` and `session_end` messages to
 // clients that subscribed. Only root can reach the socket (folder 0700, socket 0600).
+import type { BackendReport } from '../kernel/agent-kernel.js';
 import type { Profile } from '../policy/profile-types.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 
@@ -54,8 +55,10 @@ export interface StatusResult {
   version: number;
   sessions: SessionSummary[];
   watchRules: { basename: string; profile: string }[];
-  kernel: { ringbufFull: string; readFail: string; watchFull: string; staleEntry: string };
+  kernel: { ringbufFull: string; readFail: string; watchFull: string; staleEntry: string; alertLost: string };
   ring: { records: number; batches: number; stalls: number; handlerErrors: number };
+  /** what is actually attached: which backend decides each protection, and why LSM is not used */
+  backends: BackendReport;
 }
 
 export type Request =

@@ -249,8 +249,10 @@ export class Daemon {
         readFail: c.readFail.toString(),
         watchFull: c.watchFull.toString(),
         staleEntry: c.staleEntry.toString(),
+        alertLost: c.alertLost.toString(),
       },
       ring: { records: r.records, batches: r.batches, stalls: r.stalls, handlerErrors: r.handlerErrors },
+      backends: this.#kernel.backends(),
     };
   }
 

@@ -107,7 +107,8 @@ export class AuditWriter {
       this.#syncable = this.#isFile(this.#fd);
     } else {
       this.#fd = this.#open(this.path);
-      this.#syncable = true;
+      // /dev/null, a FIFO or a terminal given as the log: fsync means nothing there (EINVAL)
+      this.#syncable = this.#isFile(this.#fd);
     }
     if (this.#syncable && this.syncIntervalMs > 0) {
       this.#timer = setInterval(() => {
@@ -121,7 +122,9 @@ export class AuditWriter {
   write(line: AuditLine): void {
     if (this.#closed) throw new AuditError('VIGIL_AUDIT_CLOSED', 'the audit log is closed');
     const buf = Buffer.from(JSON.stringify(line) + '\n', 'utf8');
-    if (this.path !== undefined && this.#size > 0 && this.#size + buf.length > this.maxBytes) this.rotate();
+    // only a regular file rotates: never rename /dev/null or a FIFO given as the log
+    const rotatable = this.path !== undefined && this.#syncable;
+    if (rotatable && this.#size > 0 && this.#size + buf.length > this.maxBytes) this.rotate();
     if (!this.#writeAll(buf)) return;
     this.#size += buf.length;
     this.#stats.lines++;

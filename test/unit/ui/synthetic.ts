@@ -103,8 +103,18 @@ export function emptyStatus(): StatusResult {
     version: 1,
     sessions: [],
     watchRules: [],
-    kernel: { ringbufFull: '0', readFail: '0', watchFull: '0', staleEntry: '0' },
+    kernel: { ringbufFull: '0', readFail: '0', watchFull: '0', staleEntry: '0', alertLost: '0' },
     ring: { records: 0, batches: 0, stalls: 0, handlerErrors: 0 },
+    backends: {
+      lsm: { state: 'refused', reason: 'EPERM at load' },
+      protections: {
+        file_open: { backend: 'tracepoint:syscalls/sys_exit_open*', enforcement: 'reactive' },
+        exec: { backend: 'tp_btf:sched_process_exec', enforcement: 'reactive' },
+        connect: { backend: 'cgroup:connect4/connect6', enforcement: 'inline' },
+        udp_send: { backend: 'cgroup:sendmsg4/sendmsg6', enforcement: 'inline' },
+        raw_socket: { backend: 'cgroup:sock_create', enforcement: 'inline' },
+      },
+    },
   };
 }
 
