@@ -243,3 +243,16 @@ describe('audit writer: throughput (reported, not asserted)', () => {
     assert.equal(w.stats().fsyncs, n);
   });
 });
+
+describe('a device given as the log', () => {
+  it('/dev/null is written to, never fsynced, never rotated (renamed)', () => {
+    const w = new AuditWriter({ path: '/dev/null', maxBytes: 64 });
+    const loss = lossLine({ ringbufFull: 1n, readFail: 0n, watchFull: 0n, staleEntry: 0n, alertLost: 0n });
+    assert.ok(loss);
+    for (let i = 0; i < 5; i++) w.write(loss); // loss lines must be synced: on a device, a no-op
+    w.close();
+    assert.equal(w.stats().rotations, 0);
+    assert.equal(w.stats().lines, 5);
+    assert.ok(statSync('/dev/null').isCharacterDevice(), '/dev/null is still the device');
+  });
+});
