@@ -62,9 +62,18 @@ function demoProfile(framework: string): string {
 }
 
 function target(l: AuditLine): string {
-  if ('dest_ip' in l) return `${l.dest_ip}:${l.dest_port}`;
-  if ('path' in l && l.path !== undefined) return l.path;
-  return l.event === 'socket_create' ? `${l.family} ${l.type}` : '';
+  switch (l.event) {
+    case 'socket_create':
+      return `${l.family} ${l.type}`;
+    case 'net_connect':
+    case 'udp_send':
+      return `${l.dest_ip}:${l.dest_port}`;
+    case 'file_open':
+    case 'exec':
+      return l.path;
+    default:
+      return '';
+  }
 }
 
 export async function demoCommand(argv: string[]): Promise<number> {

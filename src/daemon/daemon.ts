@@ -309,7 +309,8 @@ export class Daemon {
       }
       if (s === undefined) continue; // a session this daemon does not know (it was restarted)
       this.#track(s, ev);
-      if (ev.verdict?.action === 'KILL' && !ev.verdict.killed) this.#killForVerdict(s, ev.task.tgid);
+      if (ev.verdict?.action === 'KILL' && ev.verdict.denied && !ev.verdict.killed)
+        this.#killForVerdict(s, ev.task.tgid);
       const line = this.#pipeline.lineFor(ev, s, kernelDecision(ev, s.profile.profile));
       if (line !== undefined) this.#emit(line, s);
       if (ev.kind === 'exit' && s.live.size === 0) this.#endSession(s);

@@ -81,6 +81,14 @@ export function kernelDecision(ev: AgentEvent, profile: Profile): Decision | und
       };
     case 'BLOCK':
     case 'KILL':
+      if (v.killed && v.denied) {
+        return {
+          action: 'KILL',
+          enforcement: 'inline',
+          rule: id,
+          reason: `${what} refused by ${rule}, and the process was killed`,
+        };
+      }
       if (v.killed) {
         const why =
           v.action === 'BLOCK'

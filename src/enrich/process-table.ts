@@ -130,6 +130,8 @@ export class ProcessTable {
     switch (ev.kind) {
       case 'exec':
       case 'session_start': {
+        // an exec the kernel refused (BPF-LSM): the process still runs its old program
+        if (ev.verdict?.denied === true) break;
         let e = this.#entries.get(t.tgid);
         if (e === undefined || e.exitedAt !== undefined) {
           e = this.#insert(this.#fromTask(ev, 'event'));
