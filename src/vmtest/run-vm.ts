@@ -43,9 +43,10 @@ export interface VmOptions {
 export function vmOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): VmOptions {
   const accel = env.VIGIL_VM_ACCEL ?? 'tcg';
   if (accel !== 'tcg' && accel !== 'kvm') throw new Error(`VIGIL_VM_ACCEL must be tcg or kvm, not ${accel}`);
-  const seconds = Number(env.VIGIL_VM_TIMEOUT_S ?? '360');
+  const seconds = Number(env.VIGIL_VM_TIMEOUT_S ?? '600');
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`VIGIL_VM_TIMEOUT_S: not a positive number`);
-  return { accel, memoryMiB: 2048, cpus: 2, timeoutMs: seconds * 1000, testTimeoutMs: 120_000 };
+  // a test file may take minutes under TCG (the LSM scenarios run ~10 s each)
+  return { accel, memoryMiB: 2048, cpus: 2, timeoutMs: seconds * 1000, testTimeoutMs: 300_000 };
 }
 
 /** Raised when the runner cannot start a VM at all (setup not run, no apt, ...). */

@@ -4,7 +4,7 @@
 // at the exec of a shebang script; adoption takes a running tree with its children.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -44,6 +44,15 @@ function gatedShell(t: TestContext, script: string, cwd?: string): ChildProcess 
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   return child;
+}
+
+/** Whether the process is blocked in read(2) (x86_64 syscall 0), per /proc/<pid>/syscall. */
+function blockedInRead(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/syscall`, 'utf8').startsWith('0 ');
+  } catch {
+    return false;
+  }
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -139,6 +148,10 @@ test('an entry whose start time does not match is stale: a reused PID is nobodyâ
   const { kernel, events } = openKernel(t);
   const child = gatedShell(t, 'cat /etc/hostname > /dev/null');
   assert.ok(child.pid);
+  // Until sh sits in read(2) it is still starting (loading libraries: real events of session 7
+  // while the entry is genuine); on a slow machine that takes a while.
+  const pid = child.pid;
+  assert.ok(await waitFor(() => blockedInRead(pid), 20_000), 'sh reached its read');
   assert.ok(kernel.watchProcess(child.pid, 7));
   // Pretend the entry was left by an earlier process with this PID: same pid, other start time.
   const stale = kernel.watchedProcesses().find((p) => p.tgid === child.pid);
