@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { UsageError } from '../errors.js';
+import { FILE_OPEN_VOLUMES, type FileOpenVolume } from '../sinks/volume-filter.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -52,4 +53,18 @@ export function requireRoot(verb: string): void {
       },
     );
   }
+}
+
+/** The flags every verb that starts sessions takes (run, watch, attach). */
+export const SESSION_FLAGS = {
+  profile: { type: 'string' },
+  framework: { type: 'string' },
+  'audit-log': { type: 'string' },
+  'file-events': { type: 'string' },
+  'audit-only': { type: 'boolean' },
+} as const;
+
+/** --file-events MODE, checked against the volume filter's own modes. */
+export function fileEventsFlag(verb: string, value: string | undefined): FileOpenVolume | undefined {
+  return oneOf(verb, 'file-events', value, FILE_OPEN_VOLUMES);
 }

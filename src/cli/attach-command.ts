@@ -3,7 +3,7 @@
 import { connectOrStartDaemon } from '../daemon/control-client.js';
 import { UsageError } from '../errors.js';
 import { readStat } from '../targeting/proc-fs.js';
-import { intFlag, oneOf, parseVerbArgs, requireRoot } from './args.js';
+import { fileEventsFlag, intFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
 import { openAuditOutput } from './audit-output.js';
 import { resolveProfile } from './profile-arg.js';
 import { untilSignal } from './watch-command.js';
@@ -23,16 +23,10 @@ options:
   --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
   -h, --help            this help`;
 
-const FILE_EVENTS = ['all', 'first', 'none'] as const;
-
 export async function attachCommand(argv: string[]): Promise<number> {
   const { values } = parseVerbArgs('attach', argv, {
     pid: { type: 'string' },
-    profile: { type: 'string' },
-    framework: { type: 'string' },
-    'audit-log': { type: 'string' },
-    'file-events': { type: 'string' },
-    'audit-only': { type: 'boolean' },
+    ...SESSION_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
@@ -41,7 +35,7 @@ export async function attachCommand(argv: string[]): Promise<number> {
   }
   const pid = intFlag('attach', 'pid', values.pid);
   if (pid === undefined) throw new UsageError('vigil attach: --pid N is required');
-  const fileEvents = oneOf('attach', 'file-events', values['file-events'], FILE_EVENTS);
+  const fileEvents = fileEventsFlag('attach', values['file-events']);
   requireRoot('attach');
   if (readStat(pid) === undefined) throw new UsageError(`vigil attach: no process ${pid}`);
   const owner = processOwner(pid);

@@ -5,7 +5,7 @@ import { DEFAULT_SOCKET } from '../daemon/control-protocol.js';
 import { connectDaemon } from '../daemon/control-client.js';
 import { Daemon } from '../daemon/daemon.js';
 import { SystemError } from '../errors.js';
-import { oneOf, parseVerbArgs, requireRoot } from './args.js';
+import { fileEventsFlag, parseVerbArgs, requireRoot } from './args.js';
 import { openAuditOutput } from './audit-output.js';
 import { untilSignal } from './watch-command.js';
 
@@ -20,8 +20,6 @@ options:
   --file-events MODE    allowed file opens to log: all, first (per path per session), none
   -h, --help            this help`;
 
-const FILE_EVENTS = ['all', 'first', 'none'] as const;
-
 export async function daemonCommand(argv: string[]): Promise<number> {
   const { values } = parseVerbArgs('daemon', argv, {
     'audit-log': { type: 'string' },
@@ -33,7 +31,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const fileEvents = oneOf('daemon', 'file-events', values['file-events'], FILE_EVENTS);
+  const fileEvents = fileEventsFlag('daemon', values['file-events']);
   requireRoot('daemon');
   const socket = values.socket ?? DEFAULT_SOCKET;
   const other = await connectDaemon(socket);

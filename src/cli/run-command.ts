@@ -6,7 +6,7 @@ import { connectOrStartDaemon } from '../daemon/control-client.js';
 import { UsageError } from '../errors.js';
 import { launch, lookupUser, type UserEntry } from '../targeting/launch.js';
 import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
-import { oneOf, parseVerbArgs, requireRoot } from './args.js';
+import { fileEventsFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
 import { openAuditOutput } from './audit-output.js';
 import { resolveProfile } from './profile-arg.js';
 
@@ -26,19 +26,13 @@ options:
 ${UI_HELP}
   -h, --help            this help`;
 
-const FILE_EVENTS = ['all', 'first', 'none'] as const;
-
 export async function runCommand(argv: string[]): Promise<number> {
   const dash = argv.indexOf('--');
   const own = dash < 0 ? argv : argv.slice(0, dash);
   const command = dash < 0 ? [] : argv.slice(dash + 1);
   const { values } = parseVerbArgs('run', own, {
-    profile: { type: 'string' },
-    framework: { type: 'string' },
+    ...SESSION_FLAGS,
     user: { type: 'string' },
-    'audit-log': { type: 'string' },
-    'file-events': { type: 'string' },
-    'audit-only': { type: 'boolean' },
     ...UI_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -51,7 +45,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       hint: 'vigil run [options] -- CMD [ARGS...]',
     });
   }
-  const fileEvents = oneOf('run', 'file-events', values['file-events'], FILE_EVENTS);
+  const fileEvents = fileEventsFlag('run', values['file-events']);
   const uiOptions = uiOptionsFrom('run', values);
   requireRoot('run');
   const user = targetUser(values.user);

@@ -4,7 +4,7 @@
 import { connectOrStartDaemon } from '../daemon/control-client.js';
 import { lookupUser } from '../targeting/launch.js';
 import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
-import { oneOf, parseVerbArgs, requireRoot } from './args.js';
+import { fileEventsFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
 import { openAuditOutput } from './audit-output.js';
 import { resolveProfile } from './profile-arg.js';
 
@@ -25,15 +25,9 @@ ${UI_HELP}
 
 \${HOME} in the profile is the home of the user who called sudo (else root's).`;
 
-const FILE_EVENTS = ['all', 'first', 'none'] as const;
-
 export async function watchCommand(argv: string[]): Promise<number> {
   const { values } = parseVerbArgs('watch', argv, {
-    profile: { type: 'string' },
-    framework: { type: 'string' },
-    'audit-log': { type: 'string' },
-    'file-events': { type: 'string' },
-    'audit-only': { type: 'boolean' },
+    ...SESSION_FLAGS,
     ...UI_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -41,7 +35,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const fileEvents = oneOf('watch', 'file-events', values['file-events'], FILE_EVENTS);
+  const fileEvents = fileEventsFlag('watch', values['file-events']);
   const uiOptions = uiOptionsFrom('watch', values);
   requireRoot('watch');
   const sudoUser = process.env.SUDO_USER === undefined ? undefined : lookupUser(process.env.SUDO_USER);

@@ -238,6 +238,22 @@ export interface SessionProcess {
 
 const SESSION_BACKEND = 'vigil:session';
 
+/** What session_start and session_end lines end with, in the schema's key order. */
+function sessionTail(session: SessionInfo, proc: SessionProcess) {
+  return {
+    rule: null,
+    profile: session.profile,
+    session: session.id,
+    ppid: proc.ppid ?? null,
+    uid: proc.uid ?? null,
+    tid: null,
+    exe: proc.exe ?? null,
+    backend: SESSION_BACKEND,
+    enforcement: 'none',
+    schema_version: AUDIT_SCHEMA_VERSION,
+  } as const;
+}
+
 /**
  * A session_start line made in user space (vigil run / attach; `watch` sessions begin in the
  * kernel and come through buildAuditLine). `ts` defaults to now.
@@ -256,16 +272,7 @@ export function sessionStartLine(
     origin: options.origin,
     ...(options.argv === undefined ? {} : { argv: options.argv, argv_truncated: false }),
     reason: options.reason ?? `vigil ${options.origin}`,
-    rule: null,
-    profile: session.profile,
-    session: session.id,
-    ppid: proc.ppid ?? null,
-    uid: proc.uid ?? null,
-    tid: null,
-    exe: proc.exe ?? null,
-    backend: SESSION_BACKEND,
-    enforcement: 'none',
-    schema_version: AUDIT_SCHEMA_VERSION,
+    ...sessionTail(session, proc),
   };
 }
 
@@ -285,16 +292,7 @@ export function sessionEndLine(
     exit_code: w?.exitCode ?? null,
     signal: w?.signal ?? null,
     reason: options.reason,
-    rule: null,
-    profile: session.profile,
-    session: session.id,
-    ppid: proc.ppid ?? null,
-    uid: proc.uid ?? null,
-    tid: null,
-    exe: proc.exe ?? null,
-    backend: SESSION_BACKEND,
-    enforcement: 'none',
-    schema_version: AUDIT_SCHEMA_VERSION,
+    ...sessionTail(session, proc),
   };
 }
 
