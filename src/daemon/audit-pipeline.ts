@@ -41,7 +41,11 @@ export class AuditPipeline {
 
   /** session_start for sessions vigil makes (run, attach, adopted by watch), session_end for all. */
   sessionLine(kind: 'session_start' | 'session_end', s: Session, pid: number): AuditLine {
-    const facts = this.processes.adopt(pid, s.id, { root: true }) ?? this.processes.get(pid);
+    // the start adopts the root into the table; the end reads what its exit event left there
+    const facts =
+      kind === 'session_start'
+        ? (this.processes.adopt(pid, s.id, { root: true }) ?? this.processes.get(pid))
+        : this.processes.get(pid);
     const proc = {
       pid,
       comm: facts?.comm ?? '',
