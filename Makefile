@@ -12,7 +12,7 @@ FALLBACK_VMLINUX := kernel/vmlinux/vmlinux-$(shell uname -m).h.xz
 
 BPF_SRCS   := $(wildcard kernel/*/*.bpf.c)
 BPF_OBJS   := $(patsubst kernel/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-BPF_HDRS   := $(wildcard kernel/include/*.h kernel/lib/*.h kernel/hooks/*.h kernel/policy/*.h)
+BPF_HDRS   := $(wildcard kernel/include/*.h kernel/lib/*.h kernel/hooks/*.h kernel/policy/*.h kernel/lsm/*.h)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -I$(BUILD) -Ikernel/include -Ikernel/lib
 
@@ -46,9 +46,10 @@ $(NATIVE_OUT): $(NATIVE_SRCS)
 	cd native && ../$(NODE_GYP) rebuild --silent $(NODEDIR_FLAG)
 
 # The first process of a `vigil run` session (see the file's comment).
-$(BUILD)/vigil-launch: native/launcher/vigil-launch.c
+LAUNCH_SRCS := $(wildcard native/launcher/*.c)
+$(BUILD)/vigil-launch: $(LAUNCH_SRCS) $(wildcard native/launcher/*.h)
 	@mkdir -p $(@D)
-	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $(LAUNCH_SRCS) -lseccomp
 
 clean:
 	rm -rf $(BUILD) native/build

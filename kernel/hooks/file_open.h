@@ -8,7 +8,8 @@
  * so it never reads or writes through the fd (the open itself, e.g. O_CREAT or O_TRUNC, has
  * happened: this backend is reactive; BPF-LSM's file_open and Landlock refuse inline). Where
  * lsm/file_open is attached (lsm_backends), it decides and reports each open it sees, and these
- * report only what it did not see (failed lookups, O_PATH), without deciding.
+ * report only what it did not see (failed lookups, O_PATH), without deciding. A file the path
+ * rules let through is still denied if its inode is a denied file's (verdicts.h: hard links).
  */
 
 static __always_inline int file__enter(const char *filename, __u32 flags)
@@ -75,7 +76,7 @@ static __always_inline int file__exit(long ret)
 		__u32 cut = flags & (VIGIL_F_PATH_CUT | VIGIL_F_PATH_ERROR);
 
 		bpf_probe_read_kernel(&ps->buf[POLICY_OFF_PATH], path_len, &s->path[start & VIGIL_PATH_MASK]);
-		decide = verdict__open(p->session, path_len, cut != 0, BPF_CORE_READ(f, f_flags), &d);
+		decide = verdict__open(p->session, path_len, cut != 0, f, &flags, &d);
 		if (decide && decide__denies(&d)) {
 			bpf_send_signal(9 /* SIGKILL */);
 			did = VIGIL_F_KILLED;

@@ -50,6 +50,7 @@ enum vigil_msg_flag {
 	VIGIL_F_DENIED = 1 << 5,     /* the hook refused the call inline (the caller got EPERM) */
 	VIGIL_F_KILLED = 1 << 6,     /* the hook sent SIGKILL to the caller */
 	VIGIL_F_LSM = 1 << 7,        /* decided by a BPF-LSM hook */
+	VIGIL_F_INODE = 1 << 8,      /* the verdict came from the denied-inode table, not from the path */
 };
 
 /* Counters every object keeps in a per-CPU array; user space sums the CPUs. */
@@ -59,6 +60,7 @@ enum vigil_stat {
 	VIGIL_STAT_WATCH_FULL = 2,   /* the watched-process table was full: a process went unwatched */
 	VIGIL_STAT_STALE_ENTRY = 3,  /* a watched entry's start time did not match: PID reuse caught */
 	VIGIL_STAT_ALERT_LOST = 6,   /* the alerts ring was full: a decision was enforced, not reported */
+	VIGIL_STAT_SELF_PROTECT = 7, /* BPF-LSM refused a watched process's signal, ptrace or bpf() */
 	VIGIL_STAT_MAX = 8,
 };
 
@@ -247,6 +249,8 @@ struct vigil_probe_msg {
 #define VIGIL_POLICY_NAME_MAX 255
 /* Port segments (with their folded verdicts) per network LPM entry. */
 #define VIGIL_POLICY_PORT_SEGS 32
+/* Denied files (dev, ino) per table id: what policy_inodes holds for one profile at most. */
+#define VIGIL_POLICY_INODES 32768
 /* A slot's rule index when no rule of that side matched. */
 #define VIGIL_POLICY_RULE_NONE 0xffff
 /* Bytes of queries one BPF_PROG_RUN of the batch program takes, and most queries per run. */
@@ -330,6 +334,26 @@ struct vigil_policy_prefix {
 	__u32 pad2;
 	struct vigil_policy_agg partial;
 	struct vigil_policy_agg full;
+};
+
+/*
+ * Key of the denied-inode table: a regular file that a denied path rule names, by what the kernel
+ * knows of the opened file whatever path reached it (a hard link, a bind mount). dev is the
+ * kernel's encoding (i_sb->s_dev: MAJOR << 20 | MINOR), not stat(2)'s st_dev.
+ */
+struct vigil_policy_inode_key {
+	__u32 table;
+	__u32 dev;
+	__u64 ino;
+};
+
+/* Value of the denied-inode table, per open access (read, write, read-write): the strongest
+ * denied action (0: none for that access) and its rule, mode (audit) already applied. */
+struct vigil_policy_inode {
+	__u8 action[3]; /* enum vigil_policy_action */
+	__u8 pad;
+	__u16 rule[3];  /* index in denied_paths */
+	__u16 pad2;
 };
 
 /* Key of the network trie: table id, family (4 or 6), address (IPv4 in the first 4 bytes). */

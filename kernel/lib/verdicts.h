@@ -26,16 +26,55 @@ static __always_inline __u32 verdict__open_access(__u32 f_flags)
 	return accmode == 0 ? 1 : accmode == 1 ? 2 : 3;
 }
 
-/* An open of the path the caller put at POLICY_OFF_PATH (an unresolvable or cut path is decided
- * by the over-bound rule). */
-static __always_inline bool verdict__open(__u32 session, __u32 path_len, bool cut, __u32 f_flags,
+#define VERDICT_S_IFMT 0170000
+#define VERDICT_S_IFREG 0100000
+
+/*
+ * The denied-inode table (policy_maps.h): a regular file a denied rule names stays denied whatever
+ * path opens it (a hard link made elsewhere). Only asked when the path lets the open through: one
+ * hash lookup. true when it decided (the inode's action is stronger than the path's).
+ */
+static __always_inline bool verdict__inode(__u32 table, struct file *f, __u32 access, struct decision *d)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	struct vigil_policy_inode_key key = {};
+	struct vigil_policy_inode *e;
+	__u32 slot = access - 1;
+	__u8 action;
+
+	if ((BPF_CORE_READ(inode, i_mode) & VERDICT_S_IFMT) != VERDICT_S_IFREG)
+		return false;
+	key.table = table;
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	e = bpf_map_lookup_elem(&policy_inodes, &key);
+	if (!e || slot > 2)
+		return false;
+	action = e->action[slot];
+	if (action <= d->v.action)
+		return false;
+	d->v.action = action;
+	d->v.rule_kind = VIGIL_RULE_DENIED;
+	d->v.rule = e->rule[slot];
+	return true;
+}
+
+/*
+ * An open of `f`, whose path the caller put at POLICY_OFF_PATH (an unresolvable or cut path is
+ * decided by the over-bound rule); then, if the path lets it through, of its inode. ORs
+ * VIGIL_F_INODE into *flags when the inode decided.
+ */
+static __always_inline bool verdict__open(__u32 session, __u32 path_len, bool cut, struct file *f, __u32 *flags,
 					  struct decision *d)
 {
+	__u32 access = verdict__open_access(BPF_CORE_READ(f, f_flags));
 	__u32 table;
 
 	if (!decide__begin(session, &table, d))
 		return false;
-	policy__match_open(table, cut ? VIGIL_PATH_MAX : path_len, verdict__open_access(f_flags), &d->v);
+	policy__match_open(table, cut ? VIGIL_PATH_MAX : path_len, access, &d->v);
+	if (d->v.action < VIGIL_ACTION_BLOCK && verdict__inode(table, f, access, d))
+		*flags |= VIGIL_F_INODE;
 	decide__finish(d);
 	return true;
 }

@@ -6,7 +6,8 @@
  * packet socket that the session's profile denies fails with EPERM, inline, and nothing of it
  * happens. The verdict comes from the same compiled tables and matcher as the agent object's
  * fallback hooks; the path is the resolved struct path (bpf_d_path), so symlinks, `..`,
- * relative paths and /proc/self/root tricks name the real file.
+ * relative paths and /proc/self/root tricks name the real file, and a hard link to a denied file
+ * is caught by its inode (verdicts.h).
  *
  * A separate object because kernels (and this CI host) may refuse LSM programs at load while
  * the agent object must keep loading. It declares the agent object's maps (same headers, same
@@ -32,6 +33,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define SIGKILL 9
 #define FMODE_EXEC 0x20
 #define LSM_PATH_MASK (VIGIL_PATH_MAX - 1)
+
+#include "self_protect.h"
 
 /* What a hook does about a decision: the value it returns and the flags its event gets. */
 static __always_inline int lsm__enforce(const struct decision *d, __u32 *did)
@@ -81,7 +84,7 @@ int BPF_PROG(vigil_lsm_file_open, struct file *file, int ret)
 	else
 		flags |= n == -36 /* ENAMETOOLONG */ ? VIGIL_F_PATH_CUT : VIGIL_F_PATH_ERROR;
 	f_flags = BPF_CORE_READ(file, f_flags);
-	if (verdict__open(p->session, path_len, path_len == 0, f_flags, &d))
+	if (verdict__open(p->session, path_len, path_len == 0, file, &flags, &d))
 		ret = lsm__enforce(&d, &did);
 
 	ev = (struct vigil_file_event *)s->event;

@@ -50,6 +50,17 @@ struct {
 	__type(value, struct vigil_policy_agg);
 } policy_suffix SEC(".maps");
 
+/* Regular files denied path rules name, by (table id, s_dev, i_ino): an open whose path the rules
+ * let through is denied if its file is one of them (a hard link elsewhere). Filled at load by
+ * src/policy/deny-inodes.ts; entries allocated on demand. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIGIL_POLICY_TABLES * VIGIL_POLICY_INODES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vigil_policy_inode_key);
+	__type(value, struct vigil_policy_inode);
+} policy_inodes SEC(".maps");
+
 /* Networks (v4 and v6, family in the key) with their port segments. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);

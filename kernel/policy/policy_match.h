@@ -203,6 +203,32 @@ static __always_inline void policy__path(__u32 table, const struct vigil_policy_
 		policy__dfa(table, t->path_classes, t->path_start, off, len == 1 ? 0 : len, slot, sides, acc);
 }
 
+/*
+ * policy__path as a BPF subprogram, not inlined: the exec hook matches up to two paths and the
+ * file hooks one, and inlined each call site multiplied what the verifier walks (the exec hook
+ * alone took ~400 ms of the daemon's start-up). Five arguments at most for a BPF call, so the
+ * offset and length, and the slot and sides, travel packed: (off << 16 | len), (sides << 8 | slot).
+ */
+static __noinline void policy__path_sub(__u32 table, const struct vigil_policy_table *t, __u32 off_len,
+					__u32 sides_slot, struct vigil_policy_slot *acc)
+{
+	policy__path(table, t, off_len >> 16, off_len & 0xffff, sides_slot & 0xff, sides_slot >> 8, acc);
+}
+
+#define POLICY_PATH(table, t, off, len, slot, sides, acc) \
+	policy__path_sub(table, t, ((off) << 16) | ((len) & 0xffff), ((sides) << 8) | (slot), acc)
+
+/* The basename automaton, a subprogram for the same reason (the exec hook runs it twice). */
+static __noinline void policy__name_sub(__u32 table, const struct vigil_policy_table *t, __u32 off_len,
+					__u32 sides_slot, struct vigil_policy_slot *acc)
+{
+	policy__dfa(table, t->name_classes, t->name_start, off_len >> 16, off_len & 0xffff, sides_slot & 0xff,
+		    sides_slot >> 8, acc);
+}
+
+#define POLICY_NAME(table, t, off, len, slot, sides, acc) \
+	policy__name_sub(table, t, ((off) << 16) | ((len) & 0xffff), ((sides) << 8) | (slot), acc)
+
 /* --- decisions --- */
 
 static __always_inline void policy__finish(const struct vigil_policy_table *t, struct policy_verdict *v,
@@ -258,7 +284,7 @@ static __always_inline void policy__match_open(__u32 table, __u32 len, __u32 acc
 		return;
 	}
 	policy__slot_init(&acc);
-	policy__path(table, t, POLICY_OFF_PATH, len, slot, POLICY_SIDE_DENY | POLICY_SIDE_ALLOW, &acc);
+	POLICY_PATH(table, t, POLICY_OFF_PATH, len, slot, POLICY_SIDE_DENY | POLICY_SIDE_ALLOW, &acc);
 	policy__decide(t, &acc, t->flags & VIGIL_POLICY_F_PATHS_DENY, v);
 }
 
@@ -279,16 +305,15 @@ static __always_inline void policy__match_exec(__u32 table, __u32 path_len, __u3
 	}
 	policy__slot_init(&acc);
 	if (!over && path_len > 0)
-		policy__path(table, t, POLICY_OFF_PATH, path_len, POLICY_SLOT_EXEC,
-			     POLICY_SIDE_DENY | POLICY_SIDE_ALLOW, &acc);
-	if ((t->flags & VIGIL_POLICY_F_NAME_DFA) && name_len > 0 && name_len <= VIGIL_POLICY_NAME_MAX)
-		policy__dfa(table, t->name_classes, t->name_start, POLICY_OFF_NAME, name_len, POLICY_SLOT_EXEC,
+		POLICY_PATH(table, t, POLICY_OFF_PATH, path_len, POLICY_SLOT_EXEC,
 			    POLICY_SIDE_DENY | POLICY_SIDE_ALLOW, &acc);
+	if ((t->flags & VIGIL_POLICY_F_NAME_DFA) && name_len > 0 && name_len <= VIGIL_POLICY_NAME_MAX)
+		POLICY_NAME(table, t, POLICY_OFF_NAME, name_len, POLICY_SLOT_EXEC, POLICY_SIDE_DENY | POLICY_SIDE_ALLOW,
+			    &acc);
 	if (req_path_len > 0 && req_path_len <= VIGIL_POLICY_PATH_BOUND)
-		policy__path(table, t, POLICY_OFF_REQ, req_path_len, POLICY_SLOT_EXEC, POLICY_SIDE_DENY, &acc);
+		POLICY_PATH(table, t, POLICY_OFF_REQ, req_path_len, POLICY_SLOT_EXEC, POLICY_SIDE_DENY, &acc);
 	if ((t->flags & VIGIL_POLICY_F_NAME_DFA) && req_name_len > 0 && req_name_len <= VIGIL_POLICY_NAME_MAX)
-		policy__dfa(table, t->name_classes, t->name_start, POLICY_OFF_REQ_NAME, req_name_len,
-			    POLICY_SLOT_EXEC, POLICY_SIDE_DENY, &acc);
+		POLICY_NAME(table, t, POLICY_OFF_REQ_NAME, req_name_len, POLICY_SLOT_EXEC, POLICY_SIDE_DENY, &acc);
 	if (acc.deny_action || !over) {
 		policy__decide(t, &acc, t->flags & VIGIL_POLICY_F_CMDS_DENY, v);
 		return;

@@ -37,6 +37,8 @@ struct vigil_policy_slot anchor_policy_slot;
 struct vigil_policy_agg anchor_policy_agg;
 struct vigil_policy_path_key anchor_policy_path_key;
 struct vigil_policy_prefix anchor_policy_prefix;
+struct vigil_policy_inode_key anchor_policy_inode_key;
+struct vigil_policy_inode anchor_policy_inode;
 struct vigil_policy_net_key anchor_policy_net_key;
 struct vigil_policy_port_seg anchor_policy_port_seg;
 struct vigil_policy_net anchor_policy_net;

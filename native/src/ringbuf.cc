@@ -2,9 +2,11 @@
 #include "ringbuf.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "errors.h"
@@ -13,8 +15,15 @@ namespace vigil {
 
 namespace {
 
-constexpr size_t kQueueMax = 64;      // batches waiting for the JS thread
-constexpr uint32_t kRecordHeader = 8; // u32 length + u32 reserved, keeps records 8-aligned
+// Batches waiting for the JS thread. Short on purpose: the kernel's ring is the buffer (sized
+// there, its losses counted there); a long queue here would only hold memory while JS is
+// behind, and hide from the kernel that it is.
+constexpr size_t kQueueMax = 2;
+constexpr uint32_t kRecordHeader = 8;          // u32 length + u32 reserved, keeps records 8-aligned
+constexpr size_t kBatchFirstReserve = 64 * 1024;  // a batch grows from this as records come
+// glibc keeps freed memory (batches of a burst, and the buffers of a libbpf load before) in its
+// arenas; malloc_trim returns it. Once per quiet period: it walks every arena.
+constexpr std::chrono::seconds kTrimAfterQuiet{1};
 
 struct Batch {
   std::vector<uint8_t>* data;
@@ -66,7 +75,9 @@ RingBufferWrap::RingBufferWrap(const Napi::CallbackInfo& info) : Napi::ObjectWra
     Napi::Object o = info[3].As<Napi::Object>();
     if (o.Get("batchBytes").IsNumber()) batch_bytes_ = o.Get("batchBytes").As<Napi::Number>().Uint32Value();
     if (o.Get("pollMs").IsNumber()) poll_ms_ = o.Get("pollMs").As<Napi::Number>().Int32Value();
+    if (o.Get("lingerMs").IsNumber()) linger_ms_ = o.Get("lingerMs").As<Napi::Number>().Int32Value();
   }
+  if (linger_ms_ < 0) linger_ms_ = 0;
   if (batch_bytes_ < 4096) batch_bytes_ = 4096;
   int fd = fcntl(info[0].As<Napi::Number>().Int32Value(), F_DUPFD_CLOEXEC, 3);
   if (fd < 0) {
@@ -98,7 +109,8 @@ RingBufferWrap::~RingBufferWrap() {
 int RingBufferWrap::Append(const void* data, size_t size) {
   if (batch_ == nullptr) {
     batch_ = new std::vector<uint8_t>();
-    batch_->reserve(batch_bytes_ + size + 16);
+    batch_->reserve(std::min(batch_bytes_, kBatchFirstReserve) + size + 16);
+    batch_started_ = std::chrono::steady_clock::now();
   }
   size_t at = batch_->size();
   size_t padded = (kRecordHeader + size + 7) & ~static_cast<size_t>(7);
@@ -134,14 +146,36 @@ void RingBufferWrap::Deliver() {
   delete b;
 }
 
+// Waits for records; once a batch has begun, lets it fill until it is full or `linger_ms_`
+// old, by sleeping and then consuming (no epoll wakeup per record meanwhile). After a burst,
+// once the ring has been quiet for kTrimAfterQuiet, gives freed C heap back to the system.
 void RingBufferWrap::Run() {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last_record = Clock::now();
+  bool trimmed = false;
   while (!stopping_) {
-    int n = ring_buffer__poll(rb_, poll_ms_);
+    int n;
+    if (batch_ == nullptr) {
+      n = ring_buffer__poll(rb_, poll_ms_);
+      if (n > 0) {
+        last_record = Clock::now();
+        trimmed = false;
+      } else if (n == 0 && !trimmed && Clock::now() - last_record >= kTrimAfterQuiet) {
+        malloc_trim(0);
+        trimmed = true;
+      }
+    } else {
+      Clock::time_point due = batch_started_ + std::chrono::milliseconds(linger_ms_);
+      if (Clock::now() < due) std::this_thread::sleep_until(due);
+      n = ring_buffer__consume(rb_);
+    }
     if (n < 0 && n != -EINTR && n != -E2BIG) {
       stats_.poll_errors++;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (batch_ != nullptr) Deliver();
+    if (batch_ == nullptr) continue;
+    bool full = n == -E2BIG;
+    if (full || stopping_ || Clock::now() >= batch_started_ + std::chrono::milliseconds(linger_ms_)) Deliver();
     if (batch_ != nullptr && stopping_) break;
   }
 }
@@ -154,6 +188,10 @@ Napi::Value RingBufferWrap::Start(const Napi::CallbackInfo& info) {
   tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch_.Value(), "vigil-ringbuf", kQueueMax, 1);
   bool ref = !(info.Length() > 0 && info[0].IsBoolean() && !info[0].As<Napi::Boolean>().Value());
   if (!ref) tsfn_.Unref(env);
+  // a consumer first starts after its object's load: libbpf's BTF and verifier buffers are
+  // freed by now (later starts are flushes: nothing to give back)
+  if (!started_once_) malloc_trim(0);
+  started_once_ = true;
   running_ = true;
   thread_ = std::thread(&RingBufferWrap::Run, this);
   return env.Undefined();

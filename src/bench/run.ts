@@ -1,27 +1,31 @@
 // `npm run bench`: vigil's overhead and throughput, every figure a ratio to a baseline measured
 // in the same run, repeated (min and median). Writes bench-results/report.md and results.json.
-// VIGIL_BENCH_QUICK=1: a ~1 minute smoke run; VIGIL_BENCH_REPS=N overrides the repetitions.
+// VIGIL_BENCH_QUICK=1: a ~3 minute smoke run; VIGIL_BENCH_REPS=N overrides the repetitions (3).
 // Needs root, the built BPF objects and dist/. See docs/benchmarks.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import type { HostStats } from './daemon-host.js';
+import { measureOverhead } from './overhead.js';
 import { renderReport, type Results, type Sample } from './report.js';
+import { programLoadTimes } from './startup.js';
+import { measureWatchedKernel } from './watched-kernel.js';
+import { bpfObjectPath } from '../system/paths.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const quick = process.env.VIGIL_BENCH_QUICK === '1';
-const reps = Number(process.env.VIGIL_BENCH_REPS ?? (quick ? 2 : 5));
+const reps = Number(process.env.VIGIL_BENCH_REPS ?? (quick ? 2 : 3));
 const pipelineSeconds = quick ? 0.5 : 2;
 
 const MODES = {
-  open: { n: quick ? 50_000 : 200_000, what: 'open+close of an allowed file' },
-  denied: { n: quick ? 20_000 : 50_000, what: 'open of a denied file' },
-  connect: { n: quick ? 3_000 : 15_000, what: 'socket+connect+close to a loopback listener' },
-  exec: { n: quick ? 100 : 400, what: 'fork+execve(/bin/true)+wait' },
+  open: { n: quick ? 50_000 : 100_000, what: 'open+close of an allowed file' },
+  denied: { n: quick ? 20_000 : 30_000, what: 'open of a denied file' },
+  connect: { n: quick ? 3_000 : 6_000, what: 'socket+connect+close to a loopback listener' },
+  exec: { n: quick ? 100 : 200, what: 'fork+execve(/bin/true)+wait' },
 } as const;
 type Mode = keyof typeof MODES;
 
@@ -115,7 +119,10 @@ interface OpsResult {
   killed?: string;
 }
 
-async function gated(argv: string[], watch?: { host: Host; profile: string }): Promise<OpsResult> {
+async function gated(
+  argv: string[],
+  watch?: { host: Host; profile: string; attachMs?: number[] },
+): Promise<OpsResult> {
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw new Error('empty command');
   const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -129,8 +136,10 @@ async function gated(argv: string[], watch?: { host: Host; profile: string }): P
       r([c, s]);
     }),
   );
-  if (watch !== undefined && child.pid !== undefined)
-    await watch.host.request({ op: 'attach', pid: child.pid, profile: watch.profile });
+  if (watch !== undefined && child.pid !== undefined) {
+    const r = await watch.host.request({ op: 'attach', pid: child.pid, profile: watch.profile });
+    watch.attachMs?.push(Number(r.ms));
+  }
   const t0 = performance.now();
   child.stdin.end('x');
   const [code, signal] = await exited;
@@ -143,6 +152,57 @@ async function gated(argv: string[], watch?: { host: Host; profile: string }): P
   const last = out.trim().split('\n').pop() ?? '';
   if (code !== 0 || !last.startsWith('{')) throw new Error(`${argv.join(' ')}: exit ${code}: ${err}${out}`);
   return JSON.parse(last) as OpsResult;
+}
+
+// --- peers and the machine ---------------------------------------------------------------
+
+// The tracepoints vigil's agent object uses, and connect (vigil's cgroup hooks see connects);
+// every event of the helper and its children is counted, as vigil's hooks would look it up.
+const BPFTRACE_PROBE = [
+  ['openat', 'openat2', 'open', 'creat'].flatMap((s) => [
+    `tracepoint:syscalls:sys_enter_${s}`,
+    `tracepoint:syscalls:sys_exit_${s}`,
+  ]),
+  'tracepoint:syscalls:sys_enter_connect',
+  'tracepoint:sched:sched_process_fork',
+  'tracepoint:sched:sched_process_exec',
+  'tracepoint:sched:sched_process_exit',
+]
+  .flat()
+  .join(',')
+  .concat(' /comm == "ops" || comm == "true"/ { @[probe] = count(); }');
+
+/** The event that shows the bpftrace peer saw every call of a mode. */
+const BPFTRACE_EVIDENCE: Record<Mode, string> = {
+  open: 'sys_enter_openat',
+  denied: 'sys_enter_openat',
+  connect: 'sys_enter_connect',
+  exec: 'sched_process_exec',
+};
+
+/** What the bpftrace peer counted: proof that its probes ran on every call. */
+function bpftraceNote(file: string, mode: Mode, n: number): string {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return 'bpftrace wrote no counts';
+  }
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/@\[tracepoint:\w+:(\w+)\]: (\d+)/g)) counts.set(m[1] ?? '', Number(m[2]));
+  const want = BPFTRACE_EVIDENCE[mode];
+  return `counted ${counts.get(want) ?? 0} ${want} (${n} calls + ${Math.max(1, Math.floor(n / 10))} warm-up)`;
+}
+
+/** BPF links on the machine that are not the bench's (called when the bench has none). */
+function foreignBpfLinks(): number {
+  const r = spawnSync('bpftool', ['-j', 'link', 'list'], { encoding: 'utf8' });
+  if (r.status !== 0) return NaN;
+  try {
+    return (JSON.parse(r.stdout || '[]') as unknown[]).length;
+  } catch {
+    return NaN;
+  }
 }
 
 // --- setup -------------------------------------------------------------------------------
@@ -235,20 +295,17 @@ async function runAll(work: string, began: number): Promise<void> {
   const audit = join(shm, 'audit.jsonl');
   const diskAudit = join(work, 'audit.jsonl');
 
-  const peers: Record<string, { wrap: string[]; scale: number } | { missing: string }> = {
+  // Every peer runs the same calls, the same number of times, as the baseline.
+  const btOut = join(work, 'bpftrace.out');
+  const peers: Record<string, { wrap: string[] } | { missing: string }> = {
     strace: has('strace')
-      ? { wrap: ['strace', '-f', '-qq', '-o', '/dev/null', '-e', 'trace=openat,connect,execve'], scale: 20 }
+      ? { wrap: ['strace', '-f', '-qq', '-o', '/dev/null', '-e', 'trace=openat,connect,execve'] }
       : { missing: 'apt-get install strace' },
+    // the tracepoints vigil's agent object attaches (file opens, fork/exec/exit) and connect,
+    // each event counted in a map for the helper and its children; the counts are checked
     bpftrace: has('bpftrace')
       ? {
-          wrap: [
-            'bpftrace',
-            '-q',
-            '-e',
-            'tracepoint:syscalls:sys_enter_openat,tracepoint:syscalls:sys_enter_connect,tracepoint:syscalls:sys_enter_execve /comm == "ops" || comm == "true"/ { @[probe] = count(); }',
-            '-c',
-          ],
-          scale: 1,
+          wrap: ['bpftrace', '-q', '-o', btOut, '-e', BPFTRACE_PROBE, '-c'],
         }
       : { missing: 'apt-get install bpftrace' },
     landlock: {
@@ -265,7 +322,6 @@ async function runAll(work: string, began: number): Promise<void> {
         bin,
         '--',
       ],
-      scale: 1,
     },
     bwrap: has('bwrap')
       ? {
@@ -281,7 +337,6 @@ async function runAll(work: string, began: number): Promise<void> {
             '--tmpfs',
             join(work, 'secret'),
           ],
-          scale: 1,
         }
       : { missing: 'apt-get install bubblewrap' },
   };
@@ -295,7 +350,7 @@ async function runAll(work: string, began: number): Promise<void> {
   const syscalls: Sample[] = [];
   const startups: Record<string, number>[] = [];
   const rssIdle: number[] = [];
-  const record = (mode: Mode, config: string, rep: number, r: OpsResult) => {
+  const record = (mode: Mode, config: string, rep: number, r: OpsResult, note = '') => {
     syscalls.push({
       mode,
       config,
@@ -305,42 +360,97 @@ async function runAll(work: string, began: number): Promise<void> {
       fail: r.fail ?? 0,
       errno: r.errno ?? '',
       killed: r.killed ?? '',
+      note,
     });
   };
+  const attachMs: number[] = [];
+  const foreignLinks: number[] = [];
+  const load: number[] = [];
   const log = (s: string) =>
     process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0)}s] ${s}\n`);
 
   // 1. system calls: per repetition, everything without vigil, then everything with it
+  // Per repetition: no vigil and the peers, then a daemon and the vigil rows, then no vigil
+  // again; a vigil row's ratio is to the mean of the two no-vigil runs around it, so that a
+  // drift of the machine over the repetition does not land on vigil.
   for (let rep = 0; rep < reps; rep++) {
     log(`system calls, repetition ${rep + 1}/${reps}`);
+    foreignLinks.push(foreignBpfLinks());
+    load.push(loadavg()[0] ?? NaN);
     for (const mode of Object.keys(MODES) as Mode[]) {
       const n = MODES[mode].n;
       record(mode, 'baseline', rep, await gated(modeArgs(mode, n)));
       for (const [name, p] of Object.entries(peers)) {
         if ('missing' in p) continue;
-        const scaled = Math.max(20, Math.round(n / (mode === 'exec' ? Math.min(p.scale, 2) : p.scale)));
-        record(mode, name, rep, await gated([...p.wrap, ...modeArgs(mode, scaled)]));
+        if (name !== 'bpftrace') {
+          record(mode, name, rep, await gated([...p.wrap, ...modeArgs(mode, n)]));
+          continue;
+        }
+        // bpftrace -c takes the command as one string; its counts are read back
+        rmSync(btOut, { force: true });
+        const r = await gated([...p.wrap, modeArgs(mode, n).join(' ')]);
+        record(mode, name, rep, r, bpftraceNote(btOut, mode, n));
       }
     }
     const { host, ready } = await Host.start(audit, allowed);
     startups.push(ready as Record<string, number>);
     rssIdle.push(Number(ready.rssBytes));
+    // another process watched (its file hooks live), the measured one not
+    const other = spawn('sleep', ['3600'], { stdio: 'ignore' });
+    live.add(other);
     try {
+      await new Promise((r) => setTimeout(r, 1000)); // the daemon's own start-up work settles
       for (const mode of Object.keys(MODES) as Mode[]) {
         const n = MODES[mode].n;
         record(mode, 'loaded', rep, await gated(modeArgs(mode, n)));
+      }
+      if (other.pid !== undefined) {
+        // the first session after start: profile loaded, compiled, tables filled, process watched
+        const a = await host.request({ op: 'attach', pid: other.pid, profile: 'generic' });
+        const started = startups[startups.length - 1];
+        if (started !== undefined) started.firstAttachMs = Number(a.ms);
+      }
+      for (const mode of Object.keys(MODES) as Mode[]) {
+        const n = MODES[mode].n;
+        record(mode, 'loaded-busy', rep, await gated(modeArgs(mode, n)));
         for (const [config, profile] of [
           ['generic', 'generic'],
           ['worst', worst],
         ] as const) {
-          record(mode, config, rep, await gated(modeArgs(mode, n), { host, profile }));
+          record(mode, config, rep, await gated(modeArgs(mode, n), { host, profile, attachMs }));
           await host.stats(); // answered once the daemon has written its backlog
         }
       }
     } finally {
+      other.kill('SIGKILL');
+      live.delete(other);
       await host.stop();
     }
+    for (const mode of Object.keys(MODES) as Mode[])
+      record(mode, 'baseline-after', rep, await gated(modeArgs(mode, MODES[mode].n)));
   }
+
+  // 1b. where the not-watched cost comes from: hook shapes attached alone, no daemon
+  log('kernel-side overhead by hook');
+  const overhead = measureOverhead({
+    ops,
+    file: allowed,
+    work,
+    reps: quick ? 3 : 7,
+    openN: 20_000,
+    execN: quick ? 50 : 100,
+  });
+  // the watched open's kernel side alone: rings drained by a consumer that drops the events
+  log('watched open, kernel only');
+  const watchedKernel = await measureWatchedKernel(ops, allowed, quick ? 3 : 7, 20_000);
+  // and where the start-up goes in the kernel: each program's load (verifier) alone
+  log('start-up: load time per program');
+  const programLoads = [
+    ...programLoadTimes('agent', bpfObjectPath('agent/vigil.bpf.o'), quick ? 1 : 3),
+    ...programLoadTimes('lsm', bpfObjectPath('lsm/vigil_lsm.bpf.o'), 1).filter(
+      (p) => p.program === '(maps only)',
+    ),
+  ];
 
   // 2. macro workload: a generated tree, git, node reading every file, a compile
   log('macro: generating the tree');
@@ -408,11 +518,11 @@ async function runAll(work: string, began: number): Promise<void> {
 
   // 3. event pipeline: paced allowed opens, each one audit line, until the ring overflows
   log('event pipeline');
-  const rates = quick ? [100_000, 300_000, 0] : [50_000, 100_000, 200_000, 300_000, 400_000, 600_000, 0];
+  const rates = quick ? [100_000, 300_000, 0] : [50_000, 100_000, 200_000, 300_000, 0];
   const pipeline: Results['pipeline'] = [];
   let hwm = 0;
   let rssLoad = 0;
-  for (let rep = 0; rep < (quick ? 1 : 2); rep++) {
+  for (let rep = 0; rep < 1; rep++) {
     for (const rate of rates) {
       const { host } = await Host.start(diskAudit, allowed);
       try {
@@ -452,6 +562,8 @@ async function runAll(work: string, began: number): Promise<void> {
     }
   }
 
+  foreignLinks.push(foreignBpfLinks());
+  load.push(loadavg()[0] ?? NaN);
   const results: Results = {
     machine: {
       cpus: Number(sh('nproc', []).trim()),
@@ -472,6 +584,11 @@ async function runAll(work: string, began: number): Promise<void> {
     pipeline,
     startups,
     rss: { idle: rssIdle, load: rssLoad, hwm },
+    attachMs,
+    overhead,
+    programLoads,
+    watchedKernel,
+    machineLoad: { foreignLinks, loadavg: load },
   };
   results.machine.durationS = (performance.now() - began) / 1000;
   const out = join(repo, 'bench-results');

@@ -137,7 +137,7 @@ export interface NativeBinding {
     mapFd: number,
     name: string,
     onBatch: (batch: Buffer, count: number) => void,
-    options: { batchBytes?: number; pollMs?: number },
+    options: { batchBytes?: number; pollMs?: number; lingerMs?: number },
   ) => NativeRingBuffer;
   landlockAbi(): NativeSyscallResult;
   seccompActionAvailable(action?: number): NativeSyscallResult;

@@ -12,6 +12,11 @@ export interface RingBufferOptions {
   batchBytes?: number;
   /** How long the poller waits for data before checking whether it should stop (default 50). */
   pollMs?: number;
+  /**
+   * Deliver a batch at the latest this many ms after its first record (default 5): fewer, larger
+   * batches when records trickle in; 0 delivers what each wakeup finds.
+   */
+  lingerMs?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -51,9 +56,10 @@ export class RingBufferReader {
       ((err) => {
         process.emitWarning(`ring buffer '${this.name}': record handler failed: ${String(err)}`);
       });
-    const nativeOptions: { batchBytes?: number; pollMs?: number } = {};
+    const nativeOptions: { batchBytes?: number; pollMs?: number; lingerMs?: number } = {};
     if (options.batchBytes !== undefined) nativeOptions.batchBytes = options.batchBytes;
     if (options.pollMs !== undefined) nativeOptions.pollMs = options.pollMs;
+    if (options.lingerMs !== undefined) nativeOptions.lingerMs = options.lingerMs;
     this.#native = new (native().RingBuffer)(
       map.fd(),
       map.name,

@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { UsageError } from '../errors.js';
+import { LANDLOCK_MODES, type LandlockMode } from '../policy/landlock-plan.js';
 import { FILE_OPEN_VOLUMES, type FileOpenVolume } from '../sinks/volume-filter.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -67,4 +68,9 @@ export const SESSION_FLAGS = {
 /** --file-events MODE, checked against the volume filter's own modes. */
 export function fileEventsFlag(verb: string, value: string | undefined): FileOpenVolume | undefined {
   return oneOf(verb, 'file-events', value, FILE_OPEN_VOLUMES);
+}
+
+/** --landlock MODE for `vigil run` (default auto). */
+export function landlockFlag(verb: string, value: string | undefined): LandlockMode {
+  return oneOf(verb, 'landlock', value, LANDLOCK_MODES) ?? 'auto';
 }

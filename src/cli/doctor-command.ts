@@ -2,18 +2,22 @@
 // vigil will use. Exit 0: vigil can enforce (maybe with fallbacks); 1: it cannot; 2: bad flags.
 import { parseArgs } from 'node:util';
 
+import { DEFAULT_SOCKET } from '../daemon/control-protocol.js';
 import { runDoctor } from '../doctor/doctor.js';
+import { queryLiveDaemon } from '../doctor/live-daemon.js';
 import { renderJson } from '../doctor/render-json.js';
 import { renderText } from '../doctor/render-text.js';
 import { EXIT_CODES } from '../errors.js';
 
-const USAGE = `usage: vigil doctor [--json]
+const USAGE = `usage: vigil doctor [--json] [--socket PATH]
 
 Probes what this kernel really allows (by loading tiny BPF programs) and prints, per
-protection, the backend vigil will use and whether it is inline or reactive.
+protection, the backend vigil will use and whether it is inline or reactive; then, when a
+vigil daemon runs, what it has actually attached.
 
-  --json     print one JSON document (schema_version 1) instead of the report
-  -h, --help print this help
+  --json         print one JSON document (schema_version 1) instead of the report
+  --socket PATH  the daemon's control socket (default: ${DEFAULT_SOCKET})
+  -h, --help     print this help
 
 exit status: 0 vigil can enforce here (maybe with fallbacks), 1 it cannot, 2 bad flags
 `;
@@ -31,11 +35,13 @@ const processIo: CommandIo = {
 
 export async function doctorCommand(args: string[], io: CommandIo = processIo): Promise<number> {
   let json: boolean;
+  let socket: string;
   try {
     const { values } = parseArgs({
       args,
       options: {
         json: { type: 'boolean', default: false },
+        socket: { type: 'string', default: DEFAULT_SOCKET },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -46,11 +52,12 @@ export async function doctorCommand(args: string[], io: CommandIo = processIo): 
       return EXIT_CODES.ok;
     }
     json = values.json;
+    socket = values.socket;
   } catch (err) {
     io.err(`vigil doctor: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
     return EXIT_CODES.usage;
   }
-  const { facts, verdict } = await runDoctor();
-  io.out(json ? renderJson(facts, verdict) : renderText(facts, verdict));
+  const [{ facts, verdict }, live] = await Promise.all([runDoctor(), queryLiveDaemon(socket)]);
+  io.out(json ? renderJson(facts, verdict, live) : renderText(facts, verdict, live));
   return verdict.exitCode;
 }

@@ -10,6 +10,7 @@ import { EXIT_CODES, UsageError, VigilError } from '../errors.js';
 import { PolicyTables } from '../kernel/policy-tables.js';
 import { builtinProfileNames, isBuiltinProfile, loadBuiltinProfile } from '../policy/builtin-profiles.js';
 import { compileTables } from '../policy/compile-tables.js';
+import { denyInodeWrites, describeInodes } from '../policy/deny-inodes.js';
 import { createEvaluator } from '../policy/evaluate.js';
 import type { PolicyInput } from '../policy/evaluate.js';
 import { loadProfileFile } from '../policy/load-profile.js';
@@ -152,6 +153,7 @@ function validate(args: string[]): number {
       `automaton states (${f.pathClasses}/${f.nameClasses} byte classes), ${f.networkEntries} network entries ` +
       `(${f.portSegments} port segments), ${f.bytes} bytes`,
   );
+  console.log(`  hard links: ${describeInodes(denyInodeWrites(p, 0).figures)} (as listed now)`);
   return EXIT_CODES.ok;
 }
 

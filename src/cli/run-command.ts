@@ -3,10 +3,24 @@
 import { constants } from 'node:os';
 
 import { connectOrStartDaemon } from '../daemon/control-client.js';
-import { UsageError } from '../errors.js';
-import { launch, lookupUser, type UserEntry } from '../targeting/launch.js';
+import type { LandlockState, LauncherCreds, ProfileRef } from '../daemon/control-protocol.js';
+import { SystemError, UsageError } from '../errors.js';
+import {
+  encodeLandlockPlan,
+  LANDLOCK_MAX_RULES,
+  planLandlock,
+  type LandlockMode,
+  type LandlockPlan,
+} from '../policy/landlock-plan.js';
+import {
+  launch,
+  launcherCreds,
+  lookupUser,
+  type LauncherReport,
+  type UserEntry,
+} from '../targeting/launch.js';
 import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
-import { fileEventsFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
+import { fileEventsFlag, landlockFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
 import { openAuditOutput } from './audit-output.js';
 import { resolveProfile } from './profile-arg.js';
 
@@ -23,6 +37,10 @@ options:
                         interactive agents)
   --file-events MODE    allowed file opens to log: all, first (per path per session), none
   --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
+  --landlock MODE       the Landlock layer on file opens (docs/backends.md): auto (default;
+                        default-deny profiles: their allowed trees), strict (also carves denied
+                        paths out of allowed trees; entries created later directly in those
+                        folders are refused too), off
 ${UI_HELP}
   -h, --help            this help`;
 
@@ -33,6 +51,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseVerbArgs('run', own, {
     ...SESSION_FLAGS,
     user: { type: 'string' },
+    landlock: { type: 'string' },
     ...UI_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -46,6 +65,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     });
   }
   const fileEvents = fileEventsFlag('run', values['file-events']);
+  const landlockMode = landlockFlag('run', values.landlock);
+  const auditOnly = values['audit-only'] === true;
   const uiOptions = uiOptionsFrom('run', values);
   requireRoot('run');
   const user = targetUser(values.user);
@@ -53,6 +74,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // ${HOME}: the home of the user CMD runs as; as root without sudo, the environment's.
   const home = user?.home ?? process.env.HOME ?? '/root';
   const profile = resolveProfile('run', values, { home, workspace: cwd }, 'generic');
+  const plan = landlockPlan(landlockMode, profile, auditOnly);
   const output = openAuditOutput(values['audit-log']);
 
   const daemon = await connectOrStartDaemon(fileEvents === undefined ? {} : { fileEvents });
@@ -61,31 +83,43 @@ export async function runCommand(argv: string[]): Promise<number> {
     // before the session exists, so the UI sees its session_start
     if (uiOptions !== undefined) ui = await startUi(daemon, uiOptions, [profile]);
     const state = { ended: false };
-    const session = await daemon.createRunSession(
-      profile,
-      true,
-      { auditOnly: values['audit-only'] === true },
-      {
-        line: (line) => {
-          output.write(line);
-        },
-        ended: () => {
-          state.ended = true;
-        },
-      },
-    );
-    const launched = await launch(command, user, cwd);
-    try {
-      await daemon.adoptRoot(session.id, launched.pid);
-    } catch (err) {
-      launched.abort();
-      throw err;
-    }
+    // this process and the daemon (the same one when the daemon runs in-process)
+    const protect = [process.pid, (await daemon.status()).pid];
+    const launched = await launch(command, {
+      user,
+      cwd,
+      protect,
+      ...(plan?.install === true ? { landlockPlan: encodeLandlockPlan(plan) } : {}),
+    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       launched.child.once('exit', (code, signal) => {
         resolve({ code, signal });
       });
     });
+    let session: Awaited<ReturnType<typeof daemon.createRunSession>>;
+    try {
+      const report = await launched.ready;
+      // no report: the launcher could not become the user or apply the plan, and said why
+      if (report === undefined) return (await exited).code ?? 126;
+      session = await daemon.createRunSession(
+        profile,
+        true,
+        { auditOnly },
+        {
+          line: (line) => {
+            output.write(line);
+          },
+          ended: () => {
+            state.ended = true;
+          },
+        },
+      );
+      const landlock = landlockState(landlockMode, plan, report, launcherCreds(launched.pid));
+      await daemon.adoptRoot(session.id, launched.pid, landlock);
+    } catch (err) {
+      launched.abort();
+      throw err;
+    }
     const forward = relaySignals(launched.child.pid ?? launched.pid);
     launched.go();
     const { code, signal } = await exited;
@@ -109,6 +143,69 @@ export async function runCommand(argv: string[]): Promise<number> {
     await daemon.close();
     output.close();
   }
+}
+
+/** The plan for --landlock auto|strict; strict never quietly becomes less than it says. */
+function landlockPlan(mode: LandlockMode, profile: ProfileRef, auditOnly: boolean): LandlockPlan | undefined {
+  if (mode === 'off') return undefined;
+  if (mode === 'strict' && (auditOnly || profile.profile.mode === 'audit')) {
+    throw new UsageError(
+      'vigil run: --landlock strict refuses opens in the kernel, which audit mode must not do',
+      {
+        hint: "drop --audit-only (or the profile's mode: audit), or use --landlock auto",
+      },
+    );
+  }
+  const plan = planLandlock(profile.profile, mode, { auditOnly });
+  if (plan.install && plan.grants.length > LANDLOCK_MAX_RULES) {
+    if (mode === 'strict') {
+      throw new SystemError(
+        'VIGIL_LANDLOCK_TOO_BIG',
+        `the Landlock plan has ${plan.grants.length} rules, over ${LANDLOCK_MAX_RULES}: a denied path sits in a folder too large to carve out`,
+        { hint: 'use --landlock auto, or move the denied path out of the large folder' },
+      );
+    }
+    return { ...plan, install: false, summary: `${plan.grants.length} rules is over ${LANDLOCK_MAX_RULES}` };
+  }
+  return plan;
+}
+
+/** What the session records: the launcher's report (the kernel's word) with the plan's grants. */
+function landlockState(
+  mode: LandlockMode,
+  plan: LandlockPlan | undefined,
+  report: LauncherReport,
+  creds: LauncherCreds | null,
+): LandlockState {
+  const base = { mode, abi: null, rules: 0, skipped: 0, left: 0, grants: [], creds };
+  if (plan === undefined) return { ...base, inForce: false, note: '--landlock off' };
+  if (report.landlock === 'unavailable')
+    return { ...base, inForce: false, note: `this kernel has no Landlock (errno ${report.errno})` };
+  if (report.landlock === 'off') return { ...base, inForce: false, note: plan.summary };
+  const left = [...new Set(plan.left.map((l) => l.rule))];
+  return {
+    mode,
+    inForce: true,
+    abi: report.abi,
+    rules: report.rules,
+    skipped: report.skipped,
+    note: planNote(plan, left),
+    left: left.length,
+    grants: [...plan.grants],
+    creds,
+  };
+}
+
+function planNote(plan: LandlockPlan, left: string[]): string {
+  const carved =
+    plan.chains.length === 0
+      ? ''
+      : `${plan.chains.length} folder(s) carved (entries created in them later are refused); `;
+  const rest =
+    left.length === 0
+      ? 'no denied pattern left to the other layers'
+      : `left to the other layers: ${left.join(', ')}`;
+  return carved + rest;
 }
 
 function targetUser(flag: string | undefined): UserEntry | undefined {

@@ -1,7 +1,7 @@
 // vigil status [--json]: the daemon's sessions with their profile, root process and counters,
 // and the kernel's loss counters.
 import { connectDaemon } from '../daemon/control-client.js';
-import type { StatusResult } from '../daemon/control-protocol.js';
+import type { LandlockSummary, StatusResult } from '../daemon/control-protocol.js';
 import { EXIT_CODES } from '../errors.js';
 import { parseVerbArgs, requireRoot } from './args.js';
 
@@ -48,7 +48,7 @@ export function renderStatus(s: StatusResult): string {
       ? 'no events lost'
       : `${s.kernel.ringbufFull} events LOST (ring buffer full)`;
   out.push(
-    `kernel: ${lost}; ${s.ring.records} events read in ${s.ring.batches} batches; watch table full ${s.kernel.watchFull}x; stale entries dropped ${s.kernel.staleEntry}; decisions not reported one by one ${s.kernel.alertLost}`,
+    `kernel: ${lost}; ${s.ring.records} events read in ${s.ring.batches} batches; watch table full ${s.kernel.watchFull}x; stale entries dropped ${s.kernel.staleEntry}; decisions not reported one by one ${s.kernel.alertLost}; self-protection refusals ${s.kernel.selfProtect}`,
   );
   const lsm =
     s.backends.lsm.state === 'attached'
@@ -74,6 +74,13 @@ export function renderStatus(s: StatusResult): string {
       .join(', ');
     out.push(`  ${x.name}  profile ${x.profile}  root ${x.rootPid ?? '-'}  ${state}`);
     out.push(`    since ${x.startedAt}; events: ${counts || 'none'}; actions: ${actions || 'none'}`);
+    if (x.landlock !== null) out.push(`    ${landlockText(x.landlock)}`);
   }
   return out.join('\n');
+}
+
+function landlockText(l: LandlockSummary): string {
+  if (!l.inForce) return `landlock: not in force (${l.mode}): ${l.note}`;
+  const skipped = l.skipped === 0 ? '' : `, ${l.skipped} path(s) gone at start`;
+  return `landlock: in force (${l.mode}, ABI ${l.abi ?? '?'}), ${l.rules} rule(s)${skipped}; ${l.note}`;
 }

@@ -12,6 +12,7 @@ import {
   sessionEndLine,
   sessionStartLine,
   type Decision,
+  type LineContext,
 } from '../sinks/audit-line.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import { VolumeFilter, type FileOpenVolume } from '../sinks/volume-filter.js';
@@ -21,6 +22,7 @@ export class AuditPipeline {
   readonly processes = new ProcessTable();
   readonly #clock = new BootClock();
   readonly #volume: VolumeFilter;
+  readonly #contexts = new WeakMap<Session, LineContext>();
 
   constructor(options: { fileEvents: FileOpenVolume }) {
     this.#volume = new VolumeFilter({ fileOpens: options.fileEvents });
@@ -30,13 +32,22 @@ export class AuditPipeline {
   /** The line for a kernel event, or undefined when volume control holds it back. */
   lineFor(ev: AgentEvent, s: Session, decision?: Decision): AuditLine | undefined {
     this.processes.observe(ev);
-    const ctx = {
+    const ctx = this.#context(s);
+    const line = decision === undefined ? buildAuditLine(ev, ctx) : buildAuditLine(ev, ctx, decision);
+    return this.#volume.keep(line) ? line : undefined;
+  }
+
+  /** One context per session, made again only when its profile's name changed (reload). */
+  #context(s: Session): LineContext {
+    const ctx = this.#contexts.get(s);
+    if (ctx?.session.profile === s.profile.name && ctx.session.id === s.name) return ctx;
+    const fresh = {
       session: { id: s.name, profile: s.profile.name },
       clock: this.#clock,
       processes: this.processes,
     };
-    const line = decision === undefined ? buildAuditLine(ev, ctx) : buildAuditLine(ev, ctx, decision);
-    return this.#volume.keep(line) ? line : undefined;
+    this.#contexts.set(s, fresh);
+    return fresh;
   }
 
   /** session_start for sessions vigil makes (run, attach, adopted by watch), session_end for all. */

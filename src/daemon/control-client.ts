@@ -6,6 +6,7 @@ import { VigilError, EXIT_CODES } from '../errors.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import type {
   EnforceOptions,
+  LandlockState,
   ReloadResult,
   Push,
   Request,
@@ -37,7 +38,8 @@ export interface DaemonHandle {
     enforce: EnforceOptions,
     sink: ClientSink,
   ): Promise<SessionSummary>;
-  adoptRoot(session: number, pid: number): Promise<void>;
+  /** Watches the launcher `pid` as the session's root; `landlock`: what the launcher reported. */
+  adoptRoot(session: number, pid: number, landlock?: LandlockState): Promise<void>;
   /** An attach session whose lines (from session_start on) go to `sink`. */
   attach(
     pid: number,
@@ -125,8 +127,13 @@ class RemoteDaemon implements DaemonHandle {
     this.#sink(sink);
     return this.#request({ op: 'session.create', kind: 'run', profile, cgroup, subscribe: true, enforce });
   }
-  async adoptRoot(session: number, pid: number): Promise<void> {
-    await this.#request({ op: 'session.adopt', session, pid });
+  async adoptRoot(session: number, pid: number, landlock?: LandlockState): Promise<void> {
+    await this.#request({
+      op: 'session.adopt',
+      session,
+      pid,
+      ...(landlock === undefined ? {} : { landlock }),
+    });
   }
   attach(
     pid: number,
@@ -192,7 +199,8 @@ class LocalDaemon implements DaemonHandle {
   ): Promise<SessionSummary> {
     return Promise.resolve(this.daemon.createRunSession(profile, cgroup, enforce, localSink(sink)).summary());
   }
-  adoptRoot(session: number, pid: number): Promise<void> {
+  adoptRoot(session: number, pid: number, landlock?: LandlockState): Promise<void> {
+    if (landlock !== undefined) this.daemon.sessions.setLandlock(session, landlock);
     this.daemon.adoptRoot(session, pid);
     return Promise.resolve();
   }

@@ -2,6 +2,7 @@
 // the daemon answers each with the same id, and pushes `line` and `session_end` messages to
 // clients that subscribed. Only root can reach the socket (folder 0700, socket 0600).
 import type { BackendReport } from '../kernel/agent-kernel.js';
+import type { LandlockGrant, LandlockMode } from '../policy/landlock-plan.js';
 import type { Profile } from '../policy/profile-types.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 
@@ -26,6 +27,35 @@ export interface EnforceOptions {
   auditOnly: boolean;
 }
 
+/** The user the launcher became, for telling Landlock's EACCES from the file's own permissions. */
+export interface LauncherCreds {
+  uid: number;
+  gid: number;
+  groups: number[];
+}
+
+/** What the launcher of a run session reported about Landlock (the kernel's word, not the plan's). */
+export interface LandlockSummary {
+  mode: LandlockMode;
+  /** landlock_restrict_self succeeded: the session's whole tree is under the ruleset */
+  inForce: boolean;
+  /** the kernel's Landlock ABI, when it has one */
+  abi: number | null;
+  /** path-beneath rules in the ruleset, and paths of the plan that vanished before they were added */
+  rules: number;
+  skipped: number;
+  /** why it is not in force, or what the plan leaves to the other layers */
+  note: string;
+  /** denied patterns Landlock does not (fully) refuse, left to the tracepoint or BPF-LSM */
+  left: number;
+}
+
+export interface LandlockState extends LandlockSummary {
+  /** the plan's grants, to tell whether an EACCES came from Landlock */
+  grants: LandlockGrant[];
+  creds: LauncherCreds | null;
+}
+
 export interface ReloadResult {
   reloaded: { name: string; source: string; tableId: number }[];
   failed: { name: string; source: string; error: ErrorBody }[];
@@ -44,6 +74,8 @@ export interface SessionSummary {
   /** the kernel decides with the profile (false: observe only) */
   enforced: boolean;
   auditOnly: boolean;
+  /** run sessions: what the launcher's Landlock layer does (null: not a run session) */
+  landlock: LandlockSummary | null;
   processes: number[];
   events: Record<string, number>;
   actions: Record<string, number>;
@@ -55,7 +87,15 @@ export interface StatusResult {
   version: number;
   sessions: SessionSummary[];
   watchRules: { basename: string; profile: string }[];
-  kernel: { ringbufFull: string; readFail: string; watchFull: string; staleEntry: string; alertLost: string };
+  kernel: {
+    ringbufFull: string;
+    readFail: string;
+    watchFull: string;
+    staleEntry: string;
+    alertLost: string;
+    /** signals, ptrace accesses and bpf() calls of watched processes refused by BPF-LSM */
+    selfProtect: string;
+  };
   ring: { records: number; batches: number; stalls: number; handlerErrors: number };
   /** what is actually attached: which backend decides each protection, and why LSM is not used */
   backends: BackendReport;
@@ -73,7 +113,7 @@ export type Request =
       subscribe: boolean;
       enforce: EnforceOptions;
     }
-  | { id: number; op: 'session.adopt'; session: number; pid: number }
+  | { id: number; op: 'session.adopt'; session: number; pid: number; landlock?: LandlockState }
   | {
       id: number;
       op: 'attach';

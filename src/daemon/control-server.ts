@@ -98,6 +98,7 @@ export class ControlServer {
           )
           .summary();
       case 'session.adopt':
+        if (req.landlock !== undefined) daemon.sessions.setLandlock(req.session, req.landlock);
         daemon.adoptRoot(req.session, req.pid);
         return null;
       case 'attach':

@@ -10,6 +10,7 @@ import { SystemError } from '../errors.js';
 import type { ProcessTable } from '../enrich/process-table.js';
 import { AgentKernel, type KernelCounters } from '../kernel/agent-kernel.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
+import { writeBatch } from '../sinks/write-batch.js';
 
 import { cgroup2Root, createCgroup, moveToCgroup, removeCgroup } from '../system/cgroup.js';
 import { adoptTree } from '../targeting/adopt-tree.js';
@@ -20,6 +21,7 @@ import { reloadProfile } from '../cli/profile-arg.js';
 import type { EnforceOptions, ProfileRef, ReloadResult, StatusResult } from './control-protocol.js';
 import { ProfileHandles } from './profile-handles.js';
 import { kernelDecision } from './verdict-decision.js';
+import { LANDLOCK_BACKEND, landlockDecision } from './landlock-verdict.js';
 import { PROTOCOL_VERSION } from './control-protocol.js';
 import { type Session, SessionRegistry } from './sessions.js';
 
@@ -64,6 +66,10 @@ export class Daemon {
   readonly #lossTimer: NodeJS.Timeout;
   #lastCounters: KernelCounters;
   #nextRule = 1;
+  /** processes taken from /proc: each may have exited before it was watched (no exit event) */
+  readonly #adoptedFromProc = new WeakMap<Session, Set<number>>();
+  /** sessions live when the ring lost events: any of their exit events may be among them */
+  readonly #sawLoss = new WeakSet<Session>();
   #stopped = false;
 
   private constructor(options: DaemonOptions, build: (onEvents: (evs: AgentEvent[]) => void) => AgentKernel) {
@@ -131,6 +137,7 @@ export class Daemon {
     }
     s.rootPid = pid;
     for (const p of adopted) s.live.add(p);
+    this.#adoptedFromProc.set(s, new Set(adopted));
     this.#emitSessionStart(s);
     return s;
   }
@@ -170,6 +177,7 @@ export class Daemon {
       }
       s.rootPid = pid;
       for (const p of tree) s.live.add(p);
+      this.#adoptedFromProc.set(s, new Set(tree));
       this.#emitSessionStart(s);
       adopted.push(s);
     }
@@ -250,6 +258,7 @@ export class Daemon {
         watchFull: c.watchFull.toString(),
         staleEntry: c.staleEntry.toString(),
         alertLost: c.alertLost.toString(),
+        selfProtect: this.#kernel.selfProtectRefusals().toString(),
       },
       ring: { records: r.records, batches: r.batches, stalls: r.stalls, handlerErrors: r.handlerErrors },
       backends: this.#kernel.backends(),
@@ -295,7 +304,14 @@ export class Daemon {
     return s;
   }
 
+  /** One ring-buffer batch: its lines reach each audit writer as one write (write-batch.ts). */
   #onEvents(events: AgentEvent[]): void {
+    writeBatch(() => {
+      this.#handleEvents(events);
+    });
+  }
+
+  #handleEvents(events: AgentEvent[]): void {
     for (const ev of events) {
       let s = this.sessions.get(ev.session);
       if (s === undefined && ev.kind === 'session_start' && (ev.session & SESSION_KERNEL_BIT) !== 0) {
@@ -311,7 +327,11 @@ export class Daemon {
       this.#track(s, ev);
       if (ev.verdict?.action === 'KILL' && ev.verdict.denied && !ev.verdict.killed)
         this.#killForVerdict(s, ev.task.tgid);
-      const line = this.#pipeline.lineFor(ev, s, kernelDecision(ev, s.profile.profile));
+      // an open the kernel's hooks did not decide may still have been refused by Landlock
+      const decision = kernelDecision(ev, s.profile.profile) ?? landlockDecision(ev, s);
+      if (decision?.backend === LANDLOCK_BACKEND && decision.action === 'KILL')
+        this.#killForVerdict(s, ev.task.tgid);
+      const line = this.#pipeline.lineFor(ev, s, decision);
       if (line !== undefined) this.#emit(line, s);
       if (ev.kind === 'exit' && s.live.size === 0) this.#endSession(s);
     }
@@ -338,7 +358,10 @@ export class Daemon {
   }
 
   #emitSessionStart(s: Session, pid = s.rootPid ?? 0): void {
-    this.#emit(this.#pipeline.sessionLine('session_start', s, pid), s);
+    const line = this.#pipeline.sessionLine('session_start', s, pid);
+    const landlock = s.landlockText();
+    if (landlock !== undefined) line.reason = `${line.reason}; ${landlock}`;
+    this.#emit(line, s);
   }
 
   #endSession(s: Session): void {
@@ -362,15 +385,23 @@ export class Daemon {
   }
 
   /**
-   * Drops processes that are gone without an exit event (one that exited while it was being
-   * adopted), so a session still ends when its last process does.
+   * Drops processes that are gone without an exit event, so a session still ends when its last
+   * process does: those adopted from /proc (one may have exited while it was being adopted),
+   * and every process of a session that was live when the ring lost events. Other processes
+   * leave through their exit event: no /proc read for them.
    */
   #sweepLive(): void {
     for (const s of this.activeSessions()) {
-      for (const pid of s.live) {
+      const suspects = this.#sawLoss.has(s) ? s.live : this.#adoptedFromProc.get(s);
+      for (const pid of suspects ?? []) {
+        if (!s.live.has(pid)) {
+          suspects?.delete(pid); // it left through its exit event
+          continue;
+        }
         const st = readStat(pid);
         if (st === undefined || st.state === 'Z' || st.state === 'X') {
           s.live.delete(pid);
+          this.#adoptedFromProc.get(s)?.delete(pid);
           this.#kernel.unwatchProcess(pid);
         }
       }
@@ -380,9 +411,12 @@ export class Daemon {
 
   #checkLoss(): void {
     const now = this.#kernel.counters();
-    const line = this.#pipeline.lossLine(this.#lastCounters, now);
+    const before = this.#lastCounters;
+    const line = this.#pipeline.lossLine(before, now);
     this.#lastCounters = now;
-    if (line !== undefined) this.#emit(line, undefined);
+    if (line === undefined) return;
+    if (now.ringbufFull !== before.ringbufFull) for (const s of this.activeSessions()) this.#sawLoss.add(s);
+    this.#emit(line, undefined);
   }
 }
 

@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 
 import { VigilError } from '../errors.js';
 import type { AgentKernel } from '../kernel/agent-kernel.js';
+import type { LoadReport } from '../kernel/policy-tables.js';
+import { describeInodes, inodesIncomplete } from '../policy/deny-inodes.js';
 import type { ErrorBody, ProfileRef, ReloadResult } from './control-protocol.js';
 
 interface Entry {
@@ -25,10 +27,26 @@ export class ProfileHandles {
   readonly #kernel: Pick<AgentKernel, 'loadProfile' | 'unloadProfile'>;
   readonly #byKey = new Map<string, Entry>();
   readonly #byHandle = new Map<number, Entry>();
+  readonly #log: (message: string) => void;
   #next = 1;
 
-  constructor(kernel: Pick<AgentKernel, 'loadProfile' | 'unloadProfile'>) {
+  /** `log`: the daemon's log (stderr by default), told when a profile's denied files do not all fit. */
+  constructor(
+    kernel: Pick<AgentKernel, 'loadProfile' | 'unloadProfile'>,
+    log: (message: string) => void = (m) => {
+      console.error(m);
+    },
+  ) {
     this.#kernel = kernel;
+    this.#log = log;
+  }
+
+  /** Loads into the kernel, and says so when some denied files are left to path rules alone. */
+  #load(handle: number, ref: ProfileRef): LoadReport {
+    const report = this.#kernel.loadProfile(handle, ref.profile);
+    if (report.inodes !== undefined && inodesIncomplete(report.inodes))
+      this.#log(`vigil: profile ${ref.name} (${ref.source}): ${describeInodes(report.inodes)}`);
+    return report;
   }
 
   /** The handle for `ref`, loading it into the kernel on first use. Throws if it cannot be. */
@@ -37,7 +55,7 @@ export class ProfileHandles {
     let e = this.#byKey.get(key);
     if (e === undefined) {
       const handle = this.#next++;
-      const report = this.#kernel.loadProfile(handle, ref.profile);
+      const report = this.#load(handle, ref);
       e = { handle, key, ref, users: 0, tableId: report.tableId };
       this.#byKey.set(key, e);
       this.#byHandle.set(handle, e);
@@ -68,7 +86,7 @@ export class ProfileHandles {
     for (const e of [...this.#byHandle.values()]) {
       try {
         const fresh = load(e.ref);
-        const report = this.#kernel.loadProfile(e.handle, fresh.profile);
+        const report = this.#load(e.handle, fresh);
         this.#byKey.delete(e.key);
         e.ref = fresh;
         e.key = keyOf(fresh);

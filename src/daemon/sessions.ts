@@ -1,7 +1,14 @@
 // Sessions: one per agent (a `vigil run`, an `attach`, or an exec that matched a watch rule),
 // each bound to one profile. Tracks the session's live processes from lineage events, so the
 // session ends when its last process does, and counts what happened in it.
-import type { ProfileRef, SessionKind, SessionSummary } from './control-protocol.js';
+import { grantIndex } from '../policy/landlock-plan.js';
+import type {
+  LandlockState,
+  LandlockSummary,
+  ProfileRef,
+  SessionKind,
+  SessionSummary,
+} from './control-protocol.js';
 
 export const KERNEL_SESSION_BIT = 0x80000000;
 
@@ -17,6 +24,10 @@ export class Session {
   /** the kernel profile handle enforcing it (null: observe only) */
   handle: number | null = null;
   auditOnly = false;
+  /** run sessions: what the launcher reported about Landlock */
+  landlock: LandlockState | null = null;
+  /** the Landlock grants by path, built when the session's first EACCES needs them */
+  #grants: Map<string, number> | undefined;
   endedAt: Date | null = null;
   /** tgids of the session's processes that are alive */
   readonly live = new Set<number>();
@@ -35,6 +46,22 @@ export class Session {
     this.actions.set(action, (this.actions.get(action) ?? 0) + 1);
   }
 
+  /** Landlock's grants by path (see rightsAt), for sessions where it is in force. */
+  landlockGrants(): ReadonlyMap<string, number> | undefined {
+    if (this.landlock?.inForce !== true) return undefined;
+    this.#grants ??= grantIndex(this.landlock.grants);
+    return this.#grants;
+  }
+
+  /** For the session_start line: whether Landlock is in force, with how many rules. */
+  landlockText(): string | undefined {
+    const l = this.landlock;
+    if (l === null) return undefined;
+    if (!l.inForce) return `Landlock not in force (${l.mode}): ${l.note}`;
+    const skipped = l.skipped === 0 ? '' : `, ${l.skipped} path(s) gone`;
+    return `Landlock in force (${l.mode}, ABI ${l.abi ?? '?'}): ${l.rules} rule(s)${skipped}; ${l.note}`;
+  }
+
   summary(): SessionSummary {
     return {
       id: this.id,
@@ -48,11 +75,24 @@ export class Session {
       cgroup: this.cgroupPath,
       enforced: this.handle !== null,
       auditOnly: this.auditOnly,
+      landlock: this.landlock === null ? null : landlockSummary(this.landlock),
       processes: [...this.live].sort((a, b) => a - b),
       events: Object.fromEntries(this.events),
       actions: Object.fromEntries(this.actions),
     };
   }
+}
+
+function landlockSummary(l: LandlockState): LandlockSummary {
+  return {
+    mode: l.mode,
+    inForce: l.inForce,
+    abi: l.abi,
+    rules: l.rules,
+    skipped: l.skipped,
+    note: l.note,
+    left: l.left,
+  };
 }
 
 export class SessionRegistry {
@@ -72,6 +112,12 @@ export class SessionRegistry {
     const s = new Session(id, 'watch', profile);
     this.#sessions.set(id, s);
     return s;
+  }
+
+  /** What the launcher of a run session reported about Landlock, before its root is adopted. */
+  setLandlock(id: number, state: LandlockState): void {
+    const s = this.#sessions.get(id);
+    if (s !== undefined) s.landlock = state;
   }
 
   get(id: number): Session | undefined {

@@ -1,6 +1,6 @@
 // Decodes the agent-tracking records of the main kernel object into plain events: the fixed
 // part by its layout, then the variable part (paths, argv) by the lengths the kernel wrote.
-import { decodeStruct, type Decoded } from './struct-layout.js';
+import { fieldAt, type Decoded, type FieldSpec, type FieldType, type StructLayout } from './struct-layout.js';
 import {
   EventHead,
   ExecEvent,
@@ -28,6 +28,8 @@ export interface KernelVerdict {
   killed: boolean;
   /** decided by a BPF-LSM hook */
   lsm: boolean;
+  /** the file was denied by its inode (a denied file reached through another name, e.g. a hard link) */
+  inode: boolean;
 }
 
 interface Base {
@@ -92,26 +94,146 @@ export type AgentEvent =
 const AF_INET = 2;
 const AF_INET6 = 10;
 
-function base(head: Decoded<typeof EventHead.specs>): Base {
-  const f = head.hdr.flags;
-  const b: Base = { ktime: head.hdr.ktime, flags: f, task: head.task, session: head.session };
-  if ((f & MSG_FLAG.VIGIL_F_DECIDED) !== 0) {
-    b.verdict = {
-      action: VERDICTS[head.action] ?? 'BLOCK',
-      ruleKind: head.rule_kind,
-      rule: head.rule,
-      denied: (f & MSG_FLAG.VIGIL_F_DENIED) !== 0,
-      killed: (f & MSG_FLAG.VIGIL_F_KILLED) !== 0,
-      lsm: (f & MSG_FLAG.VIGIL_F_LSM) !== 0,
-    };
+// The decoder reads each field where its layout puts it, straight into the final event object:
+// no intermediate objects per struct, no subarray per string. Offsets and widths come from
+// the layouts (wire-layout.ts), so a changed layout moves them too.
+type NumReader = (buf: Buffer, offset: number) => number;
+type BigReader = (buf: Buffer, offset: number) => bigint;
+
+function num(layout: StructLayout<readonly FieldSpec[]>, path: string): { at: number; read: NumReader } {
+  const f = fieldAt(layout, path);
+  return { at: f.offset, read: numReader(f.type, `${layout.cName}.${path}`) };
+}
+
+function numReader(type: FieldType, what: string): NumReader {
+  switch (type) {
+    case 'u8':
+      return (b, o) => b.readUInt8(o);
+    case 'u16':
+      return (b, o) => b.readUInt16LE(o);
+    case 'u32':
+      return (b, o) => b.readUInt32LE(o);
+    case 's8':
+      return (b, o) => b.readInt8(o);
+    case 's16':
+      return (b, o) => b.readInt16LE(o);
+    case 's32':
+      return (b, o) => b.readInt32LE(o);
+    default:
+      throw new Error(`${what} is not a number of 32 bits or less`);
   }
+}
+
+function big(layout: StructLayout<readonly FieldSpec[]>, path: string): { at: number; read: BigReader } {
+  const f = fieldAt(layout, path);
+  if (f.type === 'u64') return { at: f.offset, read: (b, o) => b.readBigUInt64LE(o) };
+  if (f.type === 's64') return { at: f.offset, read: (b, o) => b.readBigInt64LE(o) };
+  throw new Error(`${layout.cName}.${path} is not a 64-bit number`);
+}
+
+const H = {
+  flags: num(EventHead, 'hdr.flags'),
+  ktime: big(EventHead, 'hdr.ktime'),
+  pid: num(EventHead, 'task.pid'),
+  tgid: num(EventHead, 'task.tgid'),
+  ppid: num(EventHead, 'task.ppid'),
+  uid: num(EventHead, 'task.uid'),
+  gid: num(EventHead, 'task.gid'),
+  pad: num(EventHead, 'task.pad'),
+  cgroupId: big(EventHead, 'task.cgroup_id'),
+  comm: fieldAt(EventHead, 'task.comm'),
+  session: num(EventHead, 'session'),
+  action: num(EventHead, 'action'),
+  ruleKind: num(EventHead, 'rule_kind'),
+  rule: num(EventHead, 'rule'),
+};
+const EXEC = {
+  oldPid: num(ExecEvent, 'old_pid'),
+  rule: num(ExecEvent, 'rule'),
+  pathLen: num(ExecEvent, 'path_len'),
+  argvLen: num(ExecEvent, 'argv_len'),
+};
+const FORK = { child: num(ForkEvent, 'child_tgid'), start: big(ForkEvent, 'child_start_ticks') };
+const EXIT = { code: num(ExitEvent, 'exit_code') };
+const FILE = {
+  openFlags: num(FileEvent, 'open_flags'),
+  mode: num(FileEvent, 'mode'),
+  ret: num(FileEvent, 'ret'),
+  pathLen: num(FileEvent, 'path_len'),
+};
+const NET = {
+  addr: fieldAt(NetEvent, 'addr'),
+  family: num(NetEvent, 'family'),
+  port: num(NetEvent, 'port'),
+  sockType: num(NetEvent, 'sock_type'),
+  protocol: num(NetEvent, 'protocol'),
+};
+const SOCK = {
+  family: num(SocketEvent, 'family'),
+  sockType: num(SocketEvent, 'sock_type'),
+  protocol: num(SocketEvent, 'protocol'),
+};
+const { VIGIL_F_DECIDED, VIGIL_F_DENIED, VIGIL_F_KILLED, VIGIL_F_LSM } = MSG_FLAG;
+
+const rd = (f: { at: number; read: NumReader }, buf: Buffer): number => f.read(buf, f.at);
+
+/** A char array: up to its first NUL, as UTF-8 (what decodeStruct returns for it). */
+function charArray(buf: Buffer, at: number, size: number): string {
+  let end = at;
+  const limit = at + size;
+  while (end < limit && buf[end] !== 0) end++;
+  return buf.toString('utf8', at, end);
+}
+
+function task(buf: Buffer): TaskInfo {
+  // keys in layout order, as decodeStruct makes them
+  return {
+    pid: rd(H.pid, buf),
+    tgid: rd(H.tgid, buf),
+    ppid: rd(H.ppid, buf),
+    uid: rd(H.uid, buf),
+    gid: rd(H.gid, buf),
+    pad: rd(H.pad, buf),
+    cgroup_id: H.cgroupId.read(buf, H.cgroupId.at),
+    comm: charArray(buf, H.comm.offset, H.comm.size),
+  };
+}
+
+function verdict(buf: Buffer, f: number): KernelVerdict {
+  return {
+    action: VERDICTS[rd(H.action, buf)] ?? 'BLOCK',
+    ruleKind: rd(H.ruleKind, buf),
+    rule: rd(H.rule, buf),
+    denied: (f & VIGIL_F_DENIED) !== 0,
+    killed: (f & VIGIL_F_KILLED) !== 0,
+    lsm: (f & VIGIL_F_LSM) !== 0,
+    inode: (f & MSG_FLAG.VIGIL_F_INODE) !== 0,
+  };
+}
+
+/** The common part of every event, the verdict only when a profile decided. */
+function base(buf: Buffer): Base {
+  const f = rd(H.flags, buf);
+  const b: Base = {
+    ktime: H.ktime.read(buf, H.ktime.at),
+    flags: f,
+    task: task(buf),
+    session: rd(H.session, buf),
+  };
+  if ((f & VIGIL_F_DECIDED) !== 0) b.verdict = verdict(buf, f);
   return b;
+}
+
+function need(buf: Buffer, layout: StructLayout<readonly FieldSpec[]>): void {
+  if (layout.size > buf.length) {
+    throw new RangeError(`${layout.cName}: need ${layout.size} bytes at 0, buffer has ${buf.length}`);
+  }
 }
 
 function bytesText(buf: Buffer, start: number, len: number): string {
   if (start + len > buf.length)
     throw new RangeError(`variable part overruns the record (${start}+${len} > ${buf.length})`);
-  return buf.subarray(start, start + len).toString('utf8');
+  return buf.toString('utf8', start, start + len);
 }
 
 export function formatIp(family: number, addr: Buffer): string {
@@ -144,64 +266,80 @@ export function decodeAgentEvent(raw: Buffer): AgentEvent | undefined {
   switch (type) {
     case MSG_TYPE.VIGIL_MSG_EXEC:
     case MSG_TYPE.VIGIL_MSG_SESSION_START: {
-      const e = decodeStruct(ExecEvent, raw);
-      const path = bytesText(raw, ExecEvent.size, e.path_len);
-      const argvRaw = bytesText(raw, ExecEvent.size + e.path_len, e.argv_len);
+      need(raw, ExecEvent);
+      const pathLen = rd(EXEC.pathLen, raw);
+      const argvLen = rd(EXEC.argvLen, raw);
+      const path = bytesText(raw, ExecEvent.size, pathLen);
+      const argvRaw = bytesText(raw, ExecEvent.size + pathLen, argvLen);
       const argv = argvRaw === '' ? [] : argvRaw.replace(/\0$/, '').split('\0');
-      const flags = e.head.hdr.flags;
+      const b = base(raw);
       return {
         kind: type === MSG_TYPE.VIGIL_MSG_EXEC ? 'exec' : 'session_start',
-        ...base(e.head),
+        ...b,
         path,
         argv,
-        argvCut: (flags & MSG_FLAG.VIGIL_F_ARGV_CUT) !== 0,
-        pathCut: (flags & MSG_FLAG.VIGIL_F_PATH_CUT) !== 0,
-        oldPid: e.old_pid,
-        rule: e.rule,
+        argvCut: (b.flags & MSG_FLAG.VIGIL_F_ARGV_CUT) !== 0,
+        pathCut: (b.flags & MSG_FLAG.VIGIL_F_PATH_CUT) !== 0,
+        oldPid: rd(EXEC.oldPid, raw),
+        rule: rd(EXEC.rule, raw),
       };
     }
     case MSG_TYPE.VIGIL_MSG_FORK: {
-      const e = decodeStruct(ForkEvent, raw);
-      return { kind: 'fork', ...base(e.head), childTgid: e.child_tgid, childStartTicks: e.child_start_ticks };
+      need(raw, ForkEvent);
+      return {
+        kind: 'fork',
+        ...base(raw),
+        childTgid: rd(FORK.child, raw),
+        childStartTicks: FORK.start.read(raw, FORK.start.at),
+      };
     }
     case MSG_TYPE.VIGIL_MSG_EXIT: {
-      const e = decodeStruct(ExitEvent, raw);
-      return { kind: 'exit', ...base(e.head), exitCode: e.exit_code };
+      need(raw, ExitEvent);
+      return { kind: 'exit', ...base(raw), exitCode: rd(EXIT.code, raw) };
     }
     case MSG_TYPE.VIGIL_MSG_FILE_OPEN: {
-      const e = decodeStruct(FileEvent, raw);
-      return {
+      // the hot path (one per open of a watched process): no spread, one object
+      need(raw, FileEvent);
+      const f = rd(H.flags, raw);
+      const ret = rd(FILE.ret, raw);
+      const ev: FileEventData = {
         kind: 'file_open',
-        ...base(e.head),
-        path: bytesText(raw, FileEvent.size, e.path_len),
-        resolved: e.ret >= 0 && (e.head.hdr.flags & MSG_FLAG.VIGIL_F_PATH_ERROR) === 0,
-        pathCut: (e.head.hdr.flags & MSG_FLAG.VIGIL_F_PATH_CUT) !== 0,
-        openFlags: e.open_flags,
-        mode: e.mode,
-        ret: e.ret,
+        ktime: H.ktime.read(raw, H.ktime.at),
+        flags: f,
+        task: task(raw),
+        session: rd(H.session, raw),
+        path: bytesText(raw, FileEvent.size, rd(FILE.pathLen, raw)),
+        resolved: ret >= 0 && (f & MSG_FLAG.VIGIL_F_PATH_ERROR) === 0,
+        pathCut: (f & MSG_FLAG.VIGIL_F_PATH_CUT) !== 0,
+        openFlags: rd(FILE.openFlags, raw),
+        mode: rd(FILE.mode, raw),
+        ret,
       };
+      if ((f & VIGIL_F_DECIDED) !== 0) ev.verdict = verdict(raw, f);
+      return ev;
     }
     case MSG_TYPE.VIGIL_MSG_NET_CONNECT:
     case MSG_TYPE.VIGIL_MSG_UDP_SEND: {
-      const e = decodeStruct(NetEvent, raw);
+      need(raw, NetEvent);
+      const family = rd(NET.family, raw);
       return {
         kind: type === MSG_TYPE.VIGIL_MSG_NET_CONNECT ? 'net_connect' : 'udp_send',
-        ...base(e.head),
-        family: e.family === AF_INET6 ? 'inet6' : 'inet',
-        ip: formatIp(e.family, e.addr),
-        port: e.port,
-        sockType: e.sock_type,
-        protocol: e.protocol,
+        ...base(raw),
+        family: family === AF_INET6 ? 'inet6' : 'inet',
+        ip: formatIp(family, raw.subarray(NET.addr.offset, NET.addr.offset + NET.addr.size)),
+        port: rd(NET.port, raw),
+        sockType: rd(NET.sockType, raw),
+        protocol: rd(NET.protocol, raw),
       };
     }
     case MSG_TYPE.VIGIL_MSG_SOCKET_CREATE: {
-      const e = decodeStruct(SocketEvent, raw);
+      need(raw, SocketEvent);
       return {
         kind: 'socket_create',
-        ...base(e.head),
-        family: e.family,
-        sockType: e.sock_type,
-        protocol: e.protocol,
+        ...base(raw),
+        family: rd(SOCK.family, raw),
+        sockType: rd(SOCK.sockType, raw),
+        protocol: rd(SOCK.protocol, raw),
       };
     }
     default:

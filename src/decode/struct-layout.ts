@@ -89,6 +89,26 @@ export function defineStruct<const F extends readonly FieldSpec[]>(cName: string
   return { cName, fields, size: Math.ceil(offset / align) * align, align, specs };
 }
 
+/**
+ * Where a field lies, by a dotted path through nested structs ('head.task.comm'): for decoders
+ * that read a few fields directly instead of building the whole object.
+ */
+export function fieldAt(layout: StructLayout<readonly FieldSpec[]>, path: string): Field {
+  let offset = 0;
+  let current = layout;
+  const names = path.split('.');
+  for (let i = 0; i < names.length; i++) {
+    const f = current.fields.find((x) => x.name === names[i]);
+    if (f === undefined) throw new Error(`${layout.cName} has no field ${path}`);
+    offset += f.offset;
+    if (i === names.length - 1) return { ...f, offset };
+    if (typeof f.type === 'string' || !('struct' in f.type))
+      throw new Error(`${layout.cName}.${path}: not a struct`);
+    current = f.type.struct;
+  }
+  throw new Error('an empty field path');
+}
+
 function readField(buf: Buffer, at: number, f: Field): unknown {
   const t = f.type;
   switch (t) {

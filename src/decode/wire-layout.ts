@@ -37,6 +37,7 @@ export const MSG_FLAG = {
   VIGIL_F_DENIED: 32,
   VIGIL_F_KILLED: 64,
   VIGIL_F_LSM: 128,
+  VIGIL_F_INODE: 256,
 } as const;
 
 /** enum vigil_session_flag */
@@ -67,6 +68,7 @@ export const STAT = {
   VIGIL_STAT_WATCH_FULL: 2,
   VIGIL_STAT_STALE_ENTRY: 3,
   VIGIL_STAT_ALERT_LOST: 6,
+  VIGIL_STAT_SELF_PROTECT: 7,
   VIGIL_STAT_MAX: 8,
 } as const;
 
@@ -207,6 +209,7 @@ export const POLICY_LPM_BYTES = 252;
 export const POLICY_PATH_BOUND = 4095;
 export const POLICY_NAME_MAX = 255;
 export const POLICY_PORT_SEGS = 32;
+export const POLICY_INODES = 32768;
 export const POLICY_RULE_NONE = 0xffff;
 export const POLICY_BATCH_BYTES = 256 * 1024;
 export const POLICY_BATCH_MAX = 4096;
@@ -282,6 +285,20 @@ export const PolicyPrefix = defineStruct('vigil_policy_prefix', [
   ['pad2', 'u32'],
   ['partial', { struct: PolicyAgg }],
   ['full', { struct: PolicyAgg }],
+]);
+
+export const PolicyInodeKey = defineStruct('vigil_policy_inode_key', [
+  ['table', 'u32'],
+  ['dev', 'u32'],
+  ['ino', 'u64'],
+]);
+
+/** `action` is 3 u8 and `rule` 3 u16: read, write, read-write. */
+export const PolicyInode = defineStruct('vigil_policy_inode', [
+  ['action', { bytes: 3 }],
+  ['pad', 'u8'],
+  ['rule', { bytes: 6 }],
+  ['pad2', 'u16'],
 ]);
 
 export const PolicyNetKey = defineStruct('vigil_policy_net_key', [
@@ -374,6 +391,8 @@ export const WIRE_STRUCTS = [
   PolicyAgg,
   PolicyPathKey,
   PolicyPrefix,
+  PolicyInodeKey,
+  PolicyInode,
   PolicyNetKey,
   PolicyPortSeg,
   PolicyNet,

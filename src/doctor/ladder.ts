@@ -225,9 +225,9 @@ function cgroupRung(hooks: string[], caveat: string): RungSpec {
 }
 
 const LANDLOCK_CAVEAT =
-  'only for `vigil run` (the launcher applies it before the agent starts); coarser: allow-lists of ' +
-  'files and directory trees, so a deny inside an allowed tree and *, ?, /**/name patterns fall to ' +
-  'the next rung';
+  'only for `vigil run` (the launcher applies it before the agent starts); allow-lists of files and ' +
+  'directory trees: by default only for profiles that deny files by default, with --landlock strict ' +
+  'also denies carved out of allowed trees (docs/backends.md); /**/name patterns fall to the next rung';
 
 const LADDER: { id: ProtectionId; title: string; rungs: RungSpec[]; pick: 'first' | 'file_open' }[] = [
   {
@@ -243,7 +243,7 @@ const LADDER: { id: ProtectionId; title: string; rungs: RungSpec[]; pick: 'first
         scope: 'run',
         requires: ['landlock'],
         caveat: LANDLOCK_CAVEAT,
-        short: 'coarser',
+        short: 'allow-lists',
       },
       {
         backend: 'tracepoint_kill',
@@ -317,8 +317,9 @@ const LADDER: { id: ProtectionId; title: string; rungs: RungSpec[]; pick: 'first
         scope: 'run',
         requires: ['seccomp'],
         caveat:
-          'only for `vigil run` (installed by the launcher); filters kill/ptrace/bpf by their ' +
-          'arguments; nothing protects vigil from `vigil watch`/`attach` sessions',
+          'only for `vigil run` (installed by the launcher): kill/tgkill/pidfd_open of vigil, its process ' +
+          'group, 0 and -1, and every ptrace, process_vm_* and bpf() are refused; nothing protects vigil ' +
+          'from `vigil watch`/`attach` sessions',
       },
     ],
   },

@@ -2,10 +2,13 @@
 // scripts can rely on it. Bump DOCTOR_SCHEMA_VERSION when a field changes meaning or goes away.
 import { PROBE_IDS, type DoctorFacts } from './facts.js';
 import type { Verdict } from './ladder.js';
+import type { LiveState } from './live-daemon.js';
+import { liveJson } from './render-live.js';
 
 export const DOCTOR_SCHEMA_VERSION = 1;
 
-export function renderJson(facts: DoctorFacts, verdict: Verdict): string {
+/** `live`: the running daemon's attachments, as `attached` (null when not asked). */
+export function renderJson(facts: DoctorFacts, verdict: Verdict, live?: LiveState): string {
   const h = facts.host;
   const doc = {
     schema_version: DOCTOR_SCHEMA_VERSION,
@@ -52,6 +55,7 @@ export function renderJson(facts: DoctorFacts, verdict: Verdict): string {
         requires: r.requires,
       })),
     })),
+    attached: live === undefined ? null : liveJson(live),
     probes: PROBE_IDS.map((id) => facts.probes[id]),
     fixes: verdict.fixes,
   };

@@ -1,10 +1,13 @@
 // The human report of `vigil doctor`: what vigil can do here first, then why, then every probe.
 import { PROBE_IDS, type DoctorFacts, type ProbeStatus } from './facts.js';
 import type { Protection, Rung, Verdict } from './ladder.js';
+import type { LiveState } from './live-daemon.js';
+import { renderLiveText } from './render-live.js';
 
 const WIDTH = 100;
 
-export function renderText(facts: DoctorFacts, verdict: Verdict): string {
+/** `live`: the running daemon's attachments; omitted, the report says nothing about them. */
+export function renderText(facts: DoctorFacts, verdict: Verdict, live?: LiveState): string {
   const h = facts.host;
   const out: string[] = [];
   const who = h.euid === 0 ? 'root' : `uid ${h.euid}`;
@@ -25,6 +28,8 @@ export function renderText(facts: DoctorFacts, verdict: Verdict): string {
   out.push('', 'Protections (the backend vigil uses here)');
   out.push(`${'  protection'.padEnd(COLS[0] ?? 0)}${'mode'.padEnd(COLS[1] ?? 0)}backend`);
   for (const p of verdict.protections) out.push(...protectionRows(p));
+
+  if (live !== undefined) out.push(...renderLiveText(live, wrap));
 
   out.push('', `BPF-LSM: ${verdict.lsm.summary}`);
   out.push(...wrap(verdict.lsm.explanation, 2, 2));

@@ -106,6 +106,8 @@ export class ProcessTable {
   #gen = 0;
   #lastSweep = 0;
   #evicted = 0;
+  /** the entry at the recent end of #entries (touching it again changes nothing) */
+  #mru: Entry | undefined;
 
   constructor(options: ProcessTableOptions = {}) {
     this.maxEntries = Math.max(1, options.maxEntries ?? PROCESS_TABLE_DEFAULTS.maxEntries);
@@ -188,9 +190,9 @@ export class ProcessTable {
     return e === undefined ? undefined : facts(e);
   }
 
-  /** The resolved program path of a process, when known. */
+  /** The resolved program path of a process, when known (asked once per audit line). */
   exe(tgid: number): string | undefined {
-    return this.get(tgid)?.exe;
+    return (this.#entries.get(tgid) ?? this.#learn(tgid, 0, false))?.exe;
   }
 
   /**
@@ -312,12 +314,16 @@ export class ProcessTable {
     if (this.#entries.size >= this.maxEntries) this.#evictOne();
     e.gen = ++this.#gen;
     this.#entries.set(e.tgid, e);
+    this.#mru = e;
     return e;
   }
 
   #touch(e: Entry): void {
+    // A burst of events from one process touches the same entry: move it once, not per event.
+    if (this.#mru === e) return;
     this.#entries.delete(e.tgid);
     this.#entries.set(e.tgid, e);
+    this.#mru = e;
   }
 
   #evictOne(): void {
@@ -341,6 +347,7 @@ export class ProcessTable {
   #remove(e: Entry): void {
     if (this.#entries.get(e.tgid) !== e) return;
     this.#entries.delete(e.tgid);
+    if (this.#mru === e) this.#mru = undefined;
     const parent = this.#entries.get(e.ppid);
     if (e.parentGen !== 0 && parent !== undefined && parent.gen === e.parentGen) parent.children--;
   }

@@ -45,7 +45,7 @@ export interface AgentKernelOptions {
 }
 
 /** What vigil protects, each decided by one backend (docs/backends.md). */
-export type Protection = 'file_open' | 'exec' | 'connect' | 'udp_send' | 'raw_socket';
+export type Protection = 'file_open' | 'exec' | 'connect' | 'udp_send' | 'raw_socket' | 'self_protection';
 
 export interface ProtectionBackend {
   /** the hook that decides, '<type>:<name>', as audit lines name it */
@@ -62,11 +62,21 @@ export interface BackendReport {
     reason: string | null;
   };
   protections: Record<Protection, ProtectionBackend>;
+  /** every program attached now: '<type>/<name>' as its section says, and the cgroup for cgroup hooks */
+  hooks: AttachedHook[];
+}
+
+export interface AttachedHook {
+  program: string;
+  hook: string;
+  /** the cgroup v2 folder a cgroup hook is attached to; null for the others */
+  cgroup: string | null;
 }
 
 interface LsmHook {
   program: string;
   protection: Protection;
+  /** its bit in lsm_backends (the fallback hook steps aside); 0: no fallback hook to tell */
   bit: number;
   backend: string;
 }
@@ -103,6 +113,15 @@ const LSM_HOOKS: readonly LsmHook[] = [
     bit: LSM_BACKEND.VIGIL_LSM_SOCKET,
     backend: 'lsm:socket_create',
   },
+  // self-protection (kernel/lsm/self_protect.h): decides only when all three attach
+  { program: 'vigil_lsm_task_kill', protection: 'self_protection', bit: 0, backend: 'lsm:task_kill' },
+  {
+    program: 'vigil_lsm_ptrace_access_check',
+    protection: 'self_protection',
+    bit: 0,
+    backend: 'lsm:ptrace_access_check',
+  },
+  { program: 'vigil_lsm_bpf', protection: 'self_protection', bit: 0, backend: 'lsm:bpf' },
 ];
 
 const FALLBACKS: Readonly<Record<Protection, ProtectionBackend>> = {
@@ -111,6 +130,8 @@ const FALLBACKS: Readonly<Record<Protection, ProtectionBackend>> = {
   connect: { backend: 'cgroup:connect4/connect6', enforcement: 'inline' },
   udp_send: { backend: 'cgroup:sendmsg4/sendmsg6', enforcement: 'inline' },
   raw_socket: { backend: 'cgroup:sock_create', enforcement: 'inline' },
+  // the launcher's filter: `vigil run` sessions only (watch/attach sessions have none)
+  self_protection: { backend: 'seccomp:vigil-launch', enforcement: 'inline' },
 };
 
 interface LsmState {
@@ -118,6 +139,8 @@ interface LsmState {
   bits: number;
   report: BackendReport;
 }
+
+const SELF_HOOKS = LSM_HOOKS.filter((h) => h.protection === 'self_protection');
 
 /** One line for an error of the LSM object: errno and what libbpf or the kernel said. */
 function lsmErrorText(err: unknown): string {
@@ -129,14 +152,24 @@ function lsmErrorText(err: unknown): string {
 }
 
 function backendReport(
-  bits: number,
+  attached: ReadonlySet<string>,
   state: BackendReport['lsm']['state'],
   reason: string | null,
 ): BackendReport {
   const protections = { ...FALLBACKS };
   for (const h of LSM_HOOKS)
-    if ((bits & h.bit) !== 0) protections[h.protection] = { backend: h.backend, enforcement: 'inline' };
-  return { lsm: { state, reason }, protections };
+    if (h.bit !== 0 && attached.has(h.program))
+      protections[h.protection] = { backend: h.backend, enforcement: 'inline' };
+  if (SELF_HOOKS.every((h) => attached.has(h.program))) {
+    const backend = `lsm:${SELF_HOOKS.map((h) => h.backend.slice(4)).join('+')}`;
+    protections.self_protection = { backend, enforcement: 'inline' };
+  }
+  const hooks = LSM_HOOKS.filter((h) => attached.has(h.program)).map((h) => ({
+    program: h.program,
+    hook: h.backend.replace(':', '/'),
+    cgroup: null,
+  }));
+  return { lsm: { state, reason }, protections, hooks };
 }
 
 /**
@@ -149,17 +182,21 @@ function openLsm(agent: BpfObject, path: string): LsmState {
   try {
     obj = BpfObject.open(path);
     for (const d of obj.mapDeclarations()) if (!d.internal) obj.reuseMap(d.name, agent.map(d.name));
+    // the process the self-protection hooks keep watched processes away from: this one
+    obj.setConfig({ vigil_daemon_tgid: process.pid });
     obj.load();
   } catch (err) {
     obj?.close();
-    return { obj: undefined, bits: 0, report: backendReport(0, 'refused', lsmErrorText(err)) };
+    return { obj: undefined, bits: 0, report: backendReport(new Set(), 'refused', lsmErrorText(err)) };
   }
   let bits = 0;
+  const attached = new Set<string>();
   const failed: string[] = [];
   const links: BpfLink[] = [];
   for (const h of LSM_HOOKS) {
     try {
       links.push(obj.attach(h.program));
+      attached.add(h.program);
       bits |= h.bit;
       // from here on the LSM hook decides; the fallback for the protection only observes
       agent.map('lsm_backends').set(u32(0), u32(bits));
@@ -167,14 +204,14 @@ function openLsm(agent: BpfObject, path: string): LsmState {
       failed.push(`${h.backend}: ${lsmErrorText(err)}`);
     }
   }
-  if (bits === 0) {
+  if (attached.size === 0) {
     obj.close();
-    return { obj: undefined, bits: 0, report: backendReport(0, 'refused', failed.join('; ')) };
+    return { obj: undefined, bits: 0, report: backendReport(attached, 'refused', failed.join('; ')) };
   }
   return {
     obj,
     bits,
-    report: backendReport(bits, 'attached', failed.length === 0 ? null : failed.join('; ')),
+    report: backendReport(attached, 'attached', failed.length === 0 ? null : failed.join('; ')),
   };
 }
 
@@ -230,12 +267,20 @@ export class AgentKernel {
   readonly #readers: RingBufferReader[];
   readonly #policy: PolicyTables;
   readonly #lsm: LsmState;
+  readonly #cgroupPath: string;
   #closed = false;
 
-  private constructor(obj: BpfObject, readers: RingBufferReader[], report: AttachReport[], lsm: LsmState) {
+  private constructor(
+    obj: BpfObject,
+    readers: RingBufferReader[],
+    report: AttachReport[],
+    lsm: LsmState,
+    cgroupPath: string,
+  ) {
     this.#obj = obj;
+    this.#cgroupPath = cgroupPath;
     this.#readers = readers;
-    this.#policy = new PolicyTables(obj);
+    this.#policy = new PolicyTables(obj, { denyInodes: true });
     this.attachReport = report;
     this.#lsm = lsm;
   }
@@ -286,13 +331,13 @@ export class AgentKernel {
             obj: undefined,
             bits: 0,
             report: backendReport(
-              0,
+              new Set(),
               'disabled',
               options.lsm === 'off' ? 'disabled by the caller' : 'disabled by VIGIL_LSM=off',
             ),
           }
         : openLsm(obj, options.lsmObjectPath ?? bpfObjectPath('lsm/vigil_lsm.bpf.o'));
-      return new AgentKernel(obj, readers, report, lsm);
+      return new AgentKernel(obj, readers, report, lsm, cgroupPath);
     } catch (err) {
       obj.close();
       throw err;
@@ -373,7 +418,9 @@ export class AgentKernel {
 
   /**
    * Compiles `profile` into the kernel's tables under `handle`, replacing what the handle had
-   * atomically. Throws (leaving the old tables in force) when the profile cannot be enforced.
+   * atomically, with the denied-inode table of the files its denied rules name now (the report's
+   * `inodes` says how many, and what was left to path rules). Throws (leaving the old tables in
+   * force) when the profile cannot be enforced.
    */
   loadProfile(handle: number, profile: Profile): LoadReport {
     return this.#policy.load(handle, profile);
@@ -389,7 +436,14 @@ export class AgentKernel {
    */
   backends(): BackendReport {
     const r = this.#lsm.report;
-    return { lsm: { ...r.lsm }, protections: { ...r.protections } };
+    const agent = this.attachReport
+      .filter((a) => a.ok)
+      .map((a) => ({
+        program: a.program,
+        hook: a.section,
+        cgroup: a.section.startsWith('cgroup') ? this.#cgroupPath : null,
+      }));
+    return { lsm: { ...r.lsm }, protections: { ...r.protections }, hooks: [...agent, ...r.hooks] };
   }
 
   counters(): KernelCounters {
@@ -400,6 +454,17 @@ export class AgentKernel {
       out[name] = v === undefined ? 0n : stats.perCpu(v).reduce((a, b) => a + b.readBigUInt64LE(0), 0n);
     }
     return out;
+  }
+
+  /** Signals, ptrace accesses and bpf() calls the BPF-LSM self-protection hooks refused. */
+  selfProtectRefusals(): bigint {
+    const v = this.#obj.map('vigil_stats').get(u32(STAT.VIGIL_STAT_SELF_PROTECT));
+    return v === undefined
+      ? 0n
+      : this.#obj
+          .map('vigil_stats')
+          .perCpu(v)
+          .reduce((a, b) => a + b.readBigUInt64LE(0), 0n);
   }
 
   /** The two rings' consumer statistics, added up. */

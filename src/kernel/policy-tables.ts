@@ -1,7 +1,9 @@
 // Writes compiled policy tables into a loaded BPF object, several profiles at once (one profile
 // handle each), and swaps them atomically on reload: the new tables go under a free table id,
 // one write to policy_active flips the handle, an RCU barrier waits out running lookups, then the
-// old entries go. A failed compile or write leaves the old tables in force and untouched.
+// old entries go. A failed compile or write leaves the old tables in force and untouched. With
+// denied inodes on (the agent object), each load also enters the files the denied rules name now
+// (src/policy/deny-inodes.ts) under the new table id, and a swap or unload deletes the old ones.
 import type { BpfObject } from '../bridge/bpf-object.js';
 import { encodeStruct } from '../decode/struct-layout.js';
 import {
@@ -13,6 +15,7 @@ import {
 } from '../decode/wire-layout.js';
 import { compileTables, POLICY_MAPS } from '../policy/compile-tables.js';
 import type { CompiledTables, MapWrite, PolicyMapName, TableFigures } from '../policy/compile-tables.js';
+import { denyInodeWrites, type InodeFigures } from '../policy/deny-inodes.js';
 import type { PolicyInput } from '../policy/evaluate.js';
 import { decodeVerdict, encodeQuery } from '../policy/kernel-query.js';
 import type { KernelDecision } from '../policy/kernel-query.js';
@@ -25,11 +28,30 @@ const BATCH_IN = 'policy_batch_in';
 const BATCH_OUT = 'policy_batch_out';
 
 // Tries and hashes must lose their entries; array rows are unreachable once the header is gone.
-const DELETED: readonly PolicyMapName[] = [POLICY_MAPS.prefix, POLICY_MAPS.suffix, POLICY_MAPS.nets];
+const DELETED: readonly PolicyMapName[] = [
+  POLICY_MAPS.prefix,
+  POLICY_MAPS.suffix,
+  POLICY_MAPS.nets,
+  POLICY_MAPS.inodes,
+];
+
+/** What one table id holds: the compiled tables and the denied inodes written with them. */
+interface Written {
+  readonly tableId: number;
+  readonly writes: readonly MapWrite[];
+}
 
 interface Live {
   readonly profile: Profile;
-  readonly tables: CompiledTables;
+  readonly written: Written;
+}
+
+export interface PolicyTablesOptions {
+  /**
+   * Also fill policy_inodes from the filesystem at each load (the agent object: its file hooks
+   * read it). Off for the matcher's BPF_PROG_RUN object, which decides paths only.
+   */
+  readonly denyInodes?: boolean;
 }
 
 export interface LoadReport {
@@ -37,6 +59,8 @@ export interface LoadReport {
   readonly tableId: number;
   readonly previousTableId: number | undefined;
   readonly figures: TableFigures;
+  /** the denied-inode table; undefined when not filled (PolicyTablesOptions.denyInodes) */
+  readonly inodes: InodeFigures | undefined;
 }
 
 function u32(n: number): Buffer {
@@ -48,15 +72,17 @@ function u32(n: number): Buffer {
 export class PolicyTables {
   readonly #obj: BpfObject;
   readonly #live = new Map<number, Live>();
+  readonly #denyInodes: boolean;
 
   /** `obj` is loaded and holds the maps of kernel/policy/policy_maps.h. */
-  constructor(obj: BpfObject) {
+  constructor(obj: BpfObject, options: PolicyTablesOptions = {}) {
     this.#obj = obj;
+    this.#denyInodes = options.denyInodes === true;
   }
 
   /** Table ids in use (live profiles). */
   usedTableIds(): number[] {
-    return [...this.#live.values()].map((l) => l.tables.tableId);
+    return [...this.#live.values()].map((l) => l.written.tableId);
   }
 
   profile(handle: number): Profile | undefined {
@@ -83,21 +109,30 @@ export class PolicyTables {
         EXIT_CODES.kernel,
       );
     }
-    const tables = compileTables(profile, tableId);
+    const tables: CompiledTables = compileTables(profile, tableId);
+    const inodes = this.#denyInodes ? denyInodeWrites(profile, tableId) : undefined;
+    // the header stays last (#write): the inodes are in place before the table is valid
+    const written: Written = { tableId, writes: [...(inodes?.writes ?? []), ...tables.writes] };
     try {
-      this.#write(tables.writes);
+      this.#write(written.writes);
     } catch (err) {
-      this.#remove(tables);
+      this.#remove(written);
       throw err;
     }
     const previous = this.#live.get(handle);
     this.#obj.map(POLICY_MAPS.active).set(u32(handle), u32(tableId));
-    this.#live.set(handle, { profile, tables });
+    this.#live.set(handle, { profile, written });
     if (previous !== undefined) {
       this.#barrier();
-      this.#remove(previous.tables);
+      this.#remove(previous.written);
     }
-    return { handle, tableId, previousTableId: previous?.tables.tableId, figures: tables.figures };
+    return {
+      handle,
+      tableId,
+      previousTableId: previous?.written.tableId,
+      figures: tables.figures,
+      inodes: inodes?.figures,
+    };
   }
 
   /** Removes a profile: the handle stops resolving (the matcher fails closed), then its entries go. */
@@ -107,7 +142,7 @@ export class PolicyTables {
     this.#obj.map(POLICY_MAPS.active).delete(u32(handle));
     this.#live.delete(handle);
     this.#barrier();
-    this.#remove(live.tables);
+    this.#remove(live.written);
   }
 
   /** Runs the kernel matcher on one input (the object must hold the policy_match_batch program). */
@@ -166,12 +201,12 @@ export class PolicyTables {
     if (header !== undefined) this.#obj.map(POLICY_MAPS.tables).setMany(header);
   }
 
-  /** Invalidates a table id's header and deletes its trie entries (best effort on each). */
-  #remove(tables: CompiledTables): void {
-    this.#obj.map(POLICY_MAPS.tables).set(u32(tables.tableId), Buffer.alloc(PolicyTable.size));
+  /** Invalidates a table id's header and deletes its trie and inode entries (best effort on each). */
+  #remove(written: Written): void {
+    this.#obj.map(POLICY_MAPS.tables).set(u32(written.tableId), Buffer.alloc(PolicyTable.size));
     for (const map of DELETED) {
-      const keys = tables.writes.filter((w) => w.map === map).map((w) => w.key);
-      this.#obj.map(map).deleteMany(keys);
+      const keys = written.writes.filter((w) => w.map === map).map((w) => w.key);
+      if (keys.length > 0) this.#obj.map(map).deleteMany(keys);
     }
   }
 

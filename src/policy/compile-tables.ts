@@ -38,6 +38,8 @@ export const POLICY_MAPS = {
   prefix: 'policy_prefix',
   suffix: 'policy_suffix',
   nets: 'policy_nets',
+  /** filled by deny-inodes.ts (from the filesystem), not by compileTables */
+  inodes: 'policy_inodes',
   rows: 'policy_rows',
   accept: 'policy_accept',
 } as const;

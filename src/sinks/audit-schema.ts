@@ -215,6 +215,12 @@ const FileOpenLine = line(
     ...decisionTail,
     ...procTail,
     ...mechTail,
+    matched_by: Type.Optional(
+      Type.Literal('inode', {
+        description:
+          'Present when the file was denied by its inode, not its path: a file a denied rule names, opened through another name (a hard link); rule names that denied rule.',
+      }),
+    ),
   },
   'A watched process opened (or tried to open) a file.',
 );

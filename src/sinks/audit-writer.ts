@@ -11,6 +11,10 @@
 // fsync:    BLOCK and KILL lines and loss lines are fsynced before write() returns; other
 //           lines at most `syncIntervalMs` (default 1000 ms) later, by the next write or a
 //           timer, and at close() and rotation. stdout is fsynced only when it is a file.
+// Batches: inside writeBatch() (write-batch.ts; the daemon opens one per ring-buffer batch)
+//           lines are encoded into one buffer and written with one write() when the batch
+//           ends; the fsync a BLOCK, KILL or loss line needs happens then, before the batch
+//           returns. Rotation still happens between the same two lines.
 // Failures: a write, fsync, open or rotation that fails throws AuditError
 //           VIGIL_AUDIT_WRITE_FAILED (cause: the errno error): never a silent drop. A full
 //           pipe is waited on. stdout that is a closed pipe (EPIPE) is reported once through
@@ -20,6 +24,7 @@ import * as nodeFs from 'node:fs';
 import { dirname } from 'node:path';
 import { AuditError } from './audit-errors.js';
 import type { AuditLine } from './audit-schema.js';
+import { inWriteBatch, joinWriteBatch, type BatchMember } from './write-batch.js';
 
 /** The file operations the writer uses; injectable so tests can watch (and fail) them. */
 export interface WriterFs {
@@ -70,11 +75,14 @@ export function mustSync(line: AuditLine): boolean {
   return line.event === 'loss' || line.action === 'BLOCK' || line.action === 'KILL';
 }
 
+const QUEUE_INITIAL_BYTES = 64 * 1024;
+const QUEUE_KEEP_BYTES = 4 * 1024 * 1024;
+
 // Sleeping while a full non-blocking pipe drains; Atomics.wait is the synchronous sleep.
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | undefined)?.code;
 
-export class AuditWriter {
+export class AuditWriter implements BatchMember {
   readonly path: string | undefined;
   readonly maxBytes: number;
   readonly keep: number;
@@ -91,6 +99,11 @@ export class AuditWriter {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #stdoutGone = false;
+  /** lines encoded and not yet written: #buf[0, #queued) */
+  #buf = Buffer.allocUnsafe(QUEUE_INITIAL_BYTES);
+  #queued = 0;
+  #queuedLines = 0;
+  #queuedSync = false;
   readonly #stats: AuditWriterStats = { lines: 0, bytes: 0, fsyncs: 0, rotations: 0, unwritable: 0 };
 
   constructor(options: AuditWriterOptions = {}) {
@@ -118,24 +131,75 @@ export class AuditWriter {
     }
   }
 
-  /** Writes one line (and fsyncs it first if mustSync). Throws AuditError if it cannot. */
+  /**
+   * Writes one line (and fsyncs it first if mustSync); inside a write batch, queues it for the
+   * batch's one write. Throws AuditError if it cannot.
+   */
   write(line: AuditLine): void {
     if (this.#closed) throw new AuditError('VIGIL_AUDIT_CLOSED', 'the audit log is closed');
-    const buf = Buffer.from(JSON.stringify(line) + '\n', 'utf8');
+    this.#queue(JSON.stringify(line), mustSync(line));
+    if (inWriteBatch()) joinWriteBatch(this);
+    else this.endBatch();
+  }
+
+  /** The end of a write batch: writes what was queued (write-batch.ts calls it). */
+  endBatch(): void {
+    this.#flushQueue();
+    // a burst's buffer (the lines of a large batch) is not kept once they are written
+    if (this.#buf.length > QUEUE_KEEP_BYTES) this.#buf = Buffer.allocUnsafe(QUEUE_INITIAL_BYTES);
+  }
+
+  /** Encodes a line at the end of the queue; rotates first when it would not fit the file. */
+  #queue(json: string, sync: boolean): void {
+    const at = this.#queued;
+    // UTF-16 code units take at most 3 bytes in UTF-8; +1 for the newline
+    if (at + json.length * 3 + 1 > this.#buf.length) this.#grow(at + json.length * 3 + 1);
+    const n = this.#buf.write(json, at, 'utf8') + 1;
+    this.#buf[at + n - 1] = 0x0a;
     // only a regular file rotates: never rename /dev/null or a FIFO given as the log
     const rotatable = this.path !== undefined && this.#syncable;
-    if (rotatable && this.#size > 0 && this.#size + buf.length > this.maxBytes) this.rotate();
-    if (!this.#writeAll(buf)) return;
-    this.#size += buf.length;
-    this.#stats.lines++;
-    this.#stats.bytes += buf.length;
+    const before = this.#size + at;
+    if (rotatable && before > 0 && before + n > this.maxBytes) {
+      // the lines queued before this one go to the old file, this one starts the new
+      this.#queued = at;
+      this.#flushQueue();
+      this.rotate();
+      this.#buf.copyWithin(0, at, at + n);
+      this.#queued = n;
+    } else {
+      this.#queued = at + n;
+    }
+    this.#queuedLines++;
+    if (sync) this.#queuedSync = true;
+  }
+
+  /** One write() for the queued lines, then the fsync one of them needs (or is due). */
+  #flushQueue(): void {
+    const bytes = this.#queued;
+    if (bytes === 0) return;
+    const lines = this.#queuedLines;
+    const sync = this.#queuedSync;
+    this.#queued = 0;
+    this.#queuedLines = 0;
+    this.#queuedSync = false;
+    if (!this.#writeAll(this.#buf.subarray(0, bytes), lines)) return;
+    this.#size += bytes;
+    this.#stats.lines += lines;
+    this.#stats.bytes += bytes;
     this.#dirty = true;
-    if (mustSync(line)) this.sync();
+    if (sync) this.sync();
     else this.#syncIfDue(false);
+  }
+
+  #grow(needed: number): void {
+    const next = Buffer.allocUnsafe(Math.max(needed, this.#buf.length * 2));
+    this.#buf.copy(next, 0, 0, this.#queued);
+    this.#buf = next;
   }
 
   /** fsyncs what was written (a no-op for a pipe or terminal). */
   sync(): void {
+    this.#flushQueue();
     if (!this.#syncable || !this.#dirty) return;
     try {
       this.#fs.fsyncSync(this.#fd);
@@ -214,10 +278,10 @@ export class AuditWriter {
     }
   }
 
-  /** false when the line cannot go anywhere (stdout is a closed pipe). */
-  #writeAll(buf: Buffer): boolean {
+  /** false when the lines cannot go anywhere (stdout is a closed pipe). */
+  #writeAll(buf: Buffer, lines: number): boolean {
     if (this.#stdoutGone) {
-      this.#stats.unwritable++;
+      this.#stats.unwritable += lines;
       return false;
     }
     let off = 0;
@@ -233,7 +297,7 @@ export class AuditWriter {
         if (code === 'EINTR') continue;
         if (code === 'EPIPE' && this.path === undefined) {
           this.#stdoutGone = true;
-          this.#stats.unwritable++;
+          this.#stats.unwritable += lines;
           this.#notice(
             'audit output (stdout) is a closed pipe: audit lines are no longer written; use --audit-log FILE',
           );

@@ -1,10 +1,12 @@
-// Starting a `vigil run` command through vigil-launch: the launcher waits on fd 3 until vigil
-// has watched it, then drops to the user and execs the command. So the command's first
-// instruction already runs watched.
+// Starting a `vigil run` command through vigil-launch: the launcher becomes the user, applies the
+// session's Landlock plan (read from fd 4), reports what it did on fd 3 (a socket pair), then
+// waits there until vigil has watched it, and execs the command. So the command's first
+// instruction already runs watched, and under the ruleset.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Duplex, Writable } from 'node:stream';
 
+import type { LauncherCreds } from '../daemon/control-protocol.js';
 import { SystemError } from '../errors.js';
 import { repoRoot } from '../system/paths.js';
 
@@ -33,29 +35,63 @@ export function lookupUser(nameOrUid: string): UserEntry | undefined {
   return { name: f[0] ?? '', uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '/' };
 }
 
+/** What the launcher did before waiting for the go: the kernel's answers, not the plan's hopes. */
+export type LauncherReport =
+  | { landlock: 'on'; abi: number; rules: number; skipped: number }
+  | { landlock: 'unavailable'; errno: number }
+  | { landlock: 'off' };
+
+export interface LaunchOptions {
+  user: UserEntry | undefined;
+  cwd: string;
+  /** the encoded plan (encodeLandlockPlan); without it the launcher installs no ruleset */
+  landlockPlan?: Buffer;
+  /** vigil's own processes, which the agent may not signal or trace (seccomp, see the launcher) */
+  protect: readonly number[];
+}
+
 export interface Launched {
   child: ChildProcess;
   pid: number;
+  /** The launcher's report; undefined when it exited without one (it said why on stderr). */
+  ready: Promise<LauncherReport | undefined>;
   /** Lets the command start. */
   go(): void;
   /** Stops the launcher before the command ever runs. */
   abort(): void;
 }
 
-export async function launch(command: string[], user: UserEntry | undefined, cwd: string): Promise<Launched> {
-  const args = [...(user === undefined ? [] : ['--user', user.name]), '--', ...command];
-  const child = spawn(launcherPath(), args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], cwd });
+const PLAN_FD = 4;
+
+export async function launch(command: string[], options: LaunchOptions): Promise<Launched> {
+  const { user, cwd, landlockPlan, protect } = options;
+  const args = [
+    ...(user === undefined ? [] : ['--user', user.name]),
+    ...[...new Set(protect)].flatMap((pid) => ['--protect', String(pid)]),
+    ...(landlockPlan === undefined ? [] : ['--landlock', String(PLAN_FD)]),
+    '--',
+    ...command,
+  ];
+  const plan = landlockPlan === undefined ? 'ignore' : 'pipe';
+  const child = spawn(launcherPath(), args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe', plan], cwd });
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', reject);
   });
   const pid = child.pid;
-  const gate = child.stdio[3] as Writable | null;
+  const gate = child.stdio[3] as Duplex | null;
   if (pid === undefined || gate === null)
     throw new SystemError('VIGIL_LAUNCH_FAILED', 'the launcher did not start');
+  gate.on('error', () => undefined); // the launcher exited: seen as no report, or as its exit
+  if (landlockPlan !== undefined) {
+    const planPipe = child.stdio[PLAN_FD] as Writable;
+    planPipe.on('error', () => undefined);
+    planPipe.end(landlockPlan);
+  }
   return {
     child,
     pid,
+    ready: readReport(gate),
     go: () => {
       gate.end('g');
     },
@@ -64,4 +100,62 @@ export async function launch(command: string[], user: UserEntry | undefined, cwd
       child.kill('SIGKILL');
     },
   };
+}
+
+function readReport(gate: Duplex): Promise<LauncherReport | undefined> {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = (report: LauncherReport | undefined) => {
+      gate.off('data', onData);
+      gate.off('end', onEnd);
+      gate.off('close', onEnd);
+      resolve(report);
+    };
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const nl = text.indexOf('\n');
+      if (nl >= 0) done(parseReport(text.slice(0, nl)));
+    };
+    const onEnd = () => {
+      done(undefined);
+    };
+    gate.on('data', onData);
+    gate.once('end', onEnd);
+    gate.once('close', onEnd);
+  });
+}
+
+/** `landlock on abi=7 rules=12 skipped=0`, `landlock unavailable errno=38`, `landlock off`. */
+export function parseReport(line: string): LauncherReport | undefined {
+  const [word, state, ...pairs] = line.trim().split(' ');
+  if (word !== 'landlock') return undefined;
+  const n = (key: string): number => {
+    const pair = pairs.find((p) => p.startsWith(`${key}=`));
+    return pair === undefined ? NaN : Number(pair.slice(key.length + 1));
+  };
+  if (state === 'off') return { landlock: 'off' };
+  if (state === 'unavailable') return { landlock: 'unavailable', errno: n('errno') };
+  if (state === 'on') return { landlock: 'on', abi: n('abi'), rules: n('rules'), skipped: n('skipped') };
+  return undefined;
+}
+
+/** The launcher's filesystem uid, gid and groups after it became the user (/proc/<pid>/status). */
+export function launcherCreds(pid: number): LauncherCreds | null {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const field = (name: string): number[] =>
+    (new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter((x) => x !== '')
+      .map(Number);
+  // Uid: real effective saved filesystem; permission checks use the filesystem ids
+  const uid = field('Uid')[3];
+  const gid = field('Gid')[3];
+  if (uid === undefined || gid === undefined) return null;
+  return { uid, gid, groups: field('Groups') };
 }

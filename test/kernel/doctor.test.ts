@@ -2,11 +2,13 @@
 // but EPERM at load, cgroup-BPF, tracepoints, tp_btf, bpf_send_signal, ringbuf, Landlock, seccomp.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 
 import { doctorCommand } from '../../src/cli/doctor-command.js';
+import { connectOrStartDaemon } from '../../src/daemon/control-client.js';
 import { runDoctor, type DoctorRun } from '../../src/doctor/doctor.js';
 import { CGROUP_HOOKS, LSM_HOOKS, cgroupProbeId, lsmProbeId } from '../../src/doctor/facts.js';
 import { cgroup2Root } from '../../src/system/cgroup.js';
@@ -139,5 +141,43 @@ describe('vigil doctor on this kernel', { skip: skip !== null }, () => {
     assert.equal(doc.schema_version, 1);
     assert.equal(doc.can_enforce, true);
     assert.equal(doc.bpf_lsm.active, true);
+  });
+
+  it('`vigil doctor` shows what a running daemon has actually attached, and says so when none runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-doctor-'));
+    const socket = join(dir, 'vigil.sock');
+    const doctor = async (args: string[]) => {
+      let out = '';
+      await doctorCommand([...args, '--socket', socket], { out: (x) => (out += x), err: (x) => (out += x) });
+      return out;
+    };
+    try {
+      assert.match(await doctor([]), /No vigil daemon is running, so nothing is attached/);
+      const daemon = await connectOrStartDaemon({ socketPath: socket });
+      try {
+        const text = await doctor([]);
+        assert.match(text, new RegExp(`vigil daemon pid ${process.pid}\\b`));
+        assert.match(text, /cgroup at \S+: connect4, connect6, sendmsg4, sendmsg6, sock_create/);
+        assert.match(text, /tp_btf: sched_process_fork, sched_process_exec, sched_process_exit/);
+        const doc = JSON.parse(await doctor(['--json'])) as {
+          attached: { state: string; hooks: { program: string; hook: string; cgroup: string | null }[] };
+        };
+        assert.equal(doc.attached.state, 'running');
+        const hooks = doc.attached.hooks.map((h) => h.hook);
+        assert.ok(hooks.includes('tp_btf/sched_process_exec'), hooks.join(' '));
+        assert.ok(
+          doc.attached.hooks.filter((h) => h.hook.startsWith('cgroup/')).every((h) => h.cgroup !== null),
+        );
+        // LSM hooks are listed exactly when the kernel let them attach
+        assert.equal(
+          hooks.some((h) => h.startsWith('lsm/')),
+          run.verdict.lsm.state === 'usable',
+        );
+      } finally {
+        await daemon.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

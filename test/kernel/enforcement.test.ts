@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -124,6 +125,38 @@ test('indirection: symlink, relative path after chdir, /proc/self/root, an inter
   sawDenial(r, 'procroot', deniedOpen(r, `${home}/.aws/credentials`));
   assert.match(r.out, /grandchild (137|1|2)\b/);
   assert.ok(r.lines.some((l) => l.event === 'file_open' && l.path === '/etc/shadow' && l.action !== 'ALLOW'));
+});
+
+test('hard links: a link elsewhere to ~/.ssh/id_rsa is denied by its inode; links to allowed files open', async (t) => {
+  if (!(await requires(t, 'root', 'tp_btf', 'tracepoint'))) return;
+  const { dir, home } = sandbox(t);
+  writeFileSync(join(home, '.bashrc'), '# rc\n');
+  // Made before the session, in the workspace (allowed by path): only the inode says what they are.
+  linkSync(join(home, '.ssh', 'id_rsa'), join(dir, 'key-link'));
+  linkSync(join(home, 'notes.txt'), join(dir, 'notes-link'));
+  linkSync(join(home, '.bashrc'), join(dir, 'rc-link'));
+  const script = [
+    `cat ${dir}/key-link > /dev/null; echo "keylink $?"`,
+    `cat ${dir}/notes-link > /dev/null; echo "noteslink $?"`,
+    // ~/.bashrc is denied for writing only: reading through a link is fine, appending is not
+    `cat ${dir}/rc-link > /dev/null; echo "rcread $?"`,
+    `(echo pwned >> ${dir}/rc-link); echo "rcwrite $?"`,
+  ].join('; ');
+  const r = vrun(dir, home, ['--framework', 'generic'], script);
+  assert.equal(r.status, 0, r.out);
+  const key = deniedOpen(r, `${dir}/key-link`);
+  sawDenial(r, 'keylink', key);
+  assert.ok(key.event === 'file_open' && key.matched_by === 'inode', JSON.stringify(key));
+  assert.match(key.reason, /'~\/\.ssh\/\*\*'/, 'the audit line names the ~/.ssh rule');
+  assert.match(r.out, /noteslink 0/, 'a link to an allowed file opens');
+  assert.match(r.out, /rcread 0/, 'a write-only rule does not stop reads through a link');
+  const rc = deniedOpen(r, `${dir}/rc-link`);
+  sawDenial(r, 'rcwrite', rc);
+  assert.match(rc.reason, /'~\/\.bashrc'/);
+  assert.equal(readFileSync(join(home, '.bashrc'), 'utf8'), '# rc\n', 'nothing was written through the link');
+  const notes = r.lines.find((l) => l.event === 'file_open' && l.path === `${dir}/notes-link`);
+  assert.equal(notes?.action, 'ALLOW');
+  assert.ok(notes.event === 'file_open' && notes.matched_by === undefined, 'allowed by its path alone');
 });
 
 test('exec: a denied program is killed before its first instruction, also under another name', async (t) => {

@@ -26,7 +26,7 @@ describe('text report', () => {
       out,
       /\n {2}exec {12}reactive tp_btf\/sched_process_exec \+ SIGKILL \(killed before its first instruction\)\n/,
     );
-    assert.match(out, /\n {2}file open\s+inline\s+Landlock ruleset \(vigil run only; coarser\)\n/);
+    assert.match(out, /\n {2}file open\s+inline\s+Landlock ruleset \(vigil run only; allow-lists\)\n/);
     assert.match(
       out,
       /\n {18}reactive tracepoint sys_enter_openat \+ SIGKILL \(killed as the open returns\)\n/,

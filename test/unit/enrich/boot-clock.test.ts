@@ -67,6 +67,31 @@ describe('boot clock: method', () => {
     assert.ok(abs(clock.state().bootMinusMonoNs - 60_000_000_000n) < 1_000n);
   });
 
+  it('format() keeps the last millisecond: same text as the full conversion, also after a step', () => {
+    const { s, sources } = simulated(1_000_000_000_123_456_789n, 0n);
+    const clock = new BootClock({ sources });
+    const check = () => {
+      // both sides of millisecond edges, in and out of order, as events of several CPUs come
+      for (const k of [
+        999_999n,
+        1_000_000n,
+        999_999n,
+        1_000_001n,
+        1_999_999n,
+        2_000_000n,
+        500n,
+        7_777_777n,
+      ]) {
+        const ktime = 5_000_000_000n + k;
+        assert.equal(clock.format(ktime), formatWallNs(clock.toWallNs(ktime)), `ktime ${ktime}`);
+      }
+    };
+    check();
+    s.real += 5_000_400_000n; // a step that moves the offset by a fraction of a millisecond too
+    clock.sync();
+    check();
+  });
+
   it('formats RFC 3339 UTC with milliseconds, truncating', () => {
     assert.equal(formatWallNs(0n), '1970-01-01T00:00:00.000Z');
     assert.equal(formatWallNs(1_234_999_999n), '1970-01-01T00:00:01.234Z');

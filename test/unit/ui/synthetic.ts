@@ -103,7 +103,14 @@ export function emptyStatus(): StatusResult {
     version: 1,
     sessions: [],
     watchRules: [],
-    kernel: { ringbufFull: '0', readFail: '0', watchFull: '0', staleEntry: '0', alertLost: '0' },
+    kernel: {
+      ringbufFull: '0',
+      readFail: '0',
+      watchFull: '0',
+      staleEntry: '0',
+      alertLost: '0',
+      selfProtect: '0',
+    },
     ring: { records: 0, batches: 0, stalls: 0, handlerErrors: 0 },
     backends: {
       lsm: { state: 'refused', reason: 'EPERM at load' },
@@ -113,7 +120,9 @@ export function emptyStatus(): StatusResult {
         connect: { backend: 'cgroup:connect4/connect6', enforcement: 'inline' },
         udp_send: { backend: 'cgroup:sendmsg4/sendmsg6', enforcement: 'inline' },
         raw_socket: { backend: 'cgroup:sock_create', enforcement: 'inline' },
+        self_protection: { backend: 'seccomp:vigil-launch', enforcement: 'inline' },
       },
+      hooks: [{ program: 'vigil_connect4', hook: 'cgroup/connect4', cgroup: '/sys/fs/cgroup/unified' }],
     },
   };
 }

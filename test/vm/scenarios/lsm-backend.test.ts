@@ -157,6 +157,7 @@ test('BPF-LSM backend: every LSM hook attached; the fallbacks step aside', async
       connect: 'lsm:socket_connect inline',
       udp_send: 'lsm:socket_sendmsg inline',
       raw_socket: 'lsm:socket_create inline',
+      self_protection: 'lsm:task_kill+ptrace_access_check+bpf inline',
     },
   );
 });
