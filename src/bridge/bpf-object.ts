@@ -116,11 +116,12 @@ export class BpfObject {
 
   /**
    * Attaches every loaded program and reports each one: success with its link, or the error
-   * (errno and libbpf's log). Never throws for a program that fails to attach.
+   * (errno and libbpf's log). Never throws for a program that fails to attach. `which` selects
+   * programs by section.
    */
-  attachAll(options: AttachOptions = {}): AttachReport[] {
+  attachAll(options: AttachOptions = {}, which: (section: string) => boolean = () => true): AttachReport[] {
     return this.programs()
-      .filter((p) => p.autoload)
+      .filter((p) => p.autoload && which(p.section))
       .map((p): AttachReport => {
         try {
           return { program: p.name, section: p.section, ok: true, link: this.attach(p.name, options) };

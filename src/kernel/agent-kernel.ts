@@ -261,6 +261,26 @@ function u32(n: number): Buffer {
   return b;
 }
 
+/**
+ * The syscall tracepoints (file opens) put every task of the machine on the slow system-call
+ * path while attached, watched or not (docs/benchmarks.md): they are attached when the first
+ * process is watched or the first watch rule is set, and stay until close.
+ */
+function isSyscallHook(section: string): boolean {
+  return section.startsWith('tracepoint/syscalls/');
+}
+
+function checkAttached(report: AttachReport[]): AttachReport[] {
+  const lines = report.flatMap((r) => (r.ok ? [] : [`${r.program} (${r.section}): ${r.error.message}`]));
+  if (lines.length > 0) {
+    for (const r of report) if (r.ok) r.link.destroy();
+    throw new SystemError('VIGIL_ATTACH_FAILED', `cannot attach vigil's hooks:\n  ${lines.join('\n  ')}`, {
+      hint: 'run `vigil doctor` to see what this kernel allows',
+    });
+  }
+  return report;
+}
+
 export class AgentKernel {
   readonly attachReport: AttachReport[];
   readonly #obj: BpfObject;
@@ -268,6 +288,7 @@ export class AgentKernel {
   readonly #policy: PolicyTables;
   readonly #lsm: LsmState;
   readonly #cgroupPath: string;
+  #syscallHooks = false;
   #closed = false;
 
   private constructor(
@@ -313,17 +334,7 @@ export class AgentKernel {
         obj.ringBuffer('alerts', deliver, { onError }),
         obj.ringBuffer('events', deliver, { onError }),
       ];
-      const report = obj.attachAll({ cgroupPath });
-      const lines = report.flatMap((r) => (r.ok ? [] : [`${r.program} (${r.section}): ${r.error.message}`]));
-      if (lines.length > 0) {
-        throw new SystemError(
-          'VIGIL_ATTACH_FAILED',
-          `cannot attach vigil's hooks:\n  ${lines.join('\n  ')}`,
-          {
-            hint: 'run `vigil doctor` to see what this kernel allows',
-          },
-        );
-      }
+      const report = checkAttached(obj.attachAll({ cgroupPath }, (section) => !isSyscallHook(section)));
       for (const r of readers) r.start({ ref: false });
       const lsmOff = options.lsm === 'off' || process.env.VIGIL_LSM === 'off';
       const lsm: LsmState = lsmOff
@@ -363,6 +374,7 @@ export class AgentKernel {
 
   /** Writes a watched entry as given. watchProcess is the safe way; tests plant stale entries. */
   setWatchedEntry(tgid: number, session: number, startTicks: bigint, root = false): void {
+    this.#attachSyscallHooks();
     const flags = root ? PROC_FLAG.VIGIL_PROC_ROOT : 0;
     this.#obj.map('watched').set(u32(tgid), encodeStruct(Proc, { session, flags, start_ticks: startTicks }));
   }
@@ -390,6 +402,7 @@ export class AgentKernel {
    * are enforced with `config` (observe only when absent).
    */
   addWatchRule(basename: string, rule: number, config?: SessionConfig): void {
+    this.#attachSyscallHooks();
     const value =
       config === undefined
         ? encodeStruct(WatchRule, { rule })
@@ -454,6 +467,13 @@ export class AgentKernel {
       out[name] = v === undefined ? 0n : stats.perCpu(v).reduce((a, b) => a + b.readBigUInt64LE(0), 0n);
     }
     return out;
+  }
+
+  /** Attaches the syscall tracepoints, once, before anything can be watched. Throws if one fails. */
+  #attachSyscallHooks(): void {
+    if (this.#syscallHooks) return;
+    this.attachReport.push(...checkAttached(this.#obj.attachAll({}, isSyscallHook)));
+    this.#syscallHooks = true;
   }
 
   /** Signals, ptrace accesses and bpf() calls the BPF-LSM self-protection hooks refused. */
