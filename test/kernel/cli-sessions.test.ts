@@ -3,7 +3,7 @@
 // shebang script named like entry_comm), `vigil attach` (an existing tree), `vigil status`.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -13,6 +13,7 @@ import { cgroup2Root } from '../../src/system/cgroup.js';
 import { waitFor } from '../support/kernel.js';
 import { requires } from '../support/requires.js';
 import { repoRoot } from '../support/paths.js';
+import { readAuditLog, parseAuditLines } from '../support/audit-log.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
 
@@ -23,14 +24,6 @@ function tempDir(t: TestContext): string {
     rmSync(dir, { recursive: true, force: true });
   });
   return dir;
-}
-
-function readLines(file: string): AuditLine[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as AuditLine);
 }
 
 function assertValid(lines: AuditLine[]): void {
@@ -95,7 +88,7 @@ test('vigil run: the command’s status is vigil’s, every line validates, the 
     `cat /etc/hostname > /dev/null; (sh -c 'sleep 0.1' &); /usr/bin/python3 ${dir}/agent.py; exit 7`,
   ]);
   assert.equal(r.status, 7, `exit status passed through (stderr: ${String(r.stderr)})`);
-  const lines = readLines(log);
+  const lines = readAuditLog(log);
   assertValid(lines);
   const session = lines[0]?.session;
   assert.equal(lines[0]?.event, 'session_start');
@@ -148,7 +141,7 @@ test('vigil run: the command starts watched, as the sudo user, and a signal ends
     SUDO_USER: 'nobody',
   });
   assert.equal(r.status, 128 + 15);
-  const lines = readLines(log);
+  const lines = readAuditLog(log);
   const exec = lines.find((l) => l.event === 'exec' && l.comm === 'sh');
   assert.ok(
     exec?.event === 'exec',
@@ -209,10 +202,7 @@ test('vigil watch: a shebang script named like entry_comm becomes a session; vig
   );
   watch.kill('SIGINT');
   await new Promise((r) => watch.once('exit', r));
-  const lines = out
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as AuditLine);
+  const lines = parseAuditLines(out);
   assertValid(lines);
   const start = lines.find((l) => l.event === 'session_start');
   assert.ok(start && start.pid === agent.pid);
@@ -236,10 +226,7 @@ test('vigil attach: an existing tree and its children join a session', async (t)
   tree.stdin.end('go\n');
   const code = await new Promise<number | null>((r) => attach.once('exit', r));
   assert.equal(code, 0, 'attach returns when the tree has exited');
-  const lines = out
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as AuditLine);
+  const lines = parseAuditLines(out);
   assertValid(lines);
   assert.equal(lines[0]?.event, 'session_start');
   assert.ok(lines.some((l) => l.event === 'file_open' && l.path === '/etc/hostname' && l.comm === 'cat'));

@@ -23,6 +23,7 @@ import { test, type TestContext } from 'node:test';
 import type { AuditLine } from '../../src/sinks/audit-schema.js';
 import { requires } from '../support/requires.js';
 import { repoRoot } from '../support/paths.js';
+import { readAuditLog } from '../support/audit-log.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
 const PY = '/usr/bin/python3';
@@ -57,12 +58,7 @@ function vrun(dir: string, home: string, profileArgs: string[], script: string |
     [VIGIL, 'run', ...profileArgs, '--audit-log', log, '--', ...command],
     { encoding: 'utf8', cwd: dir, env: { ...process.env, HOME: home }, timeout: 60_000 },
   );
-  const lines = existsSync(log)
-    ? readFileSync(log, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as AuditLine)
-    : [];
+  const lines = readAuditLog(log);
   return { status: r.status, out: r.stdout + r.stderr, lines };
 }
 

@@ -6,7 +6,7 @@
 // a temporary folder (and HOME) made for each test.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -16,6 +16,7 @@ import { validateAuditLine, auditLineErrors, type AuditLine } from '../../src/si
 import { waitFor } from '../support/kernel.js';
 import { repoRoot } from '../support/paths.js';
 import { requires } from '../support/requires.js';
+import { readAuditLog } from '../support/audit-log.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
 
@@ -50,12 +51,7 @@ function vrun(dir: string, home: string, args: string[], script: string): Ran {
     [VIGIL, 'run', ...args, '--audit-log', log, '--', '/bin/sh', '-c', script],
     { encoding: 'utf8', cwd: dir, env: { ...process.env, HOME: home }, timeout: 60_000 },
   );
-  const lines = existsSync(log)
-    ? readFileSync(log, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as AuditLine)
-    : [];
+  const lines = readAuditLog(log);
   for (const l of lines)
     assert.ok(validateAuditLine(l), `schema: ${auditLineErrors(l)}\n${JSON.stringify(l)}`);
   return { status: r.status, out: r.stdout + r.stderr, lines };

@@ -4,7 +4,7 @@
 // the entries of a table that was swapped out or unloaded are gone from the kernel.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -18,6 +18,7 @@ import type { AuditLine } from '../../src/sinks/audit-schema.js';
 import { waitFor } from '../support/kernel.js';
 import { requires } from '../support/requires.js';
 import { bpfObject, repoRoot } from '../support/paths.js';
+import { readAuditLog } from '../support/audit-log.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
 
@@ -37,10 +38,7 @@ function profileText(denied: string[]): string {
 
 function lines(file: string): AuditLine[] {
   try {
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l) as AuditLine);
+    return readAuditLog(file);
   } catch {
     return [];
   }

@@ -4,12 +4,11 @@
 // and never actually harms the vigil process under test.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import type { AuditLine } from '../../src/sinks/audit-schema.js';
 import { repoRoot } from '../support/paths.js';
 import { requires } from '../support/requires.js';
 
@@ -39,6 +38,7 @@ child = subprocess.Popen(["sleep", "30"])
 res("kill-own-child", lambda: os.kill(child.pid, signal.SIGTERM))
 print("child-status", child.wait())
 `;
+import { readAuditLog } from '../support/audit-log.js';
 
 test('vigil run: the agent cannot signal, trace or pidfd-open vigil, nor call bpf(); its children it can', async (t) => {
   if (!(await requires(t, 'root', 'tp_btf', 'seccomp'))) return;
@@ -68,12 +68,7 @@ test('vigil run: the agent cannot signal, trace or pidfd-open vigil, nor call bp
   assert.match(out, /^kill-own-child ok$/m, out);
   assert.match(out, /^child-status -15$/m, 'the agent still signals its own children');
   // vigil lived through it and closed the session
-  const lines = existsSync(log)
-    ? readFileSync(log, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as AuditLine)
-    : [];
+  const lines = readAuditLog(log);
   assert.ok(
     lines.some((l) => l.event === 'session_end'),
     'the session ended normally',

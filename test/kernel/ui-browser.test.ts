@@ -9,7 +9,7 @@
 // every event (docs/audit.md), and the test asserts the OBSERVE badge and says so.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,10 +18,10 @@ import { test, type TestContext } from 'node:test';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-import type { AuditLine } from '../../src/sinks/audit-schema.js';
 import { waitFor } from '../support/kernel.js';
 import { requires } from '../support/requires.js';
 import { repoRoot } from '../support/paths.js';
+import { readAuditLog } from '../support/audit-log.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
 const CHROMIUM = '/usr/bin/chromium';
@@ -74,14 +74,6 @@ function httpGet(
     });
     req.end();
   });
-}
-
-function readLines(file: string): AuditLine[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as AuditLine);
 }
 
 interface Session {
@@ -214,12 +206,12 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
   // a line about the denied file, then its badge
   assert.ok(
     await waitFor(
-      () => readLines(s.log).some((l) => l.event === 'file_open' && l.path.endsWith('secret.txt')),
+      () => readAuditLog(s.log).some((l) => l.event === 'file_open' && l.path.endsWith('secret.txt')),
       15_000,
     ),
     'the audit log has the open of the denied file',
   );
-  const lines = readLines(s.log);
+  const lines = readAuditLog(s.log);
   // The profile denies the file: the kernel refused it (BLOCK, inline backends) or killed the
   // reader (KILL, the reactive tracepoint backend on hosts without BPF-LSM).
   const denial = lines.find((l) => l.event === 'file_open' && l.path.endsWith('secret.txt'))?.action;

@@ -21,6 +21,7 @@ import type { AuditLine } from '../../../src/sinks/audit-schema.js';
 import { repoRoot } from '../../../src/system/paths.js';
 import { waitFor } from '../../support/kernel.js';
 import { requires, type Capability } from '../../support/requires.js';
+import { readAuditLog } from '../../support/audit-log.js';
 
 const PY = '/usr/bin/python3';
 const NEEDS: Capability[] = [
@@ -375,10 +376,7 @@ test('vigil run --framework generic: `cat /etc/shadow` gets EPERM, audited BLOCK
   assert.equal(r.status, 0, `vigil run failed: ${r.stderr}`);
   assert.match(r.stderr + r.stdout, /Operation not permitted/);
   assert.match(r.stdout, /status 1/, 'cat got an error and was not killed');
-  const lines = readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as AuditLine);
+  const lines = readAuditLog(log);
   const shadow = lines.filter((l) => l.event === 'file_open' && 'path' in l && l.path === '/etc/shadow');
   assert.equal(shadow.length, 1, JSON.stringify(shadow));
   const line = shadow[0];

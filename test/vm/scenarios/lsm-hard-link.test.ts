@@ -6,14 +6,14 @@
 // the VM layer on Debian's kernels. Its own file: each file has its own time limit under TCG.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import type { AuditLine } from '../../../src/sinks/audit-schema.js';
 import { repoRoot } from '../../../src/system/paths.js';
 import { requires } from '../../support/requires.js';
+import { readAuditLog } from '../../support/audit-log.js';
 
 test('vigil run --framework generic: a hard link elsewhere to ~/.ssh/id_rsa gets EPERM by its inode; a link to an allowed file opens', async (t) => {
   if (!(await requires(t, 'root', 'lsm_active', 'lsm_file_open'))) return;
@@ -50,10 +50,7 @@ test('vigil run --framework generic: a hard link elsewhere to ~/.ssh/id_rsa gets
   assert.match(r.stdout, /key 1\n/, 'cat got EPERM and was not killed');
   assert.match(r.stdout, /fine\nnotes 0/, 'the link to an allowed file opens');
   assert.doesNotMatch(r.stdout, /PRIVATE KEY/);
-  const lines = readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as AuditLine);
+  const lines = readAuditLog(log);
   const key = lines.filter((l) => l.event === 'file_open' && l.path === `${dir}/key-link`);
   assert.equal(key.length, 1, JSON.stringify(key));
   const line = key[0];
