@@ -23,8 +23,25 @@ function policyKind(ev: AgentEvent): PolicyKind | undefined {
   }
 }
 
+// Every event a rule decides names it: the text is made once per profile and rule.
+const ruleTexts = new WeakMap<Profile, Map<string, string>>();
+
 /** `denied_paths[3] '~/.ssh/**'`: the id and the rule as written in the profile. */
 function ruleText(profile: Profile, id: string): string {
+  let texts = ruleTexts.get(profile);
+  if (texts === undefined) {
+    texts = new Map();
+    ruleTexts.set(profile, texts);
+  }
+  let text = texts.get(id);
+  if (text === undefined) {
+    text = makeRuleText(profile, id);
+    texts.set(id, text);
+  }
+  return text;
+}
+
+function makeRuleText(profile: Profile, id: string): string {
   const m = /^(\w+)\[(\d+)\]$/.exec(id);
   if (m === null) return id;
   const list = m[1] as RuleListName;
@@ -56,13 +73,45 @@ function subject(ev: AgentEvent): string {
   }
 }
 
+// Events come in runs decided by one rule: the last rule's id and text are kept.
+const last = {
+  profile: undefined as Profile | undefined,
+  kind: '',
+  ruleKind: -1,
+  rule: -1,
+  id: '',
+  text: '',
+};
+
+/** The deciding rule's id and its text (with the rule as written). */
+function named(
+  profile: Profile,
+  kind: PolicyKind | undefined,
+  v: KernelVerdict,
+): { id: string; rule: string } {
+  if (kind === undefined) return { id: 'raw_sockets', rule: `raw_sockets: ${profile.rawSockets}` };
+  if (
+    last.profile !== profile ||
+    last.kind !== kind ||
+    last.ruleKind !== v.ruleKind ||
+    last.rule !== v.rule
+  ) {
+    last.profile = profile;
+    last.kind = kind;
+    last.ruleKind = v.ruleKind;
+    last.rule = v.rule;
+    last.id = ruleIdOf(kind, v.ruleKind, v.rule);
+    last.text = ruleText(profile, last.id);
+  }
+  return { id: last.id, rule: last.text };
+}
+
 /** The decision for an event the kernel decided; undefined when it only observed it. */
 export function kernelDecision(ev: AgentEvent, profile: Profile): Decision | undefined {
   const v: KernelVerdict | undefined = ev.verdict;
   if (v === undefined) return undefined;
   const kind = policyKind(ev);
-  const id = kind === undefined ? 'raw_sockets' : ruleIdOf(kind, v.ruleKind, v.rule);
-  const rule = kind === undefined ? `raw_sockets: ${profile.rawSockets}` : ruleText(profile, id);
+  const { id, rule } = named(profile, kind, v);
   const what = subject(ev);
   switch (v.action) {
     case 'ALLOW':

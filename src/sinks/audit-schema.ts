@@ -5,7 +5,7 @@
 // line: the builders in audit-line.ts follow it and a test checks they do.
 import { Type } from '@sinclair/typebox';
 import type { Static, TLiteral, TObject, TProperties, TUnion } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 
 /** Bumped on any change a consumer could notice (a key removed, renamed or retyped). */
 export const AUDIT_SCHEMA_VERSION = 1;
@@ -335,10 +335,12 @@ export function auditKeyOrder(event: AuditEvent): string[] {
   return Object.keys(variants[event].properties);
 }
 
-const compiled = TypeCompiler.Compile(AuditLineSchema);
+// Compiled on first use, not at import: the daemon and the CLI never validate their own lines.
+const compiled: { check?: TypeCheck<typeof AuditLineSchema> } = {};
 
 export function validateAuditLine(value: unknown): value is AuditLine {
-  return compiled.Check(value);
+  compiled.check ??= TypeCompiler.Compile(AuditLineSchema);
+  return compiled.check.Check(value);
 }
 
 /** Why a value is not an audit line ('' when it is one); for tests and error messages. */

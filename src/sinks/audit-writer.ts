@@ -23,6 +23,7 @@
 import * as nodeFs from 'node:fs';
 import { dirname } from 'node:path';
 import { AuditError } from './audit-errors.js';
+import { auditLineJson } from './audit-json.js';
 import type { AuditLine } from './audit-schema.js';
 import { inWriteBatch, joinWriteBatch, type BatchMember } from './write-batch.js';
 
@@ -137,7 +138,7 @@ export class AuditWriter implements BatchMember {
    */
   write(line: AuditLine): void {
     if (this.#closed) throw new AuditError('VIGIL_AUDIT_CLOSED', 'the audit log is closed');
-    this.#queue(JSON.stringify(line), mustSync(line));
+    this.#queue(auditLineJson(line), mustSync(line));
     if (inWriteBatch()) joinWriteBatch(this);
     else this.endBatch();
   }

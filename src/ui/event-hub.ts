@@ -3,7 +3,9 @@
 // frames, one frame per tick (100 ms) holding an array of lines.
 //
 // Costs on the event path: `push` stores a reference and counts, nothing else; lines are
-// serialized only when a client reads them, once per tick however many clients do.
+// serialized only when a client reads them, once per tick however many clients do. A slot
+// holds the line until it is serialized, then only its JSON text (get() parses it back), so
+// the backlog does not keep both.
 //
 // Clients never slow the producer and never make the server buffer without bound: a client
 // has no queue of its own, only a cursor into the shared backlog, plus its socket's buffer,
@@ -13,6 +15,7 @@
 // (the browser reconnects with Last-Event-ID and learns about its gap the same way).
 import { randomBytes } from 'node:crypto';
 
+import { auditLineJson } from '../sinks/audit-json.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 
 export interface HubOptions {
@@ -98,8 +101,8 @@ export class EventHub {
   readonly #stuckMs: number;
   readonly #initialTail: number;
   readonly #now: () => number;
-  readonly #lines: (AuditLine | undefined)[];
-  readonly #json: (string | undefined)[];
+  /** the line, or its JSON text once a frame needed it */
+  readonly #slots: (AuditLine | string | undefined)[];
   readonly #clients = new Set<Client>();
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #listeners = new Set<(line: AuditLine, id: number) => void>();
@@ -121,8 +124,7 @@ export class EventHub {
     this.#stuckMs = options.stuckMs ?? HUB_DEFAULTS.stuckMs;
     this.#initialTail = options.initialTail ?? HUB_DEFAULTS.initialTail;
     this.#now = options.now ?? Date.now;
-    this.#lines = new Array<AuditLine | undefined>(this.capacity);
-    this.#json = new Array<string | undefined>(this.capacity);
+    this.#slots = new Array<AuditLine | string | undefined>(this.capacity);
     if (options.timer !== false) {
       this.#timer = setInterval(() => {
         this.tick();
@@ -135,8 +137,7 @@ export class EventHub {
   push(line: AuditLine): number {
     const id = this.#next++;
     const slot = id % this.capacity;
-    this.#lines[slot] = line;
-    this.#json[slot] = undefined;
+    this.#slots[slot] = line;
     for (const l of this.#listeners) l(line, id);
     return id;
   }
@@ -158,7 +159,8 @@ export class EventHub {
   /** The line with this id, while it is in the backlog. */
   get(id: number): AuditLine | undefined {
     if (!Number.isInteger(id) || id < this.oldest || id >= this.#next) return undefined;
-    return this.#lines[id % this.capacity];
+    const held = this.#slots[id % this.capacity];
+    return typeof held === 'string' ? (JSON.parse(held) as AuditLine) : held;
   }
 
   /**
@@ -275,12 +277,16 @@ export class EventHub {
     const parts: string[] = [];
     for (let id = from; id < to; id++) {
       const slot = id % this.capacity;
-      let json = this.#json[slot];
-      if (json === undefined) {
-        json = JSON.stringify(this.#lines[slot] ?? null);
-        this.#json[slot] = json;
+      const held = this.#slots[slot];
+      if (typeof held === 'string') {
+        parts.push(held);
+      } else if (held === undefined) {
+        parts.push('null');
+      } else {
+        const json = auditLineJson(held);
+        this.#slots[slot] = json;
+        parts.push(json);
       }
-      parts.push(json);
     }
     const frame = `id: ${to - 1}\nevent: lines\ndata: {"from":${from},"lines":[${parts.join(',')}]}\n\n`;
     this.#frameCache.set(key, frame);
