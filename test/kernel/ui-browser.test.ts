@@ -232,11 +232,13 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
     targets.length > 0 && targets.every((x) => x.includes('secret.txt')),
     'search keeps only matching lines',
   );
+  // dispatched to the row itself: the live feed may shift rows between locating one and a
+  // pointer click at its coordinates, which would then land on a neighbour
   await page
     .locator('.list .row:not([hidden])')
     .filter({ has: page.locator('.badge', { hasText: expected }) })
     .first()
-    .click();
+    .dispatchEvent('click');
   await page.waitForSelector('.detail .anc', { timeout: 10_000 });
   const detail = await page.locator('.detail').innerText();
   assert.match(detail, new RegExp(expected));
