@@ -2,6 +2,7 @@
 // and the kernel's loss counters.
 import { connectDaemon } from '../daemon/control-client.js';
 import type { LandlockSummary, StatusResult } from '../daemon/control-protocol.js';
+import { protectionLines } from '../doctor/render-live.js';
 import { EXIT_CODES } from '../errors.js';
 import { parseVerbArgs, requireRoot } from './args.js';
 
@@ -55,9 +56,7 @@ export function renderStatus(s: StatusResult): string {
       ? 'BPF-LSM attached'
       : `BPF-LSM ${s.backends.lsm.state}: ${s.backends.lsm.reason ?? ''}`;
   out.push(`backends (${lsm}):`);
-  for (const [protection, b] of Object.entries(s.backends.protections)) {
-    out.push(`  ${protection.padEnd(11)} ${b.enforcement.padEnd(9)} ${b.backend}`);
-  }
+  out.push(...protectionLines(s.backends));
   if (s.watchRules.length > 0) {
     out.push(`watching for: ${s.watchRules.map((w) => `${w.basename} (${w.profile})`).join(', ')}`);
   }

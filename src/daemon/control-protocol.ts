@@ -1,6 +1,7 @@
 // The control socket's protocol: one JSON object per line. A client sends requests with an id;
 // the daemon answers each with the same id, and pushes `line` and `session_end` messages to
 // clients that subscribed. Only root can reach the socket (folder 0700, socket 0600).
+import { VigilError } from '../errors.js';
 import type { BackendReport } from '../kernel/agent-kernel.js';
 import type { LandlockGrant, LandlockMode } from '../policy/landlock-plan.js';
 import type { Profile } from '../policy/profile-types.js';
@@ -132,6 +133,16 @@ export interface ErrorBody {
   code: string;
   message: string;
   hint?: string;
+}
+
+/** How an error travels to a client: vigil's own code and hint, anything else as internal. */
+export function errorBody(err: unknown): ErrorBody {
+  if (err instanceof VigilError) {
+    return err.hint === undefined
+      ? { code: err.code, message: err.message }
+      : { code: err.code, message: err.message, hint: err.hint };
+  }
+  return { code: 'VIGIL_INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
 export type Response =

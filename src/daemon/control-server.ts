@@ -5,7 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 
 import { VigilError } from '../errors.js';
-import type { ErrorBody, Request, ServerMessage } from './control-protocol.js';
+import { errorBody, type Request, type ServerMessage } from './control-protocol.js';
 import type { Daemon, SessionSink } from './daemon.js';
 
 export class ControlServer {
@@ -169,13 +169,4 @@ export class ControlServer {
       // already gone
     }
   }
-}
-
-function errorBody(err: unknown): ErrorBody {
-  if (err instanceof VigilError) {
-    return err.hint === undefined
-      ? { code: err.code, message: err.message }
-      : { code: err.code, message: err.message, hint: err.hint };
-  }
-  return { code: 'VIGIL_INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }

@@ -3,11 +3,10 @@
 // lets go. The kernel has few table ids (VIGIL_POLICY_TABLES), so sharing matters.
 import { createHash } from 'node:crypto';
 
-import { VigilError } from '../errors.js';
 import type { AgentKernel } from '../kernel/agent-kernel.js';
 import type { LoadReport } from '../kernel/policy-tables.js';
 import { describeInodes, inodesIncomplete } from '../policy/deny-inodes.js';
-import type { ErrorBody, ProfileRef, ReloadResult } from './control-protocol.js';
+import { errorBody, type ProfileRef, type ReloadResult } from './control-protocol.js';
 
 interface Entry {
   handle: number;
@@ -99,13 +98,4 @@ export class ProfileHandles {
     }
     return result;
   }
-}
-
-function errorBody(err: unknown): ErrorBody {
-  if (err instanceof VigilError) {
-    return err.hint === undefined
-      ? { code: err.code, message: err.message }
-      : { code: err.code, message: err.message, hint: err.hint };
-  }
-  return { code: 'VIGIL_INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }

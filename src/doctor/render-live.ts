@@ -1,5 +1,6 @@
 // Doctor's "attached now" section: the running daemon's own account of which backend decides
 // each protection and every program it has attached, grouped by hook type.
+import type { BackendReport } from '../kernel/agent-kernel.js';
 import type { LiveState } from './live-daemon.js';
 
 export function renderLiveText(
@@ -27,9 +28,7 @@ export function renderLiveText(
   out.push(
     `  vigil daemon pid ${d.pid}, up since ${d.startedAt}, ${d.activeSessions} active session(s); ${lsm}`,
   );
-  for (const [protection, p] of Object.entries(b.protections)) {
-    out.push(`  ${protection.padEnd(16)}${p.enforcement.padEnd(9)}${p.backend}`);
-  }
+  out.push(...protectionLines(b));
   const groups = new Map<string, string[]>();
   for (const h of b.hooks) {
     const slash = h.hook.indexOf('/');
@@ -42,6 +41,13 @@ export function renderLiveText(
   out.push(`  ${b.hooks.length} programs attached:`);
   for (const [where, names] of groups) out.push(...wrap(`${where}: ${names.join(', ')}`, 4, 6));
   return out;
+}
+
+/** One line per protection: its enforcement and the backend deciding it (doctor, vigil status). */
+export function protectionLines(b: BackendReport): string[] {
+  return Object.entries(b.protections).map(
+    ([protection, p]) => `  ${protection.padEnd(16)}${p.enforcement.padEnd(9)}${p.backend}`,
+  );
 }
 
 export function liveJson(live: LiveState) {

@@ -460,13 +460,17 @@ export class AgentKernel {
   }
 
   counters(): KernelCounters {
-    const stats = this.#obj.map('vigil_stats');
     const out = {} as KernelCounters;
-    for (const [name, idx] of Object.entries(STAT_KEYS) as [keyof KernelCounters, number][]) {
-      const v = stats.get(u32(idx));
-      out[name] = v === undefined ? 0n : stats.perCpu(v).reduce((a, b) => a + b.readBigUInt64LE(0), 0n);
-    }
+    for (const [name, idx] of Object.entries(STAT_KEYS) as [keyof KernelCounters, number][])
+      out[name] = this.#stat(idx);
     return out;
+  }
+
+  /** One vigil_stats slot, added up over the CPUs. */
+  #stat(idx: number): bigint {
+    const stats = this.#obj.map('vigil_stats');
+    const v = stats.get(u32(idx));
+    return v === undefined ? 0n : stats.perCpu(v).reduce((a, b) => a + b.readBigUInt64LE(0), 0n);
   }
 
   /** Attaches the syscall tracepoints, once, before anything can be watched. Throws if one fails. */
@@ -478,13 +482,7 @@ export class AgentKernel {
 
   /** Signals, ptrace accesses and bpf() calls the BPF-LSM self-protection hooks refused. */
   selfProtectRefusals(): bigint {
-    const v = this.#obj.map('vigil_stats').get(u32(STAT.VIGIL_STAT_SELF_PROTECT));
-    return v === undefined
-      ? 0n
-      : this.#obj
-          .map('vigil_stats')
-          .perCpu(v)
-          .reduce((a, b) => a + b.readBigUInt64LE(0), 0n);
+    return this.#stat(STAT.VIGIL_STAT_SELF_PROTECT);
   }
 
   /** The two rings' consumer statistics, added up. */
