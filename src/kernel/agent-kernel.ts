@@ -131,7 +131,7 @@ const FALLBACKS: Readonly<Record<Protection, ProtectionBackend>> = {
   udp_send: { backend: 'cgroup:sendmsg4/sendmsg6', enforcement: 'inline' },
   raw_socket: { backend: 'cgroup:sock_create', enforcement: 'inline' },
   // the launcher's filter: `vigil run` sessions only (watch/attach sessions have none)
-  self_protection: { backend: 'seccomp:vigil-launch', enforcement: 'inline' },
+  self_protection: { backend: 'seccomp:vigil-launch (vigil run sessions only)', enforcement: 'inline' },
 };
 
 interface LsmState {

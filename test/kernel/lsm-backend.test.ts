@@ -24,7 +24,7 @@ const FALLBACKS = {
   connect: 'cgroup:connect4/connect6 inline',
   udp_send: 'cgroup:sendmsg4/sendmsg6 inline',
   raw_socket: 'cgroup:sock_create inline',
-  self_protection: 'seccomp:vigil-launch inline',
+  self_protection: 'seccomp:vigil-launch (vigil run sessions only) inline',
 };
 
 function openKernel(

@@ -120,7 +120,7 @@ export function emptyStatus(): StatusResult {
         connect: { backend: 'cgroup:connect4/connect6', enforcement: 'inline' },
         udp_send: { backend: 'cgroup:sendmsg4/sendmsg6', enforcement: 'inline' },
         raw_socket: { backend: 'cgroup:sock_create', enforcement: 'inline' },
-        self_protection: { backend: 'seccomp:vigil-launch', enforcement: 'inline' },
+        self_protection: { backend: 'seccomp:vigil-launch (vigil run sessions only)', enforcement: 'inline' },
       },
       hooks: [{ program: 'vigil_connect4', hook: 'cgroup/connect4', cgroup: '/sys/fs/cgroup/unified' }],
     },
