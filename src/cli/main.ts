@@ -31,6 +31,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'list, show, validate and explain profiles',
     run: async (args) => (await import('./profile-command.js')).profileCommand(args),
   },
+  audit: {
+    summary: 'check the hash chain of audit logs: vigil audit verify FILE... (oldest first)',
+    run: async (args) => (await import('./audit-command.js')).auditCommand(args),
+  },
   demo: {
     summary: 'watch vigil stop a simulated compromised agent (credential theft, shell, exfiltration)',
     run: async (args) => (await import('./demo-command.js')).demoCommand(args),

@@ -11,7 +11,8 @@
 // A value of an unexpected type (a line not made by the builders) makes the whole line go
 // through JSON.stringify, so the text stays the same. Keys the schema does not define are not
 // written (such a line is not an audit line). The rare kinds (session_start, session_end, loss)
-// always go through JSON.stringify.
+// always go through JSON.stringify, and so does a line that already has the hash chain's keys
+// (one read back from a log): the writer adds them itself, after this text (audit-writer.ts).
 import type { AuditLine, AuditLineOf } from './audit-schema.js';
 
 /** Set when a value was not of the type the schema gives it: the line is written generically. */
@@ -245,6 +246,9 @@ function socketCreate(l: AuditLineOf<'socket_create'>): string {
 
 /** The line's JSON text, exactly as JSON.stringify(line) writes it. */
 export function auditLineJson(line: AuditLine): string {
+  if (line.seq !== undefined || line.prev !== undefined || line.chain_break !== undefined) {
+    return JSON.stringify(line);
+  }
   state.odd = false;
   let text: string;
   switch (line.event) {

@@ -2,10 +2,13 @@
 // validator (validateAuditLine) and the published JSON Schema (schemas/audit-line.schema.json,
 // written by scripts/gen-audit-schema.ts; a unit test fails when the committed file is stale).
 // Every key is described in docs/audit.md. Property order here is the order of the keys in a
-// line: the builders in audit-line.ts follow it and a test checks they do.
+// line: the builders in audit-line.ts follow it and a test checks they do. The hash chain's
+// keys (seq, prev, chain_break) come last; the writer adds them (audit-writer.ts), so a line
+// as built has none and a line as written has seq and prev.
 import { Type } from '@sinclair/typebox';
 import type { Static, TLiteral, TObject, TProperties, TUnion } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { CHAIN_BREAKS } from './audit-chain.js';
 
 /** Bumped on any change a consumer could notice (a key removed, renamed or retyped). */
 export const AUDIT_SCHEMA_VERSION = 1;
@@ -70,6 +73,30 @@ const ExitCode = Type.Union([Type.Integer({ minimum: 0, maximum: 255 }), Type.Nu
   description: 'Exit status (0-255) when the process exited normally; null when a signal ended it.',
 });
 
+// The hash chain (docs/audit.md#the-hash-chain), last in every line the writer writes.
+const chainTail = {
+  seq: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        'Place of the line in its hash chain: 1, 2, 3, ... across rotated files and restarts. Added by the writer: a line written to a log or stdout has it.',
+    }),
+  ),
+  prev: Type.Optional(
+    Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description:
+        "SHA-256 (hex) of the previous line's exact bytes without its newline; 64 zeros for the first line of a new chain. Added by the writer with seq.",
+    }),
+  ),
+  chain_break: Type.Optional(
+    literals(
+      CHAIN_BREAKS,
+      'Present when the line does not follow a chained line: torn_line (the line before was cut short, e.g. by a crash; prev is its hash), unchained (the line before has no seq; a new chain starts at seq 1), write_failed (lines before it could not be written: their seqs are missing).',
+    ),
+  ),
+};
+
 /** Keys every line starts with (in this order, after the event's own keys come the tail keys). */
 function line<E extends string, P extends TProperties>(event: E, own: P, description: string) {
   return Type.Object(
@@ -78,6 +105,7 @@ function line<E extends string, P extends TProperties>(event: E, own: P, descrip
       event: Type.Literal(event),
       action: Action,
       ...own,
+      ...chainTail,
     },
     { additionalProperties: false, description },
   );

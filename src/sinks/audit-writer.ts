@@ -20,8 +20,17 @@
 //           pipe is waited on. stdout that is a closed pipe (EPIPE) is reported once through
 //           `onNotice`; later lines are counted in stats().unwritable, and not thrown, since
 //           nothing can read them.
+// Chain:    every line ends with `"seq":N,"prev":"<sha256 of the line before>"` (audit-chain.ts;
+//           docs/audit.md#the-hash-chain), added here because the writer knows the file: the
+//           chain goes on across rotation, and across restarts (an existing file: after its
+//           last line; an empty FILE: after FILE.1's last line). A torn last line (a crash in
+//           the middle of a write) is ended with a newline and the next line says
+//           chain_break "torn_line"; a file whose last line has no seq starts a new chain that
+//           says "unchained"; lines lost to a failed write leave a seq gap and the next line
+//           says "write_failed". stdout starts a chain of its own (seq 1) per writer.
 import * as nodeFs from 'node:fs';
 import { dirname } from 'node:path';
+import { GENESIS, readTail, sha256Hex, type ChainBreak } from './audit-chain.js';
 import { AuditError } from './audit-errors.js';
 import { auditLineJson } from './audit-json.js';
 import type { AuditLine } from './audit-schema.js';
@@ -33,6 +42,7 @@ export interface WriterFs {
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
   fsyncSync(fd: number): void;
   fstatSync(fd: number): { size: number; isFile(): boolean };
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   closeSync(fd: number): void;
   renameSync(from: string, to: string): void;
   unlinkSync(path: string): void;
@@ -78,6 +88,13 @@ export function mustSync(line: AuditLine): boolean {
 
 const QUEUE_INITIAL_BYTES = 64 * 1024;
 const QUEUE_KEEP_BYTES = 4 * 1024 * 1024;
+const SEQ_KEY = Buffer.from(',"seq":');
+const PREV_KEY = Buffer.from(',"prev":"');
+const BREAK_KEY = Buffer.from(',"chain_break":"');
+const QUOTE = 0x22;
+const CLOSE_BRACE = 0x7d;
+/** The longest chain keys: `,"seq":<16 digits>,"prev":"<64>","chain_break":"write_failed"}` is 127 bytes. */
+const CHAIN_KEYS_MAX_BYTES = 160;
 
 // Sleeping while a full non-blocking pipe drains; Atomics.wait is the synchronous sleep.
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -105,6 +122,15 @@ export class AuditWriter implements BatchMember {
   #queued = 0;
   #queuedLines = 0;
   #queuedSync = false;
+  // The hash chain: the next line gets seq #seq + 1, prev #prev and chain_break #break.
+  #seq = 0;
+  #prev = GENESIS;
+  #break: ChainBreak | undefined;
+  /** the output ends in a torn line: a newline goes first, so the next line starts a line */
+  #newlineFirst = false;
+  /** where the queue's lines begin: what a write that fails part way goes back to */
+  #queuePrev = GENESIS;
+  #queueLead = 0;
   readonly #stats: AuditWriterStats = { lines: 0, bytes: 0, fsyncs: 0, rotations: 0, unwritable: 0 };
 
   constructor(options: AuditWriterOptions = {}) {
@@ -123,6 +149,13 @@ export class AuditWriter implements BatchMember {
       this.#fd = this.#open(this.path);
       // /dev/null, a FIFO or a terminal given as the log: fsync means nothing there (EINVAL)
       this.#syncable = this.#isFile(this.#fd);
+      try {
+        // only a regular file has lines to continue from (reading a FIFO would take its data)
+        if (this.#syncable) this.#continueChain(true);
+      } catch (err) {
+        this.#closeFd();
+        throw err;
+      }
     }
     if (this.#syncable && this.syncIntervalMs > 0) {
       this.#timer = setInterval(() => {
@@ -138,7 +171,13 @@ export class AuditWriter implements BatchMember {
    */
   write(line: AuditLine): void {
     if (this.#closed) throw new AuditError('VIGIL_AUDIT_CLOSED', 'the audit log is closed');
-    this.#queue(auditLineJson(line), mustSync(line));
+    // the chain keys are the writer's: a line that brings its own (one read back from a log)
+    // is written with new ones
+    const own =
+      line.seq === undefined && line.prev === undefined && line.chain_break === undefined
+        ? line
+        : withoutChain(line);
+    this.#queue(auditLineJson(own), mustSync(line));
     if (inWriteBatch()) joinWriteBatch(this);
     else this.endBatch();
   }
@@ -152,21 +191,43 @@ export class AuditWriter implements BatchMember {
 
   /** Encodes a line at the end of the queue; rotates first when it would not fit the file. */
   #queue(json: string, sync: boolean): void {
+    if (this.#queued === 0) {
+      this.#queuePrev = this.#prev;
+      this.#queueLead = this.#newlineFirst ? 1 : 0;
+    }
+    // UTF-16 code units take at most 3 bytes in UTF-8; the chain keys; the newline that may
+    // end a torn line first, and the line's own
+    const room = this.#queued + json.length * 3 + CHAIN_KEYS_MAX_BYTES + 2;
+    if (room > this.#buf.length) this.#grow(room);
+    if (this.#newlineFirst) {
+      this.#buf[this.#queued++] = 0x0a;
+      this.#newlineFirst = false;
+    }
     const at = this.#queued;
-    // UTF-16 code units take at most 3 bytes in UTF-8; +1 for the newline
-    if (at + json.length * 3 + 1 > this.#buf.length) this.#grow(at + json.length * 3 + 1);
-    const n = this.#buf.write(json, at, 'utf8') + 1;
-    this.#buf[at + n - 1] = 0x0a;
+    const linePrev = this.#prev;
+    const n = this.#encode(json, at);
     // only a regular file rotates: never rename /dev/null or a FIFO given as the log
     const rotatable = this.path !== undefined && this.#syncable;
     const before = this.#size + at;
     if (rotatable && before > 0 && before + n > this.maxBytes) {
       // the lines queued before this one go to the old file, this one starts the new
-      this.#queued = at;
-      this.#flushQueue();
-      this.rotate();
+      const lineHash = this.#prev;
+      try {
+        this.#queued = at;
+        this.#flushQueue();
+        this.rotate();
+      } catch (err) {
+        // this line is not written: the next one follows what the file has, and says so
+        if (this.#prev === lineHash) {
+          this.#prev = linePrev;
+          this.#break = 'write_failed';
+        }
+        throw err;
+      }
       this.#buf.copyWithin(0, at, at + n);
       this.#queued = n;
+      this.#queuePrev = linePrev;
+      this.#queueLead = 0;
     } else {
       this.#queued = at + n;
     }
@@ -190,6 +251,62 @@ export class AuditWriter implements BatchMember {
     this.#dirty = true;
     if (sync) this.sync();
     else this.#syncIfDue(false);
+  }
+
+  /**
+   * Writes the line's JSON at `at` with the chain keys in place of its closing brace, and its
+   * newline; returns the bytes written. The chain moves on to this line.
+   */
+  #encode(json: string, at: number): number {
+    const buf = this.#buf;
+    // a line is a JSON object with keys: its text ends with the object's closing brace
+    let p = at + buf.write(json, at, 'utf8') - 1;
+    // byte by byte: building the keys as a string and writing it costs twice as much
+    p += putBytes(buf, p, SEQ_KEY);
+    p += writeDecimal(buf, p, ++this.#seq);
+    p += putBytes(buf, p, PREV_KEY);
+    p += buf.write(this.#prev, p, 'latin1');
+    buf[p++] = QUOTE;
+    if (this.#break !== undefined) {
+      p += putBytes(buf, p, BREAK_KEY);
+      p += buf.write(this.#break, p, 'latin1');
+      buf[p++] = QUOTE;
+    }
+    buf[p++] = CLOSE_BRACE;
+    const end = p;
+    this.#prev = sha256Hex(buf.subarray(at, end));
+    this.#break = undefined;
+    buf[end] = 0x0a;
+    return end + 1 - at;
+  }
+
+  /**
+   * After a write that failed part way (buf[0, written) reached the output): the next line
+   * follows what the output has, the last whole line or the torn piece of one (ended by a
+   * newline first), and says write_failed; the lines not written keep their seq, so the gap
+   * shows where they were.
+   */
+  #afterFailedWrite(buf: Buffer, written: number): void {
+    this.#size += written;
+    this.#break = 'write_failed';
+    const lead = this.#queueLead;
+    if (written < lead) {
+      // not even the newline that ends the torn line before the queue
+      this.#prev = this.#queuePrev;
+      this.#newlineFirst = true;
+      return;
+    }
+    const out = buf.subarray(lead, written);
+    const nl = out.lastIndexOf(0x0a);
+    if (nl + 1 < out.length) {
+      this.#prev = sha256Hex(out.subarray(nl + 1));
+      this.#newlineFirst = true;
+    } else if (nl >= 0) {
+      const start = nl === 0 ? 0 : out.lastIndexOf(0x0a, nl - 1) + 1;
+      this.#prev = sha256Hex(out.subarray(start, nl));
+    } else {
+      this.#prev = this.#queuePrev;
+    }
   }
 
   #grow(needed: number): void {
@@ -247,6 +364,7 @@ export class AuditWriter implements BatchMember {
     this.sync();
     this.#closeFd();
     this.#fd = this.#open(this.path);
+    if (this.#isFile(this.#fd)) this.#continueChain(false);
   }
 
   /** fsyncs and closes; further writes throw. */
@@ -264,6 +382,55 @@ export class AuditWriter implements BatchMember {
 
   stats(): AuditWriterStats {
     return { ...this.#stats };
+  }
+
+  /**
+   * The seq and SHA-256 of the last line this writer encoded (seq 0 before the first): what an
+   * operator keeps elsewhere to anchor the chain's end.
+   */
+  chainHead(): { seq: number; hash: string } {
+    return { seq: this.#seq, hash: this.#prev };
+  }
+
+  /**
+   * Where the chain goes on in the file just opened: after its last line; when it is empty and
+   * the writer has just started, after FILE.1's last line (a crash between a rotation and the
+   * next line); when it is empty after reopen(), after the last line this writer wrote.
+   */
+  #continueChain(first: boolean): void {
+    const path = this.path;
+    if (path === undefined) return;
+    let tail: ReturnType<typeof readTail>;
+    let sameFile = true;
+    try {
+      if (this.#size > 0) tail = readTail(this.#fs, path);
+      else if (first) {
+        sameFile = false;
+        tail = readTailIfAny(this.#fs, `${path}.1`);
+      }
+    } catch (err) {
+      throw this.#failure('read', err);
+    }
+    this.#newlineFirst = false;
+    if (tail === undefined) return;
+    const { last, before } = tail;
+    // a torn last line is ended before the next line, in the file that has it
+    this.#newlineFirst = sameFile && !last.complete;
+    this.#prev = last.hash;
+    if (last.chain.kind === 'chained') {
+      // lines lost to a failed write before reopen(): keep their gap and say so
+      if (this.#break === 'write_failed') this.#seq = Math.max(this.#seq, last.chain.seq);
+      else {
+        this.#seq = last.chain.seq;
+        this.#break = undefined;
+      }
+    } else if (!last.complete && last.chain.kind === 'not_json') {
+      this.#break = 'torn_line';
+      this.#seq = before?.chain.kind === 'chained' ? before.chain.seq : 0;
+    } else {
+      this.#break = 'unchained';
+      this.#seq = 0;
+    }
   }
 
   #syncIfDue(fromTimer: boolean): void {
@@ -297,6 +464,7 @@ export class AuditWriter implements BatchMember {
         }
         if (code === 'EINTR') continue;
         if (code === 'EPIPE' && this.path === undefined) {
+          // nothing is written from here on: the chain does not matter any more
           this.#stdoutGone = true;
           this.#stats.unwritable += lines;
           this.#notice(
@@ -304,6 +472,7 @@ export class AuditWriter implements BatchMember {
           );
           return false;
         }
+        this.#afterFailedWrite(buf, off);
         throw this.#failure('write', err);
       }
     }
@@ -364,4 +533,40 @@ export class AuditWriter implements BatchMember {
       hint: code === 'ENOSPC' ? 'free space on the audit log file system' : undefined,
     });
   }
+}
+
+function readTailIfAny(fs: WriterFs, path: string): ReturnType<typeof readTail> {
+  try {
+    return readTail(fs, path);
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** The line without the keys the writer adds. */
+function withoutChain(line: AuditLine): AuditLine {
+  const copy = { ...line };
+  delete copy.seq;
+  delete copy.prev;
+  delete copy.chain_break;
+  return copy;
+}
+
+/** Copies a few bytes (a loop beats Buffer.copy's call for keys this short); returns how many. */
+function putBytes(buf: Buffer, at: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i] as number;
+  return bytes.length;
+}
+
+/** Writes a positive integer's decimal digits at `at`; returns how many. */
+function writeDecimal(buf: Buffer, at: number, n: number): number {
+  let digits = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  let rest = n;
+  for (let i = at + digits - 1; i >= at; i--) {
+    buf[i] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return digits;
 }

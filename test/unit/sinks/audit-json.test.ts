@@ -182,6 +182,16 @@ describe('audit line JSON text', () => {
     assert.ok(escaped > 5000, `${escaped} lines with escapes`);
   });
 
+  it('a line that has the chain keys (read back from a log) is written as JSON.stringify writes it', () => {
+    const ctx: LineContext = { session: { id: 's1', profile: 'p' }, clock: { format: () => 'now' } };
+    for (const ev of everyKind()) {
+      const line = { ...buildAuditLine(ev, ctx), seq: 7, prev: '0'.repeat(64) } as AuditLine;
+      assert.equal(auditLineJson(line), JSON.stringify(line));
+      const torn = { ...line, chain_break: 'torn_line' } as AuditLine;
+      assert.equal(auditLineJson(torn), JSON.stringify(torn));
+    }
+  });
+
   it('a line with a value of an unexpected type is written as JSON.stringify writes it', () => {
     const ctx: LineContext = { session: { id: 's1', profile: 'p' }, clock: { format: () => 'now' } };
     const line = buildAuditLine(fileEvent(1, '/a', 0, 3), ctx);

@@ -10,6 +10,7 @@ import { AuditError } from '../../../src/sinks/audit-errors.js';
 import { buildAuditLine, lossLine, type LineContext } from '../../../src/sinks/audit-line.js';
 import type { AuditLine } from '../../../src/sinks/audit-schema.js';
 import { AuditWriter, type WriterFs } from '../../../src/sinks/audit-writer.js';
+import { chainLines } from './chain-fixture.js';
 import { fileEvent } from './fixture-events.js';
 
 const ctx: LineContext = {
@@ -48,6 +49,7 @@ function recordingFs(fail: Partial<Record<'write' | 'fsync', string>> = {}) {
       fs.fsyncSync(fd);
     },
     fstatSync: (fd) => fs.fstatSync(fd),
+    readSync: (fd, b, o, l, p) => fs.readSync(fd, b, o, l, p),
     closeSync: (fd) => {
       fs.closeSync(fd);
     },
@@ -85,7 +87,8 @@ describe('audit writer: file', () => {
 
   it('rotates by size, keeps N copies, never splits a line', () => {
     const path = join(dir, 'r.log');
-    const size = Buffer.byteLength(JSON.stringify(observed(0)) + '\n');
+    // a written line, with its chain keys (seq 10 takes a digit more)
+    const size = Buffer.byteLength(chainLines([observed(0)])[0] ?? '') + 1;
     const w = new AuditWriter({ path, maxBytes: size * 3, keep: 2 });
     for (let i = 0; i < 10; i++) w.write(observed(i));
     w.close();

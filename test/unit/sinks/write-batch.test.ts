@@ -13,6 +13,7 @@ import { buildAuditLine, type LineContext } from '../../../src/sinks/audit-line.
 import type { AuditLine } from '../../../src/sinks/audit-schema.js';
 import { AuditWriter, type WriterFs } from '../../../src/sinks/audit-writer.js';
 import { inWriteBatch, writeBatch } from '../../../src/sinks/write-batch.js';
+import { chainLines } from './chain-fixture.js';
 import { fileEvent } from './fixture-events.js';
 
 const ctx: LineContext = {
@@ -28,7 +29,8 @@ const blocked = (): AuditLine =>
     reason: 'path is denied',
     backend: 'lsm:file_open',
   });
-const text = (lines: AuditLine[]): string => lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+/** The lines as a writer that starts a new chain writes them. */
+const text = (lines: AuditLine[]): string => chainLines(lines).join('');
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-batch-'));
 after(() => {
@@ -50,6 +52,7 @@ function recordingFs(fail: { write?: string } = {}) {
       fs.fsyncSync(fd);
     },
     fstatSync: (fd) => fs.fstatSync(fd),
+    readSync: (fd, b, o, l, p) => fs.readSync(fd, b, o, l, p),
     closeSync: (fd) => {
       fs.closeSync(fd);
     },
@@ -118,11 +121,13 @@ describe('write batches', () => {
     };
     const single = files('single', false);
     assert.deepEqual(files('batched', true), single);
+    // one chain across the files
+    const all = chainLines(lines);
     assert.deepEqual(single, [
-      text(lines.slice(9)),
-      text(lines.slice(6, 9)),
-      text(lines.slice(3, 6)),
-      text(lines.slice(0, 3)),
+      all.slice(9).join(''),
+      all.slice(6, 9).join(''),
+      all.slice(3, 6).join(''),
+      all.slice(0, 3).join(''),
     ]);
   });
 
