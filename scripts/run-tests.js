@@ -3,7 +3,7 @@
 // node's test runner. `unit` or `kernel` as the only argument runs just that layer (no lint).
 // Kernel tests need root and the build from scripts/setup.sh; without them they skip and say why.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,8 +15,31 @@ if (only !== undefined && !layers.includes(only)) {
   process.exit(2);
 }
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+// The daemons the tests start (vigil run, watch, attach start one detached when none runs) serve
+// a test-only socket, pin under a test-only bpffs folder and log to a test-only folder, and are
+// unloaded when the tests end, passed or failed: nothing of the tests stays in the kernel.
+const tag = `vigil-test-${process.pid}`;
+const testEnv = {
+  ...process.env,
+  VIGIL_SOCKET: `/run/${tag}/vigil.sock`,
+  VIGIL_PIN_ROOT: `/sys/fs/bpf/${tag}`,
+  VIGIL_LOG_DIR: `/tmp/${tag}-log`,
+};
+
+function cleanUp() {
+  if (process.getuid?.() !== 0) return;
+  spawnSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'unload'], {
+    cwd: root,
+    env: testEnv,
+    stdio: 'ignore',
+  });
+  for (const dir of [`/run/${tag}`, `/tmp/${tag}-log`, `/sys/fs/bpf/${tag}`])
+    rmSync(dir, { recursive: true, force: true });
+}
+
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+  if (options.after !== undefined) options.after();
   if (r.error) {
     console.error(`run-tests: cannot run ${cmd}: ${r.error.message}`);
     process.exit(1);
@@ -57,4 +80,7 @@ if (files.length === 0) {
 }
 console.log(`run-tests: ${files.length} test files (${selected.join(', ')})`);
 // Kernel tests share one kernel; run files one at a time so their probes never race.
-run(process.execPath, ['--test', '--test-concurrency=1', ...files.map((f) => relative(root, f))]);
+run(process.execPath, ['--test', '--test-concurrency=1', ...files.map((f) => relative(root, f))], {
+  env: testEnv,
+  after: cleanUp,
+});

@@ -80,6 +80,8 @@ static __always_inline int file__exit(long ret)
 		if (decide && decide__denies(&d)) {
 			bpf_send_signal(9 /* SIGKILL */);
 			did = VIGIL_F_KILLED;
+		} else if (decide) {
+			did = decide__freeze(&d);
 		}
 	}
 	ev = (struct vigil_file_event *)s->event;

@@ -104,6 +104,8 @@ int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 		if (decide && decide__denies(&d)) {
 			bpf_send_signal(9 /* SIGKILL */);
 			did = VIGIL_F_KILLED;
+		} else if (decide) {
+			did = decide__freeze(&d);
 		}
 	}
 

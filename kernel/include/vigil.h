@@ -51,6 +51,9 @@ enum vigil_msg_flag {
 	VIGIL_F_KILLED = 1 << 6,     /* the hook sent SIGKILL to the caller */
 	VIGIL_F_LSM = 1 << 7,        /* decided by a BPF-LSM hook */
 	VIGIL_F_INODE = 1 << 8,      /* the verdict came from the denied-inode table, not from the path */
+	VIGIL_F_FAIL_CLOSED = 1 << 9, /* no daemon had beaten within the deadline: the session's
+				       * fail-closed action was in force for this call */
+	VIGIL_F_STOPPED = 1 << 10,   /* fail-closed `freeze`: the hook stopped the caller (SIGSTOP) */
 };
 
 /* Counters every object keeps in a per-CPU array; user space sums the CPUs. */
@@ -61,7 +64,8 @@ enum vigil_stat {
 	VIGIL_STAT_STALE_ENTRY = 3,  /* a watched entry's start time did not match: PID reuse caught */
 	VIGIL_STAT_ALERT_LOST = 6,   /* the alerts ring was full: a decision was enforced, not reported */
 	VIGIL_STAT_SELF_PROTECT = 7, /* BPF-LSM refused a watched process's signal, ptrace or bpf() */
-	VIGIL_STAT_MAX = 8,
+	VIGIL_STAT_FAIL_CLOSED = 8,  /* calls decided while no daemon beat: the fail-closed action applied */
+	VIGIL_STAT_MAX = 9,
 };
 
 /* Common header of every ring-buffer record. */
@@ -115,6 +119,23 @@ enum vigil_session_flag {
 	VIGIL_SESSION_ENFORCE = 1 << 0,    /* decide with the profile (else: observe only) */
 	VIGIL_SESSION_AUDIT_ONLY = 1 << 1, /* --audit-only: every block or kill becomes AUDIT */
 	VIGIL_SESSION_RAW_OK = 1 << 2,     /* the profile allows raw sockets */
+	/* What the hooks do while no daemon beats (struct vigil_heartbeat); neither: continue. */
+	VIGIL_SESSION_FC_DENY = 1 << 3,    /* refuse network, allow only explicitly allowed opens/execs */
+	VIGIL_SESSION_FC_FREEZE = 1 << 4,  /* stop each process at its next watched call, refuse network */
+};
+
+/*
+ * Value of the one-entry `heartbeat` array: the daemon's liveness, as the hooks see it. The daemon's
+ * ring consumer writes beat_ns (CLOCK_BOOTTIME) after every pass; when it is older than
+ * deadline_ns, no daemon is consuming the session's events and each enforced session's fail-closed
+ * action applies (decide.h). beat_ns 0: never beaten (no fail-closed). daemon_tgid is the process
+ * the BPF-LSM self-protection hooks shield (0: none).
+ */
+struct vigil_heartbeat {
+	__u64 beat_ns;
+	__u64 deadline_ns;
+	__u32 daemon_tgid;
+	__u32 pad;
 };
 
 /* Bits of the lsm_backends map: the protections a BPF-LSM hook decides (docs/backends.md). Set by
@@ -279,6 +300,7 @@ enum vigil_policy_rule_kind {
 	VIGIL_RULE_ALLOWED = 2,
 	VIGIL_RULE_PATH_BOUND = 3,
 	VIGIL_RULE_ERROR = 4,
+	VIGIL_RULE_FAIL_CLOSED = 5, /* no daemon beat within the deadline: the session's `deny` action */
 };
 
 /* Bits of vigil_policy_table.flags. */

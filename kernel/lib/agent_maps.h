@@ -43,6 +43,23 @@ struct {
 	__type(value, struct vigil_session);
 } sessions SEC(".maps");
 
+/* The daemon's liveness (struct vigil_heartbeat), written by its ring consumer, read by decide.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_heartbeat);
+} heartbeat SEC(".maps");
+
+/* Processes a hook stopped (fail-closed `freeze`) while no daemon beat: the daemon that re-adopts
+ * the pinned state resumes exactly these (SIGCONT) and empties the map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} fc_stopped SEC(".maps");
+
 /* Decisions that refused, killed or audited something: a ring of their own, so a flood of
  * ordinary events can never crowd one out. If even this one is full, VIGIL_STAT_ALERT_LOST
  * counts it (the decision itself was still enforced). */

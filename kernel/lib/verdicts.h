@@ -75,7 +75,7 @@ static __always_inline bool verdict__open(__u32 session, __u32 path_len, bool cu
 	policy__match_open(table, cut ? VIGIL_PATH_MAX : path_len, access, &d->v);
 	if (d->v.action < VIGIL_ACTION_BLOCK && verdict__inode(table, f, access, d))
 		*flags |= VIGIL_F_INODE;
-	decide__finish(d);
+	decide__finish(d, false);
 	return true;
 }
 
@@ -90,7 +90,7 @@ static __always_inline bool verdict__exec(__u32 session, __u32 path_len, __u32 n
 		return false;
 	policy__match_exec(table, cut ? VIGIL_PATH_MAX : path_len, name_len & VIGIL_POLICY_NAME_MAX, 0, req_name_len,
 			   &d->v);
-	decide__finish(d);
+	decide__finish(d, false);
 	return true;
 }
 
@@ -111,7 +111,7 @@ static __always_inline bool verdict__net(__u32 session, const struct vigil_net_e
 	if (!decide__begin(session, &table, d))
 		return false;
 	policy__match_net(table, ev->family == AF_INET ? 4 : 6, ev->addr, ev->port, proto, &d->v);
-	decide__finish(d);
+	decide__finish(d, true);
 	return true;
 }
 
@@ -123,11 +123,11 @@ static __always_inline bool verdict__raw_socket(__u32 session, struct decision *
 
 	if (!s || !(s->flags & VIGIL_SESSION_ENFORCE))
 		return false;
-	d->session_flags = s->flags;
+	decide__session(d, s->flags);
 	d->v.rule_kind = VIGIL_RULE_DEFAULT;
 	d->v.rule = 0;
 	d->v.action = (s->flags & VIGIL_SESSION_RAW_OK) ? VIGIL_ACTION_ALLOW : VIGIL_ACTION_BLOCK;
-	decide__finish(d);
+	decide__finish(d, true);
 	return true;
 }
 

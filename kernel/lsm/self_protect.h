@@ -3,17 +3,19 @@
  * Self-protection, for every watched process (run, watch and attach sessions alike): a watched
  * process cannot signal the vigil daemon, cannot ptrace it or read/write its memory (every
  * ptrace_may_access check: PTRACE_ATTACH, process_vm_*, /proc/<pid>/mem), and cannot use bpf()
- * at all. The daemon's tgid is set before load. Refusals are counted in
+ * at all. The daemon's tgid is in the heartbeat map (a daemon that re-adopts the pinned hooks
+ * writes its own). Refusals are counted in
  * VIGIL_STAT_SELF_PROTECT (vigil status); the hooks report no event line.
  */
 #ifndef VIGIL_LSM_SELF_PROTECT_H
 #define VIGIL_LSM_SELF_PROTECT_H
 
-const volatile __u32 vigil_daemon_tgid = 0;
-
 static __always_inline bool self__is_daemon(struct task_struct *t)
 {
-	return vigil_daemon_tgid != 0 && BPF_CORE_READ(t, tgid) == vigil_daemon_tgid;
+	__u32 zero = 0;
+	struct vigil_heartbeat *hb = bpf_map_lookup_elem(&heartbeat, &zero);
+
+	return hb && hb->daemon_tgid != 0 && BPF_CORE_READ(t, tgid) == hb->daemon_tgid;
 }
 
 static __always_inline int self__refuse(void)

@@ -39,8 +39,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* What a hook does about a decision: the value it returns and the flags its event gets. */
 static __always_inline int lsm__enforce(const struct decision *d, __u32 *did)
 {
-	if (!decide__denies(d))
+	if (!decide__denies(d)) {
+		*did = decide__freeze(d);
 		return 0;
+	}
 	*did = VIGIL_F_DENIED;
 	if (d->action == VIGIL_ACTION_KILL) {
 		bpf_send_signal(SIGKILL);

@@ -14,6 +14,7 @@ struct vigil_task anchor_task;
 struct vigil_proc anchor_proc;
 struct vigil_watch_rule anchor_watch_rule;
 struct vigil_session anchor_session;
+struct vigil_heartbeat anchor_heartbeat;
 struct vigil_name anchor_name;
 struct vigil_event_head anchor_event_head;
 struct vigil_exec_event anchor_exec_event;

@@ -6,6 +6,13 @@
 // it keeps up, and a JS call per record costs more than the record. When JavaScript falls
 // behind, the thread waits (a short queue, so no unbounded memory in user space) and counts
 // the stall; the kernel is never blocked, its ring fills and it counts what it could not keep.
+//
+// One consumer may own several rings (the agent's `alerts` and `events`): each pass consumes the
+// first ring, then the others, then the first again, into one batch, so a record of the first
+// ring made before a record of another is never delivered in a later batch (a KILL decision is
+// never read after the exit of the process it killed). With a heartbeat map, the thread writes
+// the time after every pass it could hand over: the kernel's hooks take a beat older than its
+// deadline to mean that no daemon consumes the events (fail-closed, kernel/lib/decide.h).
 #pragma once
 
 #include <bpf/libbpf.h>
@@ -13,6 +20,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <memory>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -36,8 +45,23 @@ class RingBufferWrap : public Napi::ObjectWrap<RingBufferWrap> {
   explicit RingBufferWrap(const Napi::CallbackInfo& info);
   ~RingBufferWrap() override;
 
-  // Called by libbpf's sample callback with each record.
-  int Append(const void* data, size_t size);
+  // Called by libbpf's sample callback with each record of ring `ring`.
+  int Append(uint32_t ring, const void* data, size_t size);
+
+  struct RingCtx {
+    RingBufferWrap* self;
+    uint32_t ring;
+  };
+
+  // A batch handed over by the poller thread, and the queue of those the JS thread has not taken.
+  struct Queued {
+    std::vector<uint8_t>* data = nullptr;
+    uint32_t count = 0;
+  };
+  struct Queue {
+    std::mutex mu;
+    std::deque<Queued> batches;
+  };
 
  private:
   Napi::Value Start(const Napi::CallbackInfo& info);
@@ -49,10 +73,19 @@ class RingBufferWrap : public Napi::ObjectWrap<RingBufferWrap> {
   void Run();
   void Deliver();
   void StopThread();
+  // One pass over the rings (see the file's comment); the last libbpf result that matters.
+  int ConsumeAll();
+  void Beat();
+  void FreeRings();
 
-  int map_fd_ = -1;
+  std::vector<int> map_fds_;
   std::string name_;
-  struct ring_buffer* rb_ = nullptr;
+  std::vector<struct ring_buffer*> rbs_;
+  std::vector<RingCtx*> ctxs_;
+  int heartbeat_fd_ = -1;
+  uint64_t deadline_ns_ = 0;
+  uint32_t daemon_tgid_ = 0;
+  std::chrono::steady_clock::time_point last_beat_;
   size_t batch_bytes_ = 64 * 1024;
   int poll_ms_ = 50;
   int linger_ms_ = 5;
@@ -64,6 +97,7 @@ class RingBufferWrap : public Napi::ObjectWrap<RingBufferWrap> {
   bool running_ = false;
   bool started_once_ = false;
   Napi::ThreadSafeFunction tsfn_;
+  std::shared_ptr<Queue> queue_ = std::make_shared<Queue>();
   Napi::FunctionReference on_batch_;
   RingStats stats_;
 };

@@ -22,7 +22,7 @@ export interface AttachOptions {
 }
 
 export type AttachReport =
-  | { program: string; section: string; ok: true; link: BpfLink }
+  | { program: string; section: string; ok: true; link: BpfLink; adopted?: boolean }
   | { program: string; section: string; ok: false; error: BpfError };
 
 const CGROUP_TYPES = new Set([
@@ -156,12 +156,16 @@ export class BpfObject {
    * Before load: makes this object use `other` (a map of another, loaded object) as its map
    * `name` instead of creating one, so both objects' programs share it. The declarations must
    * agree on type, key size, value size and max entries: a mismatch is refused here, naming
-   * both, rather than left to programs that would read the wrong layout.
+   * both, rather than left to programs that would read the wrong layout. With `internal`, a
+   * global-data map (.data, .bss) may be reused too: its values are then not written at load.
    */
-  reuseMap(name: string, other: BpfMap): void {
+  reuseMap(name: string, other: BpfMap, options: { internal?: boolean } = {}): void {
     if (this.#loaded)
       throw new BridgeArgumentError(`${this.path} is loaded: reuse map '${name}' before load()`);
-    const decl = this.mapDeclarations().find((d) => d.name === name && !d.internal);
+    // internal maps (.data, .bss): only the same object's own, e.g. pinned by an earlier daemon
+    const decl = this.mapDeclarations().find(
+      (d) => d.name === name && (options.internal === true || !d.internal),
+    );
     if (decl === undefined) {
       const known = this.mapDeclarations()
         .filter((d) => !d.internal)
@@ -181,13 +185,14 @@ export class BpfObject {
     this.#native.reuseMap(name, other.fd());
   }
 
-  /** A consumer for a ring-buffer map of this object; closed with the object. */
+  /** A consumer for ring-buffer maps of this object (one, or several in pass order); closed with the object. */
   ringBuffer(
-    name: string,
+    name: string | readonly string[],
     onRecords: (records: Buffer[]) => void,
     options: RingBufferOptions = {},
   ): RingBufferReader {
-    const reader = new RingBufferReader(this.map(name), onRecords, options);
+    const maps = typeof name === 'string' ? this.map(name) : name.map((n) => this.map(n));
+    const reader = new RingBufferReader(maps, onRecords, options);
     this.#readers.push(reader);
     return reader;
   }

@@ -116,6 +116,13 @@ export interface NativeRingStats {
   running: boolean;
 }
 
+export interface NativeRingOptions {
+  batchBytes?: number;
+  pollMs?: number;
+  lingerMs?: number;
+  heartbeat?: { fd: number; deadlineNs: number; tgid: number };
+}
+
 export interface NativeRingBuffer {
   start(ref: boolean): void;
   stop(): number;
@@ -134,10 +141,10 @@ export interface NativeBinding {
   init(errorFactory: (message: string, info: BpfErrorInfo) => Error): void;
   BpfObject: new (path: string) => NativeObject;
   RingBuffer: new (
-    mapFd: number,
+    mapFds: number | number[],
     name: string,
     onBatch: (batch: Buffer, count: number) => void,
-    options: { batchBytes?: number; pollMs?: number; lingerMs?: number },
+    options: NativeRingOptions,
   ) => NativeRingBuffer;
   landlockAbi(): NativeSyscallResult;
   seccompActionAvailable(action?: number): NativeSyscallResult;

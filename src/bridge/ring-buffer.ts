@@ -1,7 +1,16 @@
-// Consumes a BPF ring buffer on the addon's own thread and hands records to a handler in
-// batches. A handler that throws does not stop consumption: the error goes to onError.
+// Consumes BPF ring buffers on the addon's own thread and hands records to a handler in
+// batches. A handler that throws does not stop consumption: the error goes to onError. Several
+// rings can share one consumer: each pass reads the first, the others, then the first again, so
+// a record of the first ring is never handed over after a later record of another
+// (native/src/ringbuf.h). With `heartbeat`, the consumer tells the kernel's hooks after every
+// pass that a daemon is consuming (kernel/lib/decide.h: fail-closed).
 import type { BpfMap } from './bpf-map.js';
-import { native, type NativeRingBuffer, type NativeRingStats } from './native-binding.js';
+import {
+  native,
+  type NativeRingBuffer,
+  type NativeRingOptions,
+  type NativeRingStats,
+} from './native-binding.js';
 import { BridgeArgumentError } from './bpf-map.js';
 
 /** Per record in a batch: u32 length, u32 reserved, the record, zero padding to 8 bytes. */
@@ -18,6 +27,8 @@ export interface RingBufferOptions {
    */
   lingerMs?: number;
   onError?: (err: unknown) => void;
+  /** the one-entry heartbeat array map, the deadline the hooks apply, and the daemon's tgid */
+  heartbeat?: { map: BpfMap; deadlineMs: number; tgid: number };
 }
 
 export interface RingBufferStats extends NativeRingStats {
@@ -46,23 +57,34 @@ export class RingBufferReader {
   readonly #onError: (err: unknown) => void;
   #handlerErrors = 0;
 
-  constructor(map: BpfMap, onRecords: (records: Buffer[]) => void, options: RingBufferOptions = {}) {
-    if (map.info.type !== 'ringbuf') {
-      throw new BridgeArgumentError(`map '${map.name}' is a ${map.info.type} map, not a ring buffer`);
+  constructor(
+    maps: BpfMap | readonly BpfMap[],
+    onRecords: (records: Buffer[]) => void,
+    options: RingBufferOptions = {},
+  ) {
+    const rings = Array.isArray(maps) ? (maps as readonly BpfMap[]) : [maps as BpfMap];
+    for (const map of rings) {
+      if (map.info.type !== 'ringbuf') {
+        throw new BridgeArgumentError(`map '${map.name}' is a ${map.info.type} map, not a ring buffer`);
+      }
     }
-    this.name = map.name;
+    this.name = rings.map((m) => m.name).join('+');
     this.#onError =
       options.onError ??
       ((err) => {
         process.emitWarning(`ring buffer '${this.name}': record handler failed: ${String(err)}`);
       });
-    const nativeOptions: { batchBytes?: number; pollMs?: number; lingerMs?: number } = {};
+    const nativeOptions: NativeRingOptions = {};
     if (options.batchBytes !== undefined) nativeOptions.batchBytes = options.batchBytes;
     if (options.pollMs !== undefined) nativeOptions.pollMs = options.pollMs;
     if (options.lingerMs !== undefined) nativeOptions.lingerMs = options.lingerMs;
+    if (options.heartbeat !== undefined) {
+      const hb = options.heartbeat;
+      nativeOptions.heartbeat = { fd: hb.map.fd(), deadlineNs: hb.deadlineMs * 1e6, tgid: hb.tgid };
+    }
     this.#native = new (native().RingBuffer)(
-      map.fd(),
-      map.name,
+      rings.map((m) => m.fd()),
+      this.name,
       (batch, count) => {
         try {
           onRecords(splitBatch(batch, count));

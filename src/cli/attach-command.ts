@@ -1,6 +1,7 @@
 // vigil attach --pid N: adopts a running process and all its current and future descendants
 // into a new session, and prints its audit lines until the tree exits or Ctrl-C.
 import { connectOrStartDaemon } from '../daemon/control-client.js';
+import { connectionNotices } from './run-command.js';
 import { UsageError } from '../errors.js';
 import { readStat } from '../targeting/proc-fs.js';
 import { fileEventsFlag, intFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
@@ -43,7 +44,9 @@ export async function attachCommand(argv: string[]): Promise<number> {
   const cwd = processCwd(pid) ?? process.cwd();
   const profile = resolveProfile('attach', values, { home, workspace: cwd }, 'generic');
   const output = openAuditOutput(values['audit-log']);
-  const daemon = await connectOrStartDaemon(fileEvents === undefined ? {} : { fileEvents });
+  const daemon = await connectOrStartDaemon({
+    events: connectionNotices(() => `the session of ${pid}`, profile.profile.failClosed),
+  });
   try {
     let endResolve: () => void = () => undefined;
     const ended = new Promise<void>((r) => {
@@ -52,7 +55,7 @@ export async function attachCommand(argv: string[]): Promise<number> {
     const session = await daemon.attach(
       pid,
       profile,
-      { auditOnly: values['audit-only'] === true },
+      { auditOnly: values['audit-only'] === true, ...(fileEvents === undefined ? {} : { fileEvents }) },
       {
         line: (line) => {
           output.write(line);

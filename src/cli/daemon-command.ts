@@ -1,30 +1,49 @@
-// vigil daemon: the long-running service (systemd runs it). Owns the kernel objects, serves the
-// control socket, and writes every session's audit lines to its log.
+// vigil daemon: the long-running service (systemd runs it; CLI verbs start one detached when
+// none runs). Owns the kernel objects, pinned so they outlive it, serves the control socket, and
+// writes every session's audit lines to its log. `vigil daemon stop [--unload]` stops it.
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
 import { ControlServer } from '../daemon/control-server.js';
-import { DEFAULT_SOCKET } from '../daemon/control-protocol.js';
-import { connectDaemon } from '../daemon/control-client.js';
-import { Daemon } from '../daemon/daemon.js';
-import { SystemError } from '../errors.js';
-import { fileEventsFlag, parseVerbArgs, requireRoot } from './args.js';
+import { connectDaemon, defaultSocketPath, stopDaemon } from '../daemon/control-client.js';
+import { Daemon, DEFAULT_FAIL_CLOSED_MS } from '../daemon/daemon.js';
+import { statePathFor } from '../daemon/daemon-state.js';
+import { SystemError, UsageError } from '../errors.js';
+import { defaultPinRoot } from '../kernel/pinned-state.js';
+import { fileEventsFlag, intFlag, parseVerbArgs, requireRoot } from './args.js';
 import { openAuditOutput } from './audit-output.js';
-import { untilSignal } from './watch-command.js';
 
 const HELP = `usage: vigil daemon [options]
+       vigil daemon stop [--unload] [--socket PATH]
 
-Runs the vigil daemon in the foreground (the systemd unit does this). CLI verbs reach it
-through its control socket.
+Runs the vigil daemon in the foreground (the systemd unit does this; vigil run, watch and
+attach start one in the background when none runs). CLI verbs reach it through its control
+socket. Its kernel state is pinned under $VIGIL_PIN_ROOT (default /sys/fs/bpf/vigil): if
+the daemon dies, the hooks keep enforcing, each session fails closed after the deadline, and
+the next daemon re-adopts it.
 
 options:
-  --audit-log FILE      append every session's audit lines to FILE (default: stdout)
-  --socket PATH         the control socket (default: ${DEFAULT_SOCKET})
-  --file-events MODE    allowed file opens to log: all, first (per path per session), none
-  -h, --help            this help`;
+  --audit-log FILE         append every session's audit lines to FILE (default: stdout)
+  --socket PATH            the control socket (default: $VIGIL_SOCKET or /run/vigil/vigil.sock)
+  --file-events MODE       allowed file opens to log for sessions that name no mode: all, first, none
+  --fail-closed-after MS   sessions fail closed when no daemon has consumed their events for
+                           this long (default ${DEFAULT_FAIL_CLOSED_MS})
+  --idle-exit SECONDS      exit (removing the pinned state) after this long with no session,
+                           watch rule or client; 0 (default) never
+  -h, --help               this help
+
+stop: asks the running daemon to stop. Sessions still running stay enforced by the pinned
+hooks (fail-closed) until a daemon re-adopts them; --unload removes the pinned state too, which
+ends their enforcement.`;
 
 export async function daemonCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'stop') return daemonStop(argv.slice(1));
   const { values } = parseVerbArgs('daemon', argv, {
     'audit-log': { type: 'string' },
     socket: { type: 'string' },
     'file-events': { type: 'string' },
+    'fail-closed-after': { type: 'string' },
+    'idle-exit': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
@@ -32,38 +51,196 @@ export async function daemonCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const fileEvents = fileEventsFlag('daemon', values['file-events']);
+  const failClosedAfterMs = intFlag('daemon', 'fail-closed-after', values['fail-closed-after']);
+  const idleExitS =
+    values['idle-exit'] === '0' ? 0 : (intFlag('daemon', 'idle-exit', values['idle-exit']) ?? 0);
+  if (failClosedAfterMs !== undefined && failClosedAfterMs < 50)
+    throw new UsageError('vigil daemon: --fail-closed-after must be at least 50 ms');
   requireRoot('daemon');
-  const socket = values.socket ?? DEFAULT_SOCKET;
+  const socket = values.socket ?? defaultSocketPath();
   const other = await connectDaemon(socket);
   if (other !== undefined) {
     await other.close();
     throw new SystemError('VIGIL_DAEMON_RUNNING', `a vigil daemon already serves ${socket}`, {
-      hint: 'vigil status shows it; stop it first (systemctl stop vigil)',
+      hint: 'vigil status shows it; stop it first (vigil daemon stop, or systemctl stop vigil)',
     });
   }
-  const output = openAuditOutput(values['audit-log']);
-  const daemon = Daemon.start({
-    ...(fileEvents === undefined ? {} : { fileEvents }),
-    onLine: (line) => {
-      output.write(line);
-    },
-  });
-  const server = await ControlServer.listen(daemon, socket);
-  console.error(`vigil: daemon ${process.pid} serving ${socket}`);
-  // SIGHUP: load every profile in use again (a bad one keeps its old tables), reopen the log.
-  process.on('SIGHUP', () => {
-    const r = daemon.reloadProfiles();
-    for (const bad of r.failed)
-      console.error(`vigil: reload kept the previous ${bad.name}: ${bad.error.message}`);
-    console.error(`vigil: reloaded ${r.reloaded.length} profile(s), ${r.failed.length} kept`);
-    output.reopen();
-  });
+  const pinRoot = defaultPinRoot();
+  // one daemon per socket, and one per pinned state (two would both write its maps)
+  const releaseSocket = takePidLock(join(dirname(socket), 'daemon.pid'), `for ${socket}`);
+  let releasePins: () => void = () => undefined;
   try {
-    await untilSignal();
-    return 0;
+    releasePins = takePidLock(pinLockPath(pinRoot), `owning the pinned state in ${pinRoot}`);
+    const output = openAuditOutput(values['audit-log']);
+    const daemon = Daemon.start({
+      ...(fileEvents === undefined ? {} : { fileEvents }),
+      ...(failClosedAfterMs === undefined ? {} : { failClosedAfterMs }),
+      pinRoot,
+      statePath: statePathFor(socket),
+      onLine: (line) => {
+        output.write(line);
+      },
+    });
+    for (const r of daemon.adoption.replaced)
+      console.error(`vigil: removed the pinned state of an incompatible vigil build: ${r}`);
+    const server = await ControlServer.listen(daemon, socket);
+    console.error(
+      `vigil: daemon ${process.pid} serving ${socket}, state pinned in ${daemon.adoption.pinned ?? '(nothing)'}`,
+    );
+    // SIGHUP: load every profile in use again (a bad one keeps its old tables), reopen the log.
+    process.on('SIGHUP', () => {
+      const r = daemon.reloadProfiles();
+      for (const bad of r.failed)
+        console.error(`vigil: reload kept the previous ${bad.name}: ${bad.error.message}`);
+      console.error(`vigil: reloaded ${r.reloaded.length} profile(s), ${r.failed.length} kept`);
+      output.reopen();
+    });
+    const request = { unload: false };
+    const stopped = new Promise<void>((resolve) => {
+      server.onStop = (u) => {
+        request.unload = u;
+        resolve();
+      };
+    });
+    const idle = idleExit(daemon, server, idleExitS);
+    try {
+      const why = await untilStop(stopped, idle.done);
+      if (why === 'idle') console.error(`vigil: nothing to protect for ${idleExitS} s: exiting`);
+      return 0;
+    } finally {
+      idle.stop();
+      const active = daemon.activeSessions().length;
+      // what was read goes to the clients before they are let go; the rest stays in the rings
+      daemon.quiesce();
+      const unload = request.unload;
+      server.announceStop(!unload && !daemon.idle());
+      await server.close();
+      const { kept } = daemon.stop({ unload });
+      if (kept)
+        console.error(
+          `vigil: stopped; ${active} session(s) stay enforced by the pinned hooks (fail-closed after ${daemon.failClosedAfterMs ?? DEFAULT_FAIL_CLOSED_MS} ms) until a daemon re-adopts them`,
+        );
+      else if (unload && active > 0)
+        console.error(`vigil: unloaded: ${active} session(s) are no longer enforced`);
+      output.close();
+    }
   } finally {
-    await server.close();
-    daemon.stop();
-    output.close();
+    releasePins();
+    releaseSocket();
+  }
+}
+
+/** The pid lock of a pin root: /run/vigil-pins/<root with / as _>.pid */
+function pinLockPath(pinRoot: string): string {
+  return join('/run/vigil-pins', `${pinRoot.replace(/\//g, '_')}.pid`);
+}
+
+async function daemonStop(argv: string[]): Promise<number> {
+  const { values } = parseVerbArgs('daemon stop', argv, {
+    unload: { type: 'boolean' },
+    socket: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    console.log(HELP);
+    return 0;
+  }
+  requireRoot('daemon stop');
+  const socket = values.socket ?? defaultSocketPath();
+  if (!(await stopDaemon(socket, values.unload === true))) {
+    console.error(`vigil: no daemon answers at ${socket}`);
+    return 1;
+  }
+  console.error(`vigil: the daemon at ${socket} stopped${values.unload === true ? ' and unloaded' : ''}`);
+  return 0;
+}
+
+/** Resolves on SIGINT/SIGTERM, `vigil daemon stop`, or idle exit; keeps the process alive meanwhile. */
+function untilStop(stopped: Promise<void>, idle: Promise<void>): Promise<'signal' | 'stop' | 'idle'> {
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  return new Promise((resolve) => {
+    const done = (why: 'signal' | 'stop' | 'idle') => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      clearInterval(keepAlive);
+      resolve(why);
+    };
+    const onSignal = () => {
+      done('signal');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    void stopped.then(() => {
+      done('stop');
+    });
+    void idle.then(() => {
+      done('idle');
+    });
+  });
+}
+
+/** Resolves once the daemon has had nothing to protect or serve for `seconds` (never for 0). */
+function idleExit(
+  daemon: Daemon,
+  server: ControlServer,
+  seconds: number,
+): { done: Promise<void>; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => {
+    if (seconds <= 0) return;
+    let idleSince: number | undefined;
+    timer = setInterval(() => {
+      if (!daemon.idle() || server.clients > 0) {
+        idleSince = undefined;
+        return;
+      }
+      idleSince ??= Date.now();
+      if (Date.now() - idleSince >= seconds * 1000) resolve();
+    }, 250);
+  });
+  return {
+    done,
+    stop: () => {
+      clearInterval(timer);
+    },
+  };
+}
+
+/**
+ * A pid lock file, created exclusively. A file left by a daemon that died is taken over; one
+ * whose process still runs means another daemon is starting or running (`what` says for what).
+ */
+function takePidLock(path: string, what: string): () => void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isVigilDaemon(pid)) {
+        throw new SystemError('VIGIL_DAEMON_RUNNING', `vigil daemon ${pid} is already running ${what}`, {
+          hint: 'vigil status shows it; stop it first (vigil daemon stop)',
+        });
+      }
+      if (existsSync(path)) unlinkSync(path); // left by a daemon that died
+    }
+  }
+  throw new SystemError('VIGIL_DAEMON_RUNNING', `cannot take ${path}: another daemon is starting`);
+}
+
+function isVigilDaemon(pid: number): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.includes('daemon');
+  } catch {
+    return false;
   }
 }

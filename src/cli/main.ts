@@ -44,8 +44,12 @@ const COMMANDS: Record<string, Command> = {
     run: async (args) => (await import('./doctor-command.js')).doctorCommand(args),
   },
   daemon: {
-    summary: 'run the daemon in the foreground (the systemd unit uses this)',
+    summary: 'run the daemon in the foreground (the systemd unit uses this); daemon stop [--unload]',
     run: async (args) => (await import('./daemon-command.js')).daemonCommand(args),
+  },
+  unload: {
+    summary: "remove vigil's pinned hooks and tables from the kernel (ends every session's enforcement)",
+    run: async (args) => (await import('./unload-command.js')).unloadCommand(args),
   },
 };
 

@@ -2,8 +2,9 @@
 // instruction, as the invoking user; writes the session's audit lines; exits with CMD's status.
 import { constants } from 'node:os';
 
-import { connectOrStartDaemon } from '../daemon/control-client.js';
+import { connectOrStartDaemon, type ConnectionEvents, type DaemonHandle } from '../daemon/control-client.js';
 import type { LandlockState, LauncherCreds, ProfileRef } from '../daemon/control-protocol.js';
+import type { FailClosed } from '../policy/profile-types.js';
 import { SystemError, UsageError } from '../errors.js';
 import {
   encodeLandlockPlan,
@@ -77,13 +78,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   const plan = landlockPlan(landlockMode, profile, auditOnly);
   const output = openAuditOutput(values['audit-log']);
 
-  const daemon = await connectOrStartDaemon(fileEvents === undefined ? {} : { fileEvents });
+  const sessionName = { value: 'the session' };
+  const daemon = await connectOrStartDaemon({
+    events: connectionNotices(() => sessionName.value, profile.profile.failClosed),
+  });
   let ui: Awaited<ReturnType<typeof startUi>> | undefined;
   try {
     // before the session exists, so the UI sees its session_start
     if (uiOptions !== undefined) ui = await startUi(daemon, uiOptions, [profile]);
     const state = { ended: false };
-    // this process and the daemon (the same one when the daemon runs in-process)
+    // this process and the daemon
     const protect = [process.pid, (await daemon.status()).pid];
     const launched = await launch(command, {
       user,
@@ -96,15 +100,14 @@ export async function runCommand(argv: string[]): Promise<number> {
         resolve({ code, signal });
       });
     });
-    let session: Awaited<ReturnType<typeof daemon.createRunSession>>;
     try {
       const report = await launched.ready;
       // no report: the launcher could not become the user or apply the plan, and said why
       if (report === undefined) return (await exited).code ?? 126;
-      session = await daemon.createRunSession(
+      const session = await daemon.createRunSession(
         profile,
         true,
-        { auditOnly },
+        { auditOnly, ...(fileEvents === undefined ? {} : { fileEvents }) },
         {
           line: (line) => {
             output.write(line);
@@ -114,6 +117,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           },
         },
       );
+      sessionName.value = session.name;
       const landlock = landlockState(landlockMode, plan, report, launcherCreds(launched.pid));
       await daemon.adoptRoot(session.id, launched.pid, landlock);
     } catch (err) {
@@ -124,25 +128,72 @@ export async function runCommand(argv: string[]): Promise<number> {
     launched.go();
     const { code, signal } = await exited;
     forward.stop();
-    // Let the exit events of the tree arrive, so the session's last lines are written.
-    for (let i = 0; i < 20 && !state.ended; i++) {
-      await daemon.flush();
-      await new Promise((r) => setTimeout(r, state.ended ? 0 : 50));
-    }
-    if (!state.ended && daemon.inProcess) {
-      const left = (await daemon.status()).sessions.find((s) => s.id === session.id)?.processes ?? [];
-      if (left.length > 0) {
-        console.error(
-          `vigil: ${left.length} process(es) of ${session.name} still run (${left.join(', ')}); they are no longer watched once vigil exits`,
-        );
-      }
-    }
-    return code ?? 128 + (signal === null ? 0 : constants.signals[signal]);
+    await awaitSessionEnd(daemon, state);
+    const status = code ?? 128 + (signal === null ? 0 : constants.signals[signal]);
+    return statusAfterGaps(daemon, sessionName.value, status, state.ended);
   } finally {
     await ui?.close();
     await daemon.close();
     output.close();
   }
+}
+
+/** Exit status when the daemon was lost during the session (docs/backends.md#when-the-daemon-dies). */
+export const EXIT_DAEMON_LOST = 75;
+
+/**
+ * The session's last lines (its end) come once the exit events are read: waits for them, and
+ * for a daemon that is coming back (at most 10 s).
+ */
+async function awaitSessionEnd(daemon: DaemonHandle, state: { ended: boolean }): Promise<void> {
+  const start = Date.now();
+  const ended = () => state.ended;
+  while (!ended()) {
+    const limit = daemon.gaps === 0 && daemon.connected ? 1000 : 10_000;
+    if (Date.now() - start >= limit) return;
+    if (daemon.connected) {
+      try {
+        await daemon.flush();
+      } catch {
+        // the connection dropped meanwhile: wait for it to come back
+      }
+    }
+    if (!ended()) await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * The agent's status, unless the daemon was lost during the session: then never 0, and stderr
+ * says what the audit may lack.
+ */
+function statusAfterGaps(daemon: DaemonHandle, name: string, status: number, ended: boolean): number {
+  if (daemon.gaps === 0) return status;
+  const end = ended ? 'its end was recorded' : 'its end was not recorded: no daemon answered';
+  console.error(
+    `vigil: the connection to the daemon dropped ${daemon.gaps} time(s) during ${name} (${end}); the agent exited with ${status}, vigil exits ${status === 0 ? EXIT_DAEMON_LOST : status} (audit lines of the gap: the daemon's log, and loss lines where the kernel's ring overflowed)`,
+  );
+  return status === 0 ? EXIT_DAEMON_LOST : status;
+}
+
+/** What a session's client prints when its daemon goes and comes back. */
+export function connectionNotices(name: () => string, failClosed: FailClosed): ConnectionEvents {
+  return {
+    lost: (why, stopping) => {
+      const pinned =
+        stopping?.kept === false
+          ? 'its state was unloaded: the session is no longer enforced'
+          : `the kernel keeps enforcing ${name()}'s profile and, once no daemon has read its events for the deadline (1 s by default), applies its fail-closed action (${failClosed})`;
+      console.error(`vigil: ${why}; ${pinned}; looking for a daemon again`);
+    },
+    back: (pid, downMs) => {
+      console.error(
+        `vigil: daemon ${pid} took ${name()} over after ${downMs} ms; its lines since then follow`,
+      );
+    },
+    resumeFailed: (err) => {
+      console.error(`vigil: the new daemon could not take ${name()} over: ${err.message}`);
+    },
+  };
 }
 
 /** The plan for --landlock auto|strict; strict never quietly becomes less than it says. */

@@ -2,6 +2,7 @@
 // the profile's entry_comm starts a session (scripts run through a shebang included), and
 // agents already running are adopted with their descendants. Prints audit lines until stopped.
 import { connectOrStartDaemon } from '../daemon/control-client.js';
+import { connectionNotices } from './run-command.js';
 import { lookupUser } from '../targeting/launch.js';
 import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
 import { fileEventsFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
@@ -44,7 +45,9 @@ export async function watchCommand(argv: string[]): Promise<number> {
     workspace: process.cwd(),
   });
   const output = openAuditOutput(values['audit-log']);
-  const daemon = await connectOrStartDaemon(fileEvents === undefined ? {} : { fileEvents });
+  const daemon = await connectOrStartDaemon({
+    events: connectionNotices(() => `the watch sessions of ${profile.name}`, profile.profile.failClosed),
+  });
   let ui: Awaited<ReturnType<typeof startUi>> | undefined;
   try {
     if (uiOptions !== undefined) ui = await startUi(daemon, uiOptions, [profile]);
@@ -55,7 +58,10 @@ export async function watchCommand(argv: string[]): Promise<number> {
       },
       () => undefined,
     );
-    const { rules, adopted } = await daemon.addWatch(profile, { auditOnly: values['audit-only'] === true });
+    const { rules, adopted } = await daemon.addWatch(profile, {
+      auditOnly: values['audit-only'] === true,
+      ...(fileEvents === undefined ? {} : { fileEvents }),
+    });
     console.error(
       `vigil: watching for ${rules.join(', ')} (profile ${profile.name}); ${adopted.length} running agent(s) adopted; Ctrl-C to stop`,
     );

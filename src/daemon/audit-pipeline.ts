@@ -21,12 +21,25 @@ import type { Session } from './sessions.js';
 export class AuditPipeline {
   readonly processes = new ProcessTable();
   readonly #clock = new BootClock();
-  readonly #volume: VolumeFilter;
+  readonly #fileEvents: FileOpenVolume;
+  /** one filter per volume mode: each session is written with the mode its client asked for */
+  readonly #volumes = new Map<FileOpenVolume, VolumeFilter>();
   readonly #contexts = new WeakMap<Session, LineContext>();
 
+  /** `fileEvents`: the mode of sessions that name none */
   constructor(options: { fileEvents: FileOpenVolume }) {
-    this.#volume = new VolumeFilter({ fileOpens: options.fileEvents });
+    this.#fileEvents = options.fileEvents;
     this.#clock.start();
+  }
+
+  #volume(s: Session): VolumeFilter {
+    const mode = s.fileEvents ?? this.#fileEvents;
+    let v = this.#volumes.get(mode);
+    if (v === undefined) {
+      v = new VolumeFilter({ fileOpens: mode });
+      this.#volumes.set(mode, v);
+    }
+    return v;
   }
 
   /** The line for a kernel event, or undefined when volume control holds it back. */
@@ -34,7 +47,7 @@ export class AuditPipeline {
     this.processes.observe(ev);
     const ctx = this.#context(s);
     const line = decision === undefined ? buildAuditLine(ev, ctx) : buildAuditLine(ev, ctx, decision);
-    return this.#volume.keep(line) ? line : undefined;
+    return this.#volume(s).keep(line) ? line : undefined;
   }
 
   /** One context per session, made again only when its profile's name changed (reload). */
@@ -51,7 +64,12 @@ export class AuditPipeline {
   }
 
   /** session_start for sessions vigil makes (run, attach, adopted by watch), session_end for all. */
-  sessionLine(kind: 'session_start' | 'session_end', s: Session, pid: number): AuditLine {
+  sessionLine(
+    kind: 'session_start' | 'session_end',
+    s: Session,
+    pid: number,
+    endReason = 'the last process of the session exited',
+  ): AuditLine {
     // the start adopts the root into the table; the end reads what its exit event left there
     const facts =
       kind === 'session_start'
@@ -66,9 +84,9 @@ export class AuditPipeline {
     };
     const info = { id: s.name, profile: s.profile.name };
     if (kind === 'session_start') return sessionStartLine(info, proc, { origin: s.kind });
-    this.#volume.forgetSession(s.name);
+    this.#volume(s).forgetSession(s.name);
     const exit = facts?.exitStatus;
-    const reason = 'the last process of the session exited';
+    const reason = endReason;
     return sessionEndLine(info, proc, exit === undefined ? { reason } : { reason, waitStatus: exit });
   }
 

@@ -6,9 +6,11 @@ import type { BackendReport } from '../kernel/agent-kernel.js';
 import type { LandlockGrant, LandlockMode } from '../policy/landlock-plan.js';
 import type { Profile } from '../policy/profile-types.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
+import type { FileOpenVolume } from '../sinks/volume-filter.js';
+import type { AdoptionReport } from './daemon.js';
 
 export const DEFAULT_SOCKET = '/run/vigil/vigil.sock';
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type SessionKind = 'run' | 'watch' | 'attach';
 
@@ -26,6 +28,8 @@ export interface ProfileRef {
 export interface EnforceOptions {
   /** --audit-only: every block or kill becomes an AUDIT line, nothing is refused */
   auditOnly: boolean;
+  /** --file-events: allowed file opens written for the session (the daemon's default when absent) */
+  fileEvents?: FileOpenVolume;
 }
 
 /** The user the launcher became, for telling Landlock's EACCES from the file's own permissions. */
@@ -96,10 +100,16 @@ export interface StatusResult {
     alertLost: string;
     /** signals, ptrace accesses and bpf() calls of watched processes refused by BPF-LSM */
     selfProtect: string;
+    /** calls decided while no daemon beat (a session's fail-closed action applied), all time */
+    failClosed: string;
   };
   ring: { records: number; batches: number; stalls: number; handlerErrors: number };
   /** what is actually attached: which backend decides each protection, and why LSM is not used */
   backends: BackendReport;
+  /** the heartbeat deadline after which sessions fail closed; null: not pinned, no heartbeat */
+  failClosedAfterMs: number | null;
+  /** what this daemon found at start: fresh, or an earlier daemon's pinned state re-adopted */
+  adoption: AdoptionReport;
 }
 
 export type Request =
@@ -125,6 +135,9 @@ export type Request =
     }
   | { id: number; op: 'watch.add'; profile: ProfileRef; enforce: EnforceOptions }
   | { id: number; op: 'profile.reload' }
+  | { id: number; op: 'session.resume'; session: number }
+  | { id: number; op: 'watch.own'; ruleIds: number[] }
+  | { id: number; op: 'daemon.stop'; unload: boolean }
   | { id: number; op: 'subscribe'; session?: number; watch?: boolean };
 
 export type RequestOp = Request['op'];
@@ -148,6 +161,9 @@ export function errorBody(err: unknown): ErrorBody {
 export type Response =
   { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ErrorBody };
 
-export type Push = { push: 'line'; line: AuditLine } | { push: 'session_end'; session: number; name: string };
+export type Push =
+  | { push: 'line'; line: AuditLine }
+  | { push: 'session_end'; session: number; name: string }
+  | { push: 'daemon_stopping'; kept: boolean };
 
 export type ServerMessage = Response | Push;

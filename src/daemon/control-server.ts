@@ -12,6 +12,8 @@ export class ControlServer {
   readonly path: string;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  /** `daemon.stop` asked for: the daemon's owner stops it (unload: remove the pinned state too) */
+  onStop: ((unload: boolean) => void) | undefined;
 
   private constructor(path: string, server: Server) {
     this.path = path;
@@ -40,9 +42,26 @@ export class ControlServer {
     return cs;
   }
 
+  /** Clients connected now (the daemon does not exit idle while one is). */
+  get clients(): number {
+    return this.#sockets.size;
+  }
+
+  /** Tells every client the daemon is stopping, and whether the pinned state stays in force. */
+  announceStop(kept: boolean): void {
+    for (const sock of this.#sockets)
+      if (!sock.destroyed)
+        sock.write(`${JSON.stringify({ push: 'daemon_stopping', kept } satisfies ServerMessage)}\n`);
+  }
+
   #serve(daemon: Daemon, sock: Socket): void {
     this.#sockets.add(sock);
     const unsubscribe: (() => void)[] = [];
+    // watch rules belong to the connection that added them: they go when it closes
+    const rules: number[] = [];
+    unsubscribe.push(() => {
+      if (rules.length > 0) daemon.removeWatch(rules);
+    });
     const send = (msg: ServerMessage) => {
       if (!sock.destroyed) sock.write(`${JSON.stringify(msg)}\n`);
     };
@@ -62,7 +81,7 @@ export class ControlServer {
           continue;
         }
         try {
-          const result = this.#handle(daemon, req, send, unsubscribe);
+          const result = this.#handle(daemon, req, send, unsubscribe, rules);
           send({ id: req.id, ok: true, result });
         } catch (err) {
           send({ id: req.id, ok: false, error: errorBody(err) });
@@ -82,6 +101,7 @@ export class ControlServer {
     req: Request,
     send: (m: ServerMessage) => void,
     unsubscribe: (() => void)[],
+    rules: number[],
   ): unknown {
     switch (req.op) {
       case 'hello':
@@ -112,8 +132,20 @@ export class ControlServer {
           .summary();
       case 'watch.add': {
         const r = daemon.addWatch(req.profile, req.enforce);
-        return { rules: r.rules, adopted: r.adopted.map((s) => s.summary()) };
+        rules.push(...r.ruleIds);
+        return { rules: r.rules, ruleIds: r.ruleIds, adopted: r.adopted.map((s) => s.summary()) };
       }
+      case 'watch.own':
+        // a watch client back after a daemon change takes its re-adopted rules again
+        rules.push(...req.ruleIds);
+        return null;
+      case 'session.resume':
+        return daemon.resumeSession(req.session, this.#sink(send, unsubscribe)).summary();
+      case 'daemon.stop':
+        if (this.onStop === undefined)
+          throw new VigilError('VIGIL_NOT_STOPPABLE', 'this daemon runs inside another vigil command', 1);
+        setImmediate(() => this.onStop?.(req.unload));
+        return { pid: process.pid };
       case 'profile.reload':
         return daemon.reloadProfiles();
       case 'subscribe': {
@@ -156,9 +188,12 @@ export class ControlServer {
     };
   }
 
+  /**
+   * Stops accepting at once (a client looking for a daemon must not reach this one while it
+   * stops), then lets each client receive what was written to it (at most 2 s) and closes it.
+   */
   async close(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((resolve) => {
+    const stopped = new Promise<void>((resolve) => {
       this.#server.close(() => {
         resolve();
       });
@@ -168,5 +203,24 @@ export class ControlServer {
     } catch {
       // already gone
     }
+    const closing = [...this.#sockets].map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          if (s.destroyed) {
+            resolve();
+            return;
+          }
+          const timer = setTimeout(() => {
+            s.destroy();
+          }, 2000);
+          s.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          s.end();
+        }),
+    );
+    await Promise.all(closing);
+    await stopped;
   }
 }

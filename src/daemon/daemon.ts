@@ -1,7 +1,13 @@
 // The vigil daemon: owns the kernel objects and the sessions, turns kernel events into audit
 // lines and hands them to subscribers (the CLI that started a session, `vigil watch`, the UI,
-// the daemon's own audit log). One per host; CLI verbs reach it through the control socket,
-// or start it in their own process when none runs.
+// the daemon's own audit log). One per host; CLI verbs reach it through the control socket.
+//
+// With a pin root, the kernel state is pinned and outlives this process (docs/backends.md):
+// when it dies, the hooks keep deciding, fail-closed once its heartbeat is stale; the next
+// daemon re-adopts the pinned state with the state file (daemon-state.ts), reads what the
+// kernel wrote meanwhile, resumes what fail-closed `freeze` stopped, and ends sessions whose
+// processes are gone.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { AgentEvent } from '../decode/events.js';
@@ -23,13 +29,55 @@ import { ProfileHandles } from './profile-handles.js';
 import { kernelDecision } from './verdict-decision.js';
 import { LANDLOCK_BACKEND, landlockDecision } from './landlock-verdict.js';
 import { PROTOCOL_VERSION } from './control-protocol.js';
-import { type Session, SessionRegistry } from './sessions.js';
+import { type Session, SessionRegistry, KERNEL_SESSION_BIT } from './sessions.js';
+import {
+  countersFromState,
+  countersToState,
+  loadState,
+  removeState,
+  saveState,
+  STATE_VERSION,
+  type DaemonState,
+} from './daemon-state.js';
 
 export interface DaemonOptions {
   fileEvents?: 'all' | 'first' | 'none';
   /** every audit line, e.g. to the daemon's own log */
   onLine?: (line: AuditLine) => void;
+  /** pin the kernel state under this bpffs folder and re-adopt what is there (the daemon) */
+  pinRoot?: string;
+  /** where the state a later daemon needs is written (with pinRoot) */
+  statePath?: string;
+  /** the fail-closed deadline (ms) the hooks apply to the heartbeat; default 1000 with pinRoot */
+  failClosedAfterMs?: number;
+  /** the daemon's own diagnostics (re-adoption, resumed processes); stderr by default */
+  log?: (message: string) => void;
 }
+
+/** What the daemon found when it started: a fresh kernel state or one it re-adopted. */
+export interface AdoptionReport {
+  adopted: boolean;
+  /** the pinned folder (null: nothing pinned) */
+  pinned: string | null;
+  /** ms between the last beat of the earlier daemon and this re-adoption */
+  gapMs: number | null;
+  sessions: number;
+  rules: number;
+  /** processes fail-closed `freeze` had stopped, resumed now */
+  resumed: number;
+  /** sessions whose processes all ended while no daemon ran */
+  endedMeanwhile: number;
+  /** why the state file could not be used (sessions were rebuilt from the kernel's maps) */
+  problem: string | null;
+  /** folders of an incompatible build that were removed */
+  replaced: string[];
+}
+
+export const DEFAULT_FAIL_CLOSED_MS = 1000;
+/** Lines kept per re-adopted session until its client resumes it (then replayed). */
+const RESUME_BACKLOG = 20_000;
+/** How long a decision of a session the daemon has not seen start yet waits for its session_start. */
+const PENDING_MS = 2000;
 
 /** Where a session's lines go from its very first one (session_start). */
 export interface SessionSink {
@@ -70,26 +118,239 @@ export class Daemon {
   readonly #adoptedFromProc = new WeakMap<Session, Set<number>>();
   /** sessions live when the ring lost events: any of their exit events may be among them */
   readonly #sawLoss = new WeakSet<Session>();
+  /** events of kernel-started sessions whose session_start has not been read yet */
+  readonly #pending = new Map<number, { since: number; events: AgentEvent[] }>();
+  /** re-adopted sessions' lines, kept until their client resumes (resumeSession) */
+  readonly #backlog = new Map<number, AuditLine[]>();
+  readonly #statePath: string | undefined;
+  readonly #log: (message: string) => void;
+  readonly failClosedAfterMs: number | null;
+  adoption: AdoptionReport;
+  /** reading what the kernel wrote while no daemon ran (#afterRestore) */
+  #replaying = false;
   #stopped = false;
 
   private constructor(options: DaemonOptions, build: (onEvents: (evs: AgentEvent[]) => void) => AgentKernel) {
     this.#onLine = options.onLine;
+    this.#log =
+      options.log ??
+      ((m) => {
+        console.error(m);
+      });
+    this.#statePath = options.pinRoot === undefined ? undefined : options.statePath;
+    this.failClosedAfterMs =
+      options.pinRoot === undefined ? null : (options.failClosedAfterMs ?? DEFAULT_FAIL_CLOSED_MS);
     this.#pipeline = new AuditPipeline({ fileEvents: options.fileEvents ?? 'all' });
     this.#kernel = build((evs) => {
       this.#onEvents(evs);
     });
-    this.#handles = new ProfileHandles(this.#kernel);
+    this.#handles = new ProfileHandles(this.#kernel, this.#log);
     this.#lastCounters = this.#kernel.counters();
+    const pin = this.#kernel.pinReport;
+    this.adoption = {
+      adopted: false,
+      pinned: pin.dir,
+      gapMs: null,
+      sessions: 0,
+      rules: 0,
+      resumed: 0,
+      endedMeanwhile: 0,
+      problem: null,
+      replaced: pin.replaced,
+    };
+    if (pin.adopted) this.#restore();
+    this.#kernel.startReading();
+    if (pin.adopted) this.#afterRestore();
+    this.#persist();
     this.#lossTimer = setInterval(() => {
       this.#checkLoss();
       this.#sweepLive();
+      this.#expirePending();
+      this.#persist();
     }, LOSS_CHECK_MS);
     this.#lossTimer.unref();
   }
 
-  /** Loads and attaches the kernel side; throws a coded error when the kernel refuses. */
+  /** Loads and attaches the kernel side (or re-adopts it); throws a coded error when the kernel refuses. */
   static start(options: DaemonOptions = {}): Daemon {
-    return new Daemon(options, (onEvents) => AgentKernel.open({ onEvents }));
+    const deadline =
+      options.pinRoot === undefined ? undefined : (options.failClosedAfterMs ?? DEFAULT_FAIL_CLOSED_MS);
+    return new Daemon(options, (onEvents) =>
+      AgentKernel.open({
+        onEvents,
+        startReading: false,
+        ...(options.pinRoot === undefined ? {} : { pinRoot: options.pinRoot }),
+        ...(deadline === undefined ? {} : { heartbeatDeadlineMs: deadline }),
+      }),
+    );
+  }
+
+  // --- taking over from an earlier daemon ---
+
+  /** Sessions, rules and profiles from the state file, matched against the kernel's maps. */
+  #restore(): void {
+    const pinned = this.#kernel.pinReport.dir ?? '';
+    const { state, problem } =
+      this.#statePath === undefined
+        ? { problem: 'no state file configured' }
+        : loadState(this.#statePath, pinned);
+    const a = this.adoption;
+    a.adopted = true;
+    a.problem = problem ?? null;
+    const beat = this.#kernel.heartbeat().beatNs;
+    if (beat > 0n) a.gapMs = Math.max(0, Number((bootNowNs() - beat) / 1_000_000n));
+    const watched = this.#kernel.watchedProcesses();
+    if (state !== undefined) {
+      this.sessions.nextId = state.nextSession;
+      this.#nextRule = Math.max(this.#nextRule, state.nextRule);
+      this.#handles.adopt(state.nextHandle, state.profiles);
+      this.#lastCounters = countersFromState(state.counters);
+      for (const r of state.rules) {
+        const profile = this.#handles.ref(r.handle);
+        if (profile === undefined || !this.#handles.retain(r.handle)) continue;
+        this.#rules.set(r.id, {
+          id: r.id,
+          basename: r.basename,
+          profile,
+          handle: r.handle,
+          enforce: r.enforce,
+        });
+      }
+      for (const st of state.sessions) {
+        const profile = st.handle === null ? undefined : this.#handles.ref(st.handle);
+        if (profile === undefined || st.handle === null || !this.#handles.retain(st.handle)) continue;
+        const s = this.sessions.restore(st.id, st.kind, profile, new Date(st.startedAt));
+        s.handle = st.handle;
+        s.auditOnly = st.auditOnly;
+        s.fileEvents = st.fileEvents;
+        s.rootPid = st.rootPid;
+        s.cgroupPath = st.cgroupPath;
+        s.landlock = st.landlock;
+      }
+    }
+    // the kernel's watched set is the truth: every process goes to its session
+    for (const p of watched) {
+      const s = this.sessions.get(p.session) ?? this.#placeholderSession(p.session, p.tgid);
+      if (s === undefined) continue;
+      s.live.add(p.tgid);
+      this.#pipeline.processes.adopt(p.tgid, s.id, { root: p.root });
+      if (s.rootPid === null && p.root) s.rootPid = p.tgid;
+    }
+    for (const s of this.sessions.list()) {
+      this.#backlog.set(s.id, []);
+      // an exit in the ring, or the sweep, ends it: its processes may have gone without a trace
+      this.#sawLoss.add(s);
+    }
+    a.sessions = this.sessions.list().length;
+    a.rules = this.#rules.size;
+  }
+
+  /** Once the rings are read: resume what fail-closed stopped, end sessions with no process left. */
+  #afterRestore(): void {
+    // the records of the gap: a session's end is decided once all of them are read (below)
+    this.#replaying = true;
+    try {
+      this.flush();
+    } finally {
+      this.#replaying = false;
+    }
+    const a = this.adoption;
+    for (const pid of this.#kernel.takeStopped()) {
+      try {
+        process.kill(pid, 'SIGCONT');
+        a.resumed++;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    for (const s of this.activeSessions()) {
+      if (s.live.size > 0) continue;
+      a.endedMeanwhile++;
+      this.#endSession(s, 'its last process exited while no vigil daemon ran');
+    }
+    this.#handles.dropUnused();
+    const gap = a.gapMs === null ? '' : ` after ${a.gapMs} ms without a daemon`;
+    this.#log(
+      `vigil: re-adopted the pinned state in ${a.pinned ?? '?'}${gap}: ${a.sessions} session(s), ${a.rules} watch rule(s), ${a.resumed} stopped process(es) resumed, ${a.endedMeanwhile} session(s) had ended` +
+        (a.problem === null ? '' : ` (${a.problem}: sessions rebuilt from the kernel's maps)`),
+    );
+  }
+
+  /**
+   * A session the kernel enforces but this daemon has no record of (a watch rule started it, and
+   * its session_start line was lost or never read): rebuilt from the kernel's sessions map.
+   */
+  #placeholderSession(id: number, pid: number): Session | undefined {
+    const handle = this.#kernel.sessionProfile(id);
+    const profile = handle === undefined ? undefined : this.#handles.ref(handle);
+    if (profile === undefined || handle === undefined || !this.#handles.retain(handle)) return undefined;
+    const kind = (id & KERNEL_SESSION_BIT) !== 0 ? 'watch' : 'run';
+    const s = this.sessions.restore(id, kind, profile, new Date());
+    s.handle = handle;
+    s.rootPid = pid;
+    s.live.add(pid);
+    this.#emitSessionStart(s, pid);
+    return s;
+  }
+
+  /** Writes what the next daemon needs to re-adopt (pinned daemons only). */
+  #persist(): void {
+    if (this.#statePath === undefined || this.#stopped) return;
+    const handles = this.#handles.snapshot();
+    const state: DaemonState = {
+      version: STATE_VERSION,
+      pinned: this.#kernel.pinReport.dir ?? '',
+      savedAt: new Date().toISOString(),
+      pid: process.pid,
+      nextSession: this.sessions.nextId,
+      nextRule: this.#nextRule,
+      nextHandle: handles.next,
+      counters: countersToState(this.#lastCounters),
+      profiles: handles.profiles,
+      sessions: this.activeSessions().map((s) => ({
+        id: s.id,
+        kind: s.kind,
+        handle: s.handle,
+        startedAt: s.startedAt.toISOString(),
+        rootPid: s.rootPid,
+        cgroupPath: s.cgroupPath,
+        auditOnly: s.auditOnly,
+        fileEvents: s.fileEvents,
+        landlock: s.landlock,
+      })),
+      rules: [...this.#rules.values()].map((r) => ({
+        id: r.id,
+        basename: r.basename,
+        handle: r.handle,
+        enforce: r.enforce,
+      })),
+    };
+    try {
+      saveState(this.#statePath, state);
+    } catch (err) {
+      this.#log(`vigil: cannot write the daemon state ${this.#statePath}: ${String(err)}`);
+    }
+  }
+
+  /**
+   * A client taking its session back after a daemon change: the lines written since this daemon
+   * re-adopted it are replayed to `sink`, then new ones follow.
+   */
+  resumeSession(id: number, sink: SessionSink): Session {
+    const s = this.#session(id);
+    const unsubscribe = this.subscribe({ session: id }, sink.line, sink.ended);
+    for (const line of this.#backlog.get(id) ?? []) sink.line(line);
+    this.#backlog.delete(id);
+    if (s.endedAt !== null) {
+      unsubscribe();
+      sink.ended(s);
+    }
+    return s;
+  }
+
+  /** Nothing to protect or serve: no live session, no watch rule. */
+  idle(): boolean {
+    return this.activeSessions().length === 0 && this.#rules.size === 0;
   }
 
   // --- sessions ---
@@ -119,6 +380,7 @@ export class Daemon {
     s.rootPid = pid;
     s.live.add(pid);
     this.#emitSessionStart(s);
+    this.#persist();
   }
 
   /** `vigil attach`: a running process and its whole tree become a new session. */
@@ -139,6 +401,7 @@ export class Daemon {
     for (const p of adopted) s.live.add(p);
     this.#adoptedFromProc.set(s, new Set(adopted));
     this.#emitSessionStart(s);
+    this.#persist();
     return s;
   }
 
@@ -146,7 +409,10 @@ export class Daemon {
    * `vigil watch`: every exec of one of the profile's entry_comm names starts a session, and
    * agents running now are adopted with their descendants.
    */
-  addWatch(profile: ProfileRef, enforce: EnforceOptions): { rules: string[]; adopted: Session[] } {
+  addWatch(
+    profile: ProfileRef,
+    enforce: EnforceOptions,
+  ): { rules: string[]; adopted: Session[]; ruleIds: number[] } {
     const names = [...profile.profile.entryComm];
     if (names.length === 0) {
       throw new SystemError(
@@ -158,8 +424,12 @@ export class Daemon {
       );
     }
     const handle = this.#handles.acquire(profile);
-    for (const basename of names) {
+    const ruleIds: number[] = [];
+    for (const [i, basename] of names.entries()) {
+      // each rule holds the handle once (released by removeWatch)
+      if (i > 0) this.#handles.retain(handle);
       const rule: WatchRule = { id: this.#nextRule++, basename, profile, handle, enforce };
+      ruleIds.push(rule.id);
       this.#kernel.addWatchRule(basename, rule.id, this.#sessionConfig(handle, profile, enforce));
       this.#rules.set(rule.id, rule);
     }
@@ -181,7 +451,21 @@ export class Daemon {
       this.#emitSessionStart(s);
       adopted.push(s);
     }
-    return { rules: names, adopted };
+    this.#persist();
+    return { rules: names, adopted, ruleIds };
+  }
+
+  /** Removes watch rules (their client went away); sessions they started go on. */
+  removeWatch(ids: readonly number[]): void {
+    for (const id of ids) {
+      const r = this.#rules.get(id);
+      if (r === undefined) continue;
+      this.#rules.delete(id);
+      if (![...this.#rules.values()].some((o) => o.basename === r.basename))
+        this.#kernel.removeWatchRule(r.basename);
+      this.#handles.release(r.handle);
+    }
+    this.#persist();
   }
 
   /** Loads every profile in use again from its source, atomically per profile. */
@@ -192,6 +476,7 @@ export class Daemon {
       if (fresh !== undefined) s.profile = fresh;
     }
     for (const r of this.#rules.values()) r.profile = this.#handles.ref(r.handle) ?? r.profile;
+    this.#persist();
     return result;
   }
 
@@ -201,6 +486,8 @@ export class Daemon {
       enforce: true,
       auditOnly: enforce.auditOnly,
       rawSockets: profile.profile.rawSockets === 'allow',
+      // only a daemon with a heartbeat can be noticed gone
+      ...(this.failClosedAfterMs === null ? {} : { failClosed: profile.profile.failClosed }),
     };
   }
 
@@ -208,6 +495,7 @@ export class Daemon {
   #enforce(s: Session, handle: number, enforce: EnforceOptions): void {
     s.handle = handle;
     s.auditOnly = enforce.auditOnly;
+    s.fileEvents = enforce.fileEvents ?? null;
     this.#kernel.setSession(s.id, this.#sessionConfig(handle, s.profile, enforce));
   }
 
@@ -259,9 +547,12 @@ export class Daemon {
         staleEntry: c.staleEntry.toString(),
         alertLost: c.alertLost.toString(),
         selfProtect: this.#kernel.selfProtectRefusals().toString(),
+        failClosed: this.#kernel.failClosedCalls().toString(),
       },
       ring: { records: r.records, batches: r.batches, stalls: r.stalls, handlerErrors: r.handlerErrors },
       backends: this.#kernel.backends(),
+      failClosedAfterMs: this.failClosedAfterMs,
+      adoption: { ...this.adoption },
     };
   }
 
@@ -275,25 +566,47 @@ export class Daemon {
     return this.sessions.list().filter((s) => s.endedAt === null);
   }
 
+  /**
+   * Stops reading the rings, delivering what was read to subscribers now: a stopping daemon does
+   * this before it closes its clients, so no line it read is lost; the rest waits in the rings.
+   */
+  quiesce(): void {
+    this.#kernel.stopReading();
+    this.#checkLoss();
+  }
+
   /** Delivers events still in the ring buffer, then checks for losses. */
   flush(): void {
     this.#kernel.flush();
     this.#checkLoss();
   }
 
-  stop(): void {
-    if (this.#stopped) return;
-    for (const s of this.activeSessions()) this.#release(s);
-    this.#stopped = true;
+  /**
+   * Stops this daemon. A pinned state stays in force when sessions or watch rules remain (the
+   * hooks go on deciding, fail-closed once the heartbeat is stale, until a daemon re-adopts it);
+   * it is removed when nothing remains, or with `unload` (which ends every session's
+   * enforcement: the caller says so). Without pins everything goes, as before.
+   */
+  stop(options: { unload?: boolean } = {}): { kept: boolean } {
+    if (this.#stopped) return { kept: false };
+    const pinned = this.#kernel.pinReport.dir !== null;
+    const keep = pinned && options.unload !== true && !this.idle();
+    if (!keep) for (const s of this.activeSessions()) this.#release(s);
     clearInterval(this.#lossTimer);
     try {
-      this.flush();
+      this.quiesce();
+      if (keep) this.#persist();
     } finally {
-      this.#kernel.close();
-      for (const s of this.activeSessions()) this.#cleanupCgroup(s);
-      removeVigilCgroupFolder();
+      this.#stopped = true;
+      this.#kernel.close({ unload: !keep });
+      if (!keep) {
+        for (const s of this.activeSessions()) this.#cleanupCgroup(s);
+        removeVigilCgroupFolder();
+        if (this.#statePath !== undefined) removeState(this.#statePath);
+      }
       this.#pipeline.close();
     }
+    return { kept: keep };
   }
 
   // --- the event path ---
@@ -312,28 +625,81 @@ export class Daemon {
   }
 
   #handleEvents(events: AgentEvent[]): void {
-    for (const ev of events) {
-      let s = this.sessions.get(ev.session);
-      if (s === undefined && ev.kind === 'session_start' && (ev.session & SESSION_KERNEL_BIT) !== 0) {
-        const rule = this.#rules.get(ev.rule);
-        if (rule === undefined) continue; // a rule removed meanwhile
-        s = this.sessions.adoptKernelSession(ev.session, rule.profile);
-        s.handle = this.#handles.acquire(rule.profile);
-        s.rootPid = ev.task.tgid;
-        s.live.add(ev.task.tgid);
-        // the kernel's own session_start event is this session's first line
+    // Sessions end after the whole batch: a decision of a session's last process is read in the
+    // same batch as its exit (ring-buffer.ts), maybe after it, and goes before session_end.
+    const ending = new Set<Session>();
+    for (const ev of events) this.#handleEvent(ev, ending);
+    if (this.#replaying) return;
+    for (const s of ending) if (s.live.size === 0) this.#endSession(s);
+  }
+
+  #handleEvent(ev: AgentEvent, ending: Set<Session>): void {
+    let s = this.sessions.get(ev.session);
+    const kernelSession = (ev.session & SESSION_KERNEL_BIT) !== 0;
+    if (s === undefined && ev.kind === 'session_start' && kernelSession) {
+      const rule = this.#rules.get(ev.rule);
+      if (rule === undefined) return; // a rule removed meanwhile
+      s = this.sessions.adoptKernelSession(ev.session, rule.profile);
+      this.#handles.retain(rule.handle);
+      s.handle = rule.handle;
+      s.auditOnly = rule.enforce.auditOnly;
+      s.fileEvents = rule.enforce.fileEvents ?? null;
+      s.rootPid = ev.task.tgid;
+      s.live.add(ev.task.tgid);
+      // the kernel's own session_start event is this session's first line
+      this.#handleKnown(s, ev, ending);
+      this.#persist();
+      const waiting = this.#pending.get(ev.session);
+      this.#pending.delete(ev.session);
+      for (const w of waiting?.events ?? []) this.#handleKnown(s, w, ending);
+      return;
+    }
+    if (s === undefined && kernelSession) {
+      // its session_start is still in the events ring: hold it for a moment (#expirePending)
+      const p = this.#pending.get(ev.session) ?? { since: Date.now(), events: [] };
+      p.events.push(ev);
+      this.#pending.set(ev.session, p);
+      return;
+    }
+    if (s === undefined) return; // a session that ended long ago (pruned)
+    this.#handleKnown(s, ev, ending);
+  }
+
+  #handleKnown(s: Session, ev: AgentEvent, ending: Set<Session>): void {
+    this.#track(s, ev);
+    if (ev.verdict?.action === 'KILL' && ev.verdict.denied && !ev.verdict.killed)
+      this.#killForVerdict(s, ev.task.tgid);
+    // an open the kernel's hooks did not decide may still have been refused by Landlock
+    const decision = kernelDecision(ev, s.profile.profile) ?? landlockDecision(ev, s);
+    if (decision?.backend === LANDLOCK_BACKEND && decision.action === 'KILL')
+      this.#killForVerdict(s, ev.task.tgid);
+    const line = this.#pipeline.lineFor(ev, s, decision);
+    if (line !== undefined) this.#emit(line, s);
+    if (ev.kind === 'exit' && s.live.size === 0) ending.add(s);
+  }
+
+  /**
+   * Events held for a kernel session whose session_start never came (lost to a full ring): the
+   * session is rebuilt from the kernel's maps and they are written, not dropped.
+   */
+  #expirePending(): void {
+    const now = Date.now();
+    for (const [id, p] of this.#pending) {
+      if (now - p.since < PENDING_MS) continue;
+      this.#pending.delete(id);
+      const first = p.events[0];
+      const s =
+        this.sessions.get(id) ??
+        (first === undefined ? undefined : this.#placeholderSession(id, first.task.tgid));
+      if (s === undefined) {
+        this.#log(
+          `vigil: ${p.events.length} event(s) of unknown session ${id} dropped (no profile for it in the kernel)`,
+        );
+        continue;
       }
-      if (s === undefined) continue; // a session this daemon does not know (it was restarted)
-      this.#track(s, ev);
-      if (ev.verdict?.action === 'KILL' && ev.verdict.denied && !ev.verdict.killed)
-        this.#killForVerdict(s, ev.task.tgid);
-      // an open the kernel's hooks did not decide may still have been refused by Landlock
-      const decision = kernelDecision(ev, s.profile.profile) ?? landlockDecision(ev, s);
-      if (decision?.backend === LANDLOCK_BACKEND && decision.action === 'KILL')
-        this.#killForVerdict(s, ev.task.tgid);
-      const line = this.#pipeline.lineFor(ev, s, decision);
-      if (line !== undefined) this.#emit(line, s);
-      if (ev.kind === 'exit' && s.live.size === 0) this.#endSession(s);
+      const ending = new Set<Session>();
+      for (const ev of p.events) this.#handleKnown(s, ev, ending);
+      for (const e of ending) if (e.live.size === 0) this.#endSession(e);
     }
   }
 
@@ -344,7 +710,11 @@ export class Daemon {
   }
 
   #emit(line: AuditLine, s: Session | undefined): void {
-    if (s !== undefined) s.count(line.event, line.action);
+    if (s !== undefined) {
+      s.count(line.event, line.action);
+      const backlog = this.#backlog.get(s.id);
+      if (backlog !== undefined && backlog.length < RESUME_BACKLOG) backlog.push(line);
+    }
     this.#onLine?.(line);
     for (const sub of this.#subscribers) {
       const wanted = sub.session === undefined ? !sub.watch || s?.kind === 'watch' : s?.id === sub.session;
@@ -364,14 +734,15 @@ export class Daemon {
     this.#emit(line, s);
   }
 
-  #endSession(s: Session): void {
+  #endSession(s: Session, reason?: string): void {
     if (s.endedAt !== null) return;
     s.endedAt = new Date();
     this.#release(s);
-    this.#emit(this.#pipeline.sessionLine('session_end', s, s.rootPid ?? 0), s);
+    this.#emit(this.#pipeline.sessionLine('session_end', s, s.rootPid ?? 0, reason), s);
     this.#cleanupCgroup(s);
     for (const sub of this.#subscribers) if (sub.session === undefined || sub.session === s.id) sub.ended(s);
     this.sessions.prune();
+    this.#persist();
   }
 
   #cleanupCgroup(s: Session): void {
@@ -418,6 +789,12 @@ export class Daemon {
     if (now.ringbufFull !== before.ringbufFull) for (const s of this.activeSessions()) this.#sawLoss.add(s);
     this.#emit(line, undefined);
   }
+}
+
+/** CLOCK_BOOTTIME now, in ns (the clock the kernel's heartbeat uses). */
+function bootNowNs(): bigint {
+  const uptime = readFileSync('/proc/uptime', 'utf8').split(' ')[0] ?? '0';
+  return BigInt(Math.round(Number(uptime) * 1000)) * 1_000_000n;
 }
 
 /** The vigil/ cgroup folder goes when the last session's leaf has (another daemon may use it). */

@@ -22,8 +22,16 @@ function keyOf(ref: ProfileRef): string {
   return h.digest('hex');
 }
 
+/** One loaded profile as the daemon's state file keeps it (daemon-state.ts). */
+export interface ProfileHandleState {
+  handle: number;
+  tableId: number;
+  users: number;
+  ref: ProfileRef;
+}
+
 export class ProfileHandles {
-  readonly #kernel: Pick<AgentKernel, 'loadProfile' | 'unloadProfile'>;
+  readonly #kernel: Pick<AgentKernel, 'loadProfile' | 'unloadProfile' | 'adoptProfile'>;
   readonly #byKey = new Map<string, Entry>();
   readonly #byHandle = new Map<number, Entry>();
   readonly #log: (message: string) => void;
@@ -31,7 +39,7 @@ export class ProfileHandles {
 
   /** `log`: the daemon's log (stderr by default), told when a profile's denied files do not all fit. */
   constructor(
-    kernel: Pick<AgentKernel, 'loadProfile' | 'unloadProfile'>,
+    kernel: Pick<AgentKernel, 'loadProfile' | 'unloadProfile' | 'adoptProfile'>,
     log: (message: string) => void = (m) => {
       console.error(m);
     },
@@ -74,6 +82,52 @@ export class ProfileHandles {
 
   ref(handle: number): ProfileRef | undefined {
     return this.#byHandle.get(handle)?.ref;
+  }
+
+  /** Takes a reference on a handle already loaded (a session restored or started by the kernel). */
+  retain(handle: number): boolean {
+    const e = this.#byHandle.get(handle);
+    if (e === undefined) return false;
+    e.users++;
+    return true;
+  }
+
+  /** What the state file keeps, so a later daemon can take the loaded tables over. */
+  snapshot(): { next: number; profiles: ProfileHandleState[] } {
+    return {
+      next: this.#next,
+      profiles: [...this.#byHandle.values()].map((e) => ({
+        handle: e.handle,
+        tableId: e.tableId,
+        users: e.users,
+        ref: e.ref,
+      })),
+    };
+  }
+
+  /**
+   * Takes over profiles an earlier daemon loaded (their tables are pinned and in force) with no
+   * users yet: each session or rule restored retains its handle.
+   */
+  adopt(next: number, profiles: readonly ProfileHandleState[]): void {
+    this.#next = Math.max(this.#next, next);
+    for (const p of profiles) {
+      this.#kernel.adoptProfile(p.handle, p.ref.profile, p.tableId);
+      const e: Entry = { handle: p.handle, key: keyOf(p.ref), ref: p.ref, users: 0, tableId: p.tableId };
+      this.#byKey.set(e.key, e);
+      this.#byHandle.set(e.handle, e);
+      this.#next = Math.max(this.#next, p.handle + 1);
+    }
+  }
+
+  /** Unloads adopted profiles no restored session or rule took (their sessions ended meanwhile). */
+  dropUnused(): void {
+    for (const e of [...this.#byHandle.values()]) {
+      if (e.users > 0) continue;
+      this.#byHandle.delete(e.handle);
+      this.#byKey.delete(e.key);
+      this.#kernel.unloadProfile(e.handle);
+    }
   }
 
   /**

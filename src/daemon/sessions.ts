@@ -2,6 +2,7 @@
 // each bound to one profile. Tracks the session's live processes from lineage events, so the
 // session ends when its last process does, and counts what happened in it.
 import { grantIndex } from '../policy/landlock-plan.js';
+import type { FileOpenVolume } from '../sinks/volume-filter.js';
 import type {
   LandlockState,
   LandlockSummary,
@@ -18,12 +19,14 @@ export class Session {
   readonly kind: SessionKind;
   /** replaced by a reload */
   profile: ProfileRef;
-  readonly startedAt = new Date();
+  readonly startedAt: Date;
   rootPid: number | null = null;
   cgroupPath: string | null = null;
   /** the kernel profile handle enforcing it (null: observe only) */
   handle: number | null = null;
   auditOnly = false;
+  /** allowed file opens written for this session (its client's --file-events); daemon default when null */
+  fileEvents: FileOpenVolume | null = null;
   /** run sessions: what the launcher reported about Landlock */
   landlock: LandlockState | null = null;
   /** the Landlock grants by path, built when the session's first EACCES needs them */
@@ -34,10 +37,11 @@ export class Session {
   readonly events = new Map<string, number>();
   readonly actions = new Map<string, number>();
 
-  constructor(id: number, kind: SessionKind, profile: ProfileRef) {
+  constructor(id: number, kind: SessionKind, profile: ProfileRef, startedAt = new Date()) {
     this.id = id;
     this.kind = kind;
     this.profile = profile;
+    this.startedAt = startedAt;
     this.name = `${kind}-${id & ~KERNEL_SESSION_BIT}`;
   }
 
@@ -112,6 +116,23 @@ export class SessionRegistry {
     const s = new Session(id, 'watch', profile);
     this.#sessions.set(id, s);
     return s;
+  }
+
+  /** A session an earlier daemon created, taken over with its pinned kernel state. */
+  restore(id: number, kind: SessionKind, profile: ProfileRef, startedAt: Date): Session {
+    const s = new Session(id, kind, profile, startedAt);
+    this.#sessions.set(id, s);
+    if ((id & KERNEL_SESSION_BIT) === 0 && id >= this.#next) this.#next = id + 1;
+    return s;
+  }
+
+  /** The next id create() gives (kept across daemons, so a session id is never reused). */
+  get nextId(): number {
+    return this.#next;
+  }
+
+  set nextId(n: number) {
+    this.#next = Math.max(this.#next, n);
   }
 
   /** What the launcher of a run session reported about Landlock, before its root is adopted. */

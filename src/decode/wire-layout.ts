@@ -38,6 +38,8 @@ export const MSG_FLAG = {
   VIGIL_F_KILLED: 64,
   VIGIL_F_LSM: 128,
   VIGIL_F_INODE: 256,
+  VIGIL_F_FAIL_CLOSED: 512,
+  VIGIL_F_STOPPED: 1024,
 } as const;
 
 /** enum vigil_session_flag */
@@ -45,6 +47,8 @@ export const SESSION_FLAG = {
   VIGIL_SESSION_ENFORCE: 1,
   VIGIL_SESSION_AUDIT_ONLY: 2,
   VIGIL_SESSION_RAW_OK: 4,
+  VIGIL_SESSION_FC_DENY: 8,
+  VIGIL_SESSION_FC_FREEZE: 16,
 } as const;
 
 /** enum vigil_lsm_backend: bits of the lsm_backends map */
@@ -69,7 +73,8 @@ export const STAT = {
   VIGIL_STAT_STALE_ENTRY: 3,
   VIGIL_STAT_ALERT_LOST: 6,
   VIGIL_STAT_SELF_PROTECT: 7,
-  VIGIL_STAT_MAX: 8,
+  VIGIL_STAT_FAIL_CLOSED: 8,
+  VIGIL_STAT_MAX: 9,
 } as const;
 
 export const MsgHeader = defineStruct('vigil_msg_header', [
@@ -106,6 +111,14 @@ export const WatchRule = defineStruct('vigil_watch_rule', [
 export const SessionCfg = defineStruct('vigil_session', [
   ['profile', 'u32'],
   ['flags', 'u32'],
+]);
+
+/** The one-entry `heartbeat` array: the daemon's liveness as the hooks see it (vigil.h). */
+export const Heartbeat = defineStruct('vigil_heartbeat', [
+  ['beat_ns', 'u64'],
+  ['deadline_ns', 'u64'],
+  ['daemon_tgid', 'u32'],
+  ['pad', 'u32'],
 ]);
 
 export const Name = defineStruct('vigil_name', [['name', { char: NAME_MAX }]]);
@@ -236,6 +249,7 @@ export const POLICY_RULE_KIND = {
   VIGIL_RULE_ALLOWED: 2,
   VIGIL_RULE_PATH_BOUND: 3,
   VIGIL_RULE_ERROR: 4,
+  VIGIL_RULE_FAIL_CLOSED: 5,
 } as const;
 
 /** enum vigil_policy_flag: bits of PolicyTable.flags. */
@@ -374,6 +388,7 @@ export const WIRE_STRUCTS = [
   Proc,
   WatchRule,
   SessionCfg,
+  Heartbeat,
   Name,
   EventHead,
   ExecEvent,

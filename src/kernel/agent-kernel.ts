@@ -6,6 +6,10 @@
 // object (kernel/lsm/vigil_lsm.bpf.c) is loaded on the agent object's maps; each LSM hook that
 // attaches takes over its protection (its bit in lsm_backends makes the fallback hooks only
 // observe). Where LSM programs cannot load, the fallbacks decide, and backends() says why.
+//
+// With a pin root (the daemon), every map and link is pinned (src/kernel/pinned-state.ts), so the
+// hooks keep deciding from the same tables when the daemon dies, and a later daemon re-adopts
+// them: it loads no second copy, only the programs that have no pinned link yet.
 import { BpfObject, type AttachReport } from '../bridge/bpf-object.js';
 import type { BpfLink } from '../bridge/bpf-link.js';
 import type { RingBufferReader, RingBufferStats } from '../bridge/ring-buffer.js';
@@ -18,16 +22,19 @@ import {
   PROC_FLAG,
   Proc,
   SessionCfg,
+  SESSION_FLAG,
   STAT,
   WatchRule,
+  Heartbeat,
 } from '../decode/wire-layout.js';
-import type { Profile } from '../policy/profile-types.js';
+import type { FailClosed, Profile } from '../policy/profile-types.js';
 import { PolicyTables, type LoadReport } from './policy-tables.js';
 import { BpfError, SystemError } from '../errors.js';
 import { requireCgroup2Root } from '../system/cgroup.js';
 import { ensureMount } from '../system/mounts.js';
 import { bpfObjectPath } from '../system/paths.js';
 import { readStat } from '../targeting/proc-fs.js';
+import { PinnedState, layoutId, removePinFolder, watchedThrough } from './pinned-state.js';
 
 export interface AgentKernelOptions {
   onEvents: (events: AgentEvent[]) => void;
@@ -42,6 +49,44 @@ export interface AgentKernelOptions {
   lsm?: 'auto' | 'off';
   /** the BPF-LSM object; build/bpf/lsm/vigil_lsm.bpf.o by default */
   lsmObjectPath?: string;
+  /** bpffs folder to pin the state in and re-adopt it from; none: nothing is pinned (tests) */
+  pinRoot?: string;
+  /**
+   * The fail-closed deadline: the ring consumer beats the heartbeat map, and a session's
+   * fail-closed action applies once the beat is older than this. None: no beat (tests).
+   */
+  heartbeatDeadlineMs?: number;
+  /** start consuming the rings now (default); false: startReading() later, e.g. after re-adoption */
+  startReading?: boolean;
+}
+
+/** What open() found: a fresh load, or pinned state re-adopted, and what it replaced. */
+export interface PinReport {
+  /** the bpffs folder of this build's state; null when nothing is pinned */
+  dir: string | null;
+  adopted: boolean;
+  /** programs loaded and attached because no pinned link had them (a re-adoption after a partial pin) */
+  reattached: string[];
+  /** folders of an incompatible build that were removed */
+  replaced: string[];
+}
+
+/** The LSM hooks a re-adopted state has pinned: the report a fresh load would have made. */
+function adoptedLsm(pins: PinnedState): LsmState {
+  const names = new Set(pins.linkNames('lsm'));
+  if (names.size === 0)
+    return {
+      obj: undefined,
+      bits: 0,
+      report: backendReport(
+        names,
+        'refused',
+        'no BPF-LSM hook is pinned (the first daemon could not attach them)',
+      ),
+    };
+  let bits = 0;
+  for (const h of LSM_HOOKS) if (names.has(h.program)) bits |= h.bit;
+  return { obj: undefined, bits, report: backendReport(names, 'attached', null) };
 }
 
 /** What vigil protects, each decided by one backend (docs/backends.md). */
@@ -64,6 +109,8 @@ export interface BackendReport {
   protections: Record<Protection, ProtectionBackend>;
   /** every program attached now: '<type>/<name>' as its section says, and the cgroup for cgroup hooks */
   hooks: AttachedHook[];
+  /** the bpffs folder the links and maps are pinned in (they outlive the daemon); null: not pinned */
+  pinned: string | null;
 }
 
 export interface AttachedHook {
@@ -169,7 +216,7 @@ function backendReport(
     hook: h.backend.replace(':', '/'),
     cgroup: null,
   }));
-  return { lsm: { state, reason }, protections, hooks };
+  return { lsm: { state, reason }, protections, hooks, pinned: null };
 }
 
 /**
@@ -177,13 +224,11 @@ function backendReport(
  * attaches gets its bit in lsm_backends. Never throws: a kernel that refuses LSM keeps the
  * fallbacks, and the report says why.
  */
-function openLsm(agent: BpfObject, path: string): LsmState {
+function openLsm(agent: BpfObject, path: string, pins: PinnedState | undefined): LsmState {
   let obj: BpfObject | undefined;
   try {
     obj = BpfObject.open(path);
     for (const d of obj.mapDeclarations()) if (!d.internal) obj.reuseMap(d.name, agent.map(d.name));
-    // the process the self-protection hooks keep watched processes away from: this one
-    obj.setConfig({ vigil_daemon_tgid: process.pid });
     obj.load();
   } catch (err) {
     obj?.close();
@@ -195,7 +240,9 @@ function openLsm(agent: BpfObject, path: string): LsmState {
   const links: BpfLink[] = [];
   for (const h of LSM_HOOKS) {
     try {
-      links.push(obj.attach(h.program));
+      const link = obj.attach(h.program);
+      links.push(link);
+      pins?.pinLink('lsm', h.program, link);
       attached.add(h.program);
       bits |= h.bit;
       // from here on the LSM hook decides; the fallback for the protection only observes
@@ -249,10 +296,18 @@ export interface SessionConfig {
   enforce: boolean;
   auditOnly: boolean;
   rawSockets: boolean;
+  /** what the hooks do while no daemon beats (absent: continue) */
+  failClosed?: FailClosed;
 }
 
 function sessionFlags(c: SessionConfig): number {
-  return (c.enforce ? 1 : 0) | (c.auditOnly ? 2 : 0) | (c.rawSockets ? 4 : 0);
+  const fc =
+    c.failClosed === 'deny'
+      ? SESSION_FLAG.VIGIL_SESSION_FC_DENY
+      : c.failClosed === 'freeze'
+        ? SESSION_FLAG.VIGIL_SESSION_FC_FREEZE
+        : 0;
+  return (c.enforce ? 1 : 0) | (c.auditOnly ? 2 : 0) | (c.rawSockets ? 4 : 0) | fc;
 }
 
 function u32(n: number): Buffer {
@@ -288,6 +343,8 @@ export class AgentKernel {
   readonly #policy: PolicyTables;
   readonly #lsm: LsmState;
   readonly #cgroupPath: string;
+  readonly #pins: PinnedState | undefined;
+  readonly pinReport: PinReport;
   #syscallHooks = false;
   #closed = false;
 
@@ -297,6 +354,8 @@ export class AgentKernel {
     report: AttachReport[],
     lsm: LsmState,
     cgroupPath: string,
+    pins: PinnedState | undefined,
+    pinReport: PinReport,
   ) {
     this.#obj = obj;
     this.#cgroupPath = cgroupPath;
@@ -304,13 +363,35 @@ export class AgentKernel {
     this.#policy = new PolicyTables(obj, { denyInodes: true });
     this.attachReport = report;
     this.#lsm = lsm;
+    this.#pins = pins;
+    this.pinReport = pinReport;
+    this.#syscallHooks = report.some((r) => r.ok && isSyscallHook(r.section));
   }
 
   static open(options: AgentKernelOptions): AgentKernel {
     ensureMount('tracefs');
     const cgroupPath = options.cgroupPath ?? requireCgroup2Root();
-    const obj = BpfObject.open(options.objectPath ?? bpfObjectPath('agent/vigil.bpf.o'));
+    const objectPath = options.objectPath ?? bpfObjectPath('agent/vigil.bpf.o');
+    const lsmPath = options.lsmObjectPath ?? bpfObjectPath('lsm/vigil_lsm.bpf.o');
+    const pins =
+      options.pinRoot === undefined
+        ? undefined
+        : new PinnedState(options.pinRoot, layoutId([objectPath, lsmPath]));
+    const replaced = pins === undefined ? [] : replaceForeignLayouts(pins);
+    const obj = BpfObject.open(objectPath);
     try {
+      const adopt = pins !== undefined && adoptable(pins, obj);
+      let missing: string[] = [];
+      if (adopt) {
+        // the pinned maps, and only the programs that have no pinned link (normally none)
+        for (const d of obj.mapDeclarations()) obj.reuseMap(d.name, pins.openMap(d.name), { internal: true });
+        const linked = new Set(pins.linkNames('links'));
+        missing = obj
+          .programs()
+          .map((p) => p.name)
+          .filter((n) => !linked.has(n));
+        obj.selectPrograms(missing);
+      }
       obj.load();
       const onError =
         options.onError ??
@@ -327,32 +408,80 @@ export class AgentKernel {
             onError(err);
           }
         }
+        // the alerts ring is read before the events ring in a pass: back into kernel time order
+        if (!inTimeOrder(events)) events.sort((a, b) => (a.ktime < b.ktime ? -1 : a.ktime > b.ktime ? 1 : 0));
         options.onEvents(events);
       };
-      // Decisions that refused, killed or audited come through a ring of their own.
-      const readers = [
-        obj.ringBuffer('alerts', deliver, { onError }),
-        obj.ringBuffer('events', deliver, { onError }),
-      ];
-      const report = checkAttached(obj.attachAll({ cgroupPath }, (section) => !isSyscallHook(section)));
-      for (const r of readers) r.start({ ref: false });
+      // Decisions that refused, killed or audited come through a ring of their own, read first
+      // and last in each pass (ring-buffer.ts), so a decision never arrives after its process's exit.
+      const deadline = options.heartbeatDeadlineMs;
+      const reader = obj.ringBuffer(['alerts', 'events'], deliver, {
+        onError,
+        ...(deadline === undefined
+          ? {}
+          : { heartbeat: { map: obj.map('heartbeat'), deadlineMs: deadline, tgid: process.pid } }),
+      });
+      let report: AttachReport[];
+      let lsm: LsmState;
       const lsmOff = options.lsm === 'off' || process.env.VIGIL_LSM === 'off';
-      const lsm: LsmState = lsmOff
-        ? {
-            obj: undefined,
-            bits: 0,
-            report: backendReport(
-              new Set(),
-              'disabled',
-              options.lsm === 'off' ? 'disabled by the caller' : 'disabled by VIGIL_LSM=off',
-            ),
+      if (adopt) {
+        report = adoptedLinks(pins, obj);
+        const fresh = checkAttached(obj.attachAll({ cgroupPath }, (section) => !isSyscallHook(section)));
+        for (const r of fresh) if (r.ok) pins.pinLink('links', r.program, r.link);
+        report.push(...fresh);
+        lsm = adoptedLsm(pins);
+      } else {
+        report = checkAttached(obj.attachAll({ cgroupPath }, (section) => !isSyscallHook(section)));
+        if (pins !== undefined) {
+          // a partial state left by a daemon that died while pinning is not adoptable: start over
+          pins.remove();
+          try {
+            // maps first: a state is adoptable only once every map is pinned (adoptable())
+            for (const d of obj.mapDeclarations()) pins.pinMap(d.name, obj.map(d.name));
+            for (const r of report) if (r.ok) pins.pinLink('links', r.program, r.link);
+          } catch (err) {
+            pins.remove();
+            throw err;
           }
-        : openLsm(obj, options.lsmObjectPath ?? bpfObjectPath('lsm/vigil_lsm.bpf.o'));
-      return new AgentKernel(obj, readers, report, lsm, cgroupPath);
+        }
+        lsm = lsmOff
+          ? {
+              obj: undefined,
+              bits: 0,
+              report: backendReport(
+                new Set(),
+                'disabled',
+                options.lsm === 'off' ? 'disabled by the caller' : 'disabled by VIGIL_LSM=off',
+              ),
+            }
+          : openLsm(obj, lsmPath, pins);
+      }
+      const pinReport: PinReport = {
+        dir: pins?.dir ?? null,
+        adopted: adopt,
+        reattached: adopt ? missing.filter((m) => !isSyscallProgram(obj, m)) : [],
+        replaced,
+      };
+      const kernel = new AgentKernel(obj, [reader], report, lsm, cgroupPath, pins, pinReport);
+      if (options.startReading !== false) kernel.startReading();
+      return kernel;
     } catch (err) {
       obj.close();
       throw err;
     }
+  }
+
+  /**
+   * Stops consuming: what the consumer has read is delivered now; what the kernel writes from
+   * here on stays in the (pinned) rings for the next reader. The heartbeat stops with it.
+   */
+  stopReading(): void {
+    for (const r of this.#readers) if (r.stats().running) r.stop();
+  }
+
+  /** Starts consuming the rings (records written while no daemon ran come first). */
+  startReading(): void {
+    for (const r of this.#readers) if (!r.stats().running) r.start({ ref: false });
   }
 
   /**
@@ -429,6 +558,28 @@ export class AgentKernel {
     this.#obj.map('sessions').delete(u32(session));
   }
 
+  /** The profile handle of a session the kernel enforces (undefined: it only observes, or is gone). */
+  sessionProfile(session: number): number | undefined {
+    const v = this.#obj.map('sessions').get(u32(session));
+    return v === undefined ? undefined : decodeStruct(SessionCfg, v).profile;
+  }
+
+  /** The heartbeat as the hooks read it: the last beat (CLOCK_BOOTTIME ns; 0: never) and deadline. */
+  heartbeat(): { beatNs: bigint; deadlineNs: bigint } {
+    const v = this.#obj.map('heartbeat').get(u32(0));
+    if (v === undefined) return { beatNs: 0n, deadlineNs: 0n };
+    const h = decodeStruct(Heartbeat, v);
+    return { beatNs: h.beat_ns, deadlineNs: h.deadline_ns };
+  }
+
+  /** Processes a hook stopped under fail-closed `freeze`, and forgets them (the caller resumes them). */
+  takeStopped(): number[] {
+    const map = this.#obj.map('fc_stopped');
+    const pids = [...map.keys()].map((k) => k.readUInt32LE(0));
+    for (const pid of pids) map.delete(u32(pid));
+    return pids;
+  }
+
   /**
    * Compiles `profile` into the kernel's tables under `handle`, replacing what the handle had
    * atomically, with the denied-inode table of the files its denied rules name now (the report's
@@ -441,6 +592,11 @@ export class AgentKernel {
 
   unloadProfile(handle: number): void {
     this.#policy.unload(handle);
+  }
+
+  /** A profile whose tables an earlier daemon loaded (pinned): see PolicyTables.adopt. */
+  adoptProfile(handle: number, profile: Profile, tableId: number): void {
+    this.#policy.adopt(handle, profile, tableId);
   }
 
   /**
@@ -456,7 +612,12 @@ export class AgentKernel {
         hook: a.section,
         cgroup: a.section.startsWith('cgroup') ? this.#cgroupPath : null,
       }));
-    return { lsm: { ...r.lsm }, protections: { ...r.protections }, hooks: [...agent, ...r.hooks] };
+    return {
+      lsm: { ...r.lsm },
+      protections: { ...r.protections },
+      hooks: [...agent, ...r.hooks],
+      pinned: this.#pins?.dir ?? null,
+    };
   }
 
   counters(): KernelCounters {
@@ -476,8 +637,15 @@ export class AgentKernel {
   /** Attaches the syscall tracepoints, once, before anything can be watched. Throws if one fails. */
   #attachSyscallHooks(): void {
     if (this.#syscallHooks) return;
-    this.attachReport.push(...checkAttached(this.#obj.attachAll({}, isSyscallHook)));
+    const attached = checkAttached(this.#obj.attachAll({}, isSyscallHook));
+    for (const r of attached) if (r.ok) this.#pins?.pinLink('links', r.program, r.link);
+    this.attachReport.push(...attached);
     this.#syscallHooks = true;
+  }
+
+  /** Calls decided while no daemon beat: a session's fail-closed action applied (all time, pinned). */
+  failClosedCalls(): bigint {
+    return this.#stat(STAT.VIGIL_STAT_FAIL_CLOSED);
   }
 
   /** Signals, ptrace accesses and bpf() calls the BPF-LSM self-protection hooks refused. */
@@ -510,19 +678,81 @@ export class AgentKernel {
     }
   }
 
-  close(): void {
+  /**
+   * Lets go of the kernel objects. Pinned state stays (the hooks keep deciding, fail-closed once
+   * the heartbeat is stale) unless `unload`: then the fallbacks decide again before the LSM hooks
+   * go, the pins are removed, and every program detaches as its last handle closes.
+   */
+  close(options: { unload?: boolean } = {}): void {
     if (this.#closed) return;
     this.#closed = true;
+    const unload = options.unload === true || this.#pins === undefined;
     try {
-      if (this.#lsm.obj !== undefined) {
-        // the fallbacks decide again before the LSM hooks go
-        this.#obj.map('lsm_backends').set(u32(0), u32(0));
-        this.#lsm.obj.close();
-      }
+      for (const r of this.#readers) r.close();
+      if (unload && this.#lsm.bits !== 0) this.#obj.map('lsm_backends').set(u32(0), u32(0));
+      // unpinned, each program detaches when its last handle (this process's) closes
+      if (unload && this.#pins !== undefined) this.#pins.remove();
+      for (const l of this.#adoptedLinks) l.destroy();
+      this.#lsm.obj?.close();
     } finally {
       this.#obj.close();
     }
   }
+
+  get #adoptedLinks(): BpfLink[] {
+    return this.attachReport.flatMap((r) => (r.ok && r.adopted === true ? [r.link] : []));
+  }
+}
+
+/** A pinned state whose every map is pinned and that has links: a daemon can take it over. */
+function adoptable(pins: PinnedState, obj: BpfObject): boolean {
+  return pins.adoptable() && obj.mapDeclarations().every((d) => pins.hasMap(d.name));
+}
+
+/** The pinned links of a re-adopted state, as attach reports. */
+function adoptedLinks(pins: PinnedState, obj: BpfObject): AttachReport[] {
+  const sections = new Map(obj.programs().map((p) => [p.name, p.section]));
+  return [...pins.openLinks('links')].map(([program, link]) => ({
+    program,
+    section: sections.get(program) ?? program,
+    ok: true as const,
+    link,
+    adopted: true,
+  }));
+}
+
+function isSyscallProgram(obj: BpfObject, name: string): boolean {
+  return isSyscallHook(obj.programs().find((p) => p.name === name)?.section ?? '');
+}
+
+/**
+ * Removes the pinned state of other builds (another layout id). One that still watches processes
+ * is left alone, and this daemon refuses to start beside it: two builds' hooks would both decide.
+ */
+function replaceForeignLayouts(pins: PinnedState): string[] {
+  const replaced: string[] = [];
+  for (const name of pins.foreignLayouts()) {
+    const dir = `${pins.root}/${name}`;
+    const watched = watchedThrough(dir);
+    if (watched > 0) {
+      throw new SystemError(
+        'VIGIL_PINNED_INCOMPATIBLE',
+        `${dir} holds the pinned state of another vigil build, still watching ${watched} process(es); this build cannot adopt it`,
+        {
+          hint: `let those sessions end (or end them), or remove that state with \`VIGIL_PIN_ROOT=${pins.root} vigil unload --all\``,
+        },
+      );
+    }
+    removePinFolder(dir);
+    replaced.push(dir);
+  }
+  return replaced;
+}
+
+function inTimeOrder(events: readonly AgentEvent[]): boolean {
+  for (let i = 1; i < events.length; i++)
+    if ((events[i] as AgentEvent).ktime < (events[i - 1] as AgentEvent).ktime) return false;
+  return true;
 }
 
 function nameKey(basename: string): Buffer {

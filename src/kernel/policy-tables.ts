@@ -39,6 +39,8 @@ const DELETED: readonly PolicyMapName[] = [
 interface Written {
   readonly tableId: number;
   readonly writes: readonly MapWrite[];
+  /** adopted from an earlier daemon: its inode entries are found by scanning for the table id */
+  readonly scanInodes?: boolean;
 }
 
 interface Live {
@@ -135,6 +137,16 @@ export class PolicyTables {
     };
   }
 
+  /**
+   * Takes over a profile an earlier daemon loaded under `handle` at `tableId` (the maps are
+   * pinned): nothing is written. Its keys are compiled again (the compiler is deterministic) so a
+   * later reload or unload can remove them; its inode entries are found by scanning.
+   */
+  adopt(handle: number, profile: Profile, tableId: number): void {
+    const tables = compileTables(profile, tableId);
+    this.#live.set(handle, { profile, written: { tableId, writes: tables.writes, scanInodes: true } });
+  }
+
   /** Removes a profile: the handle stops resolving (the matcher fails closed), then its entries go. */
   unload(handle: number): void {
     const live = this.#live.get(handle);
@@ -206,6 +218,10 @@ export class PolicyTables {
     this.#obj.map(POLICY_MAPS.tables).set(u32(written.tableId), Buffer.alloc(PolicyTable.size));
     for (const map of DELETED) {
       const keys = written.writes.filter((w) => w.map === map).map((w) => w.key);
+      if (written.scanInodes === true && map === POLICY_MAPS.inodes) {
+        // struct vigil_policy_inode_key starts with the table id
+        for (const k of this.#obj.map(map).keys()) if (k.readUInt32LE(0) === written.tableId) keys.push(k);
+      }
       if (keys.length > 0) this.#obj.map(map).deleteMany(keys);
     }
   }

@@ -11,6 +11,7 @@ import type { ProfileErrorCode } from './profile-errors.js';
 import type { ProfileDocument } from './profile-schema.js';
 import type {
   CommandMatch,
+  FailClosed,
   CommandRule,
   Mode,
   NetworkRule,
@@ -33,6 +34,7 @@ export interface ProfileLayer {
   readonly entryComm: readonly string[] | undefined;
   readonly mode: Mode | undefined;
   readonly rawSockets: Policy | undefined;
+  readonly failClosed: FailClosed | undefined;
   readonly defaults: { paths?: Policy; networks?: Policy; commands?: Policy };
   readonly paths: { denied: Draft<PathRule>[]; allowed: Draft<PathRule>[] };
   readonly networks: { denied: Draft<NetworkRule>[]; allowed: Draft<NetworkRule>[] };
@@ -198,6 +200,7 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     entryComm,
     mode: doc.mode,
     rawSockets: doc.raw_sockets,
+    failClosed: doc.fail_closed,
     defaults,
     paths: {
       denied: (doc.denied_paths ?? []).map((item, i) => pathRule('denied_paths', i, item)),

@@ -87,6 +87,7 @@ function merge(base: Profile | undefined, layer: ProfileLayer): Profile {
     entryComm: layer.entryComm ?? base?.entryComm ?? [],
     mode: layer.mode ?? base?.mode ?? 'enforce',
     rawSockets: layer.rawSockets ?? base?.rawSockets ?? 'deny',
+    failClosed: layer.failClosed ?? base?.failClosed ?? 'deny',
     defaults: {
       // Fail closed: a kind nobody set is denied.
       paths: layer.defaults.paths ?? base?.defaults.paths ?? 'deny',

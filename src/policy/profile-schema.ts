@@ -115,6 +115,12 @@ export const ProfileSchema = Type.Object(
           "'enforce' (default) applies the verdicts; 'audit' turns every block and kill into AUDIT.",
       }),
     ),
+    fail_closed: Type.Optional(
+      Type.Union([Type.Literal('deny'), Type.Literal('freeze'), Type.Literal('continue')], {
+        description:
+          "What the kernel does while no vigil daemon consumes the session's events (longer than the heartbeat deadline, 1 s by default): 'deny' (default) refuses network and every open or exec no allowed rule names; 'freeze' stops each process at its next watched call until a daemon re-adopts it; 'continue' keeps enforcing the profile alone.",
+      }),
+    ),
     raw_sockets: Type.Optional(
       Type.Union([Type.Literal('allow'), Type.Literal('deny')], {
         description:

@@ -70,6 +70,9 @@ export interface RulePair<R> {
   readonly allowed: readonly R[];
 }
 
+/** The fail-closed action: refuse what is not explicitly allowed, stop the processes, or go on. */
+export type FailClosed = 'deny' | 'freeze' | 'continue';
+
 export interface Profile {
   readonly name: string;
   // Omitted, not undefined, when unset: a profile survives a JSON round-trip unchanged.
@@ -82,6 +85,8 @@ export interface Profile {
   readonly mode: Mode;
   /** raw IP sockets (SOCK_RAW): refused in the kernel unless 'allow' */
   readonly rawSockets: Policy;
+  /** what the kernel does while no daemon consumes the session's events (docs/profiles.md) */
+  readonly failClosed: FailClosed;
   readonly defaults: { readonly paths: Policy; readonly networks: Policy; readonly commands: Policy };
   readonly paths: RulePair<PathRule>;
   readonly networks: RulePair<NetworkRule>;

@@ -153,7 +153,7 @@ describe('vigil doctor on this kernel', { skip: skip !== null }, () => {
     };
     try {
       assert.match(await doctor([]), /No vigil daemon is running, so nothing is attached/);
-      const daemon = await connectOrStartDaemon({ socketPath: socket });
+      const daemon = await connectOrStartDaemon({ socketPath: socket, inProcess: true });
       try {
         const text = await doctor([]);
         assert.match(text, new RegExp(`vigil daemon pid ${process.pid}\\b`));

@@ -110,9 +110,23 @@ export function emptyStatus(): StatusResult {
       staleEntry: '0',
       alertLost: '0',
       selfProtect: '0',
+      failClosed: '0',
     },
     ring: { records: 0, batches: 0, stalls: 0, handlerErrors: 0 },
+    failClosedAfterMs: null,
+    adoption: {
+      adopted: false,
+      pinned: null,
+      gapMs: null,
+      sessions: 0,
+      rules: 0,
+      resumed: 0,
+      endedMeanwhile: 0,
+      problem: null,
+      replaced: [],
+    },
     backends: {
+      pinned: null,
       lsm: { state: 'refused', reason: 'EPERM at load' },
       protections: {
         file_open: { backend: 'tracepoint:syscalls/sys_exit_open*', enforcement: 'reactive' },

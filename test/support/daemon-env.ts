@@ -1,0 +1,82 @@
+// A daemon of a test's own: its control socket, bpffs pin root and log folder are the test's, so
+// the daemon that `vigil run` starts detached is this test's alone; after the test (passed or
+// failed) it is unloaded and its folders removed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+
+import { repoRoot } from './paths.js';
+
+export const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
+
+export interface TestDaemon {
+  env: NodeJS.ProcessEnv;
+  socket: string;
+  pinRoot: string;
+  logDir: string;
+  /** the running daemon's pid (its pid lock), or undefined */
+  pid(): number | undefined;
+  /** whether a daemon answers on the socket now */
+  answers(): Promise<boolean>;
+  /** the links pinned by this test's daemon(s), by program */
+  pinnedLinks(): string[];
+  daemonLog(): string;
+}
+
+export function testDaemon(t: TestContext, name: string): TestDaemon {
+  const tag = `vigil-t${process.pid}-${name}`;
+  const socket = `/run/${tag}/vigil.sock`;
+  const pinRoot = `/sys/fs/bpf/${tag}`;
+  const logDir = `/tmp/${tag}-log`;
+  const env = { ...process.env, VIGIL_SOCKET: socket, VIGIL_PIN_ROOT: pinRoot, VIGIL_LOG_DIR: logDir };
+  t.after(() => {
+    spawnSync(process.execPath, [VIGIL, 'unload'], { env, stdio: 'ignore', timeout: 30_000 });
+    for (const dir of [`/run/${tag}`, logDir, pinRoot]) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    env,
+    socket,
+    pinRoot,
+    logDir,
+    pid: () => {
+      try {
+        const pid = Number(readFileSync(join(`/run/${tag}`, 'daemon.pid'), 'utf8').trim());
+        return Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}`) ? pid : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    answers: () =>
+      new Promise((resolve) => {
+        const s = connect(socket);
+        s.once('connect', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.once('error', () => {
+          s.destroy();
+          resolve(false);
+        });
+      }),
+    pinnedLinks: () => {
+      if (!existsSync(pinRoot)) return [];
+      return readdirSync(pinRoot).flatMap((layout) => {
+        const links = join(pinRoot, layout, 'links');
+        return existsSync(links) ? readdirSync(links) : [];
+      });
+    },
+    daemonLog: () => {
+      const p = join(logDir, 'daemon.log');
+      return existsSync(p) ? readFileSync(p, 'utf8') : '';
+    },
+  };
+}
+
+/** Every BPF link in the kernel now (bpftool), to see that a restart adds none. */
+export function kernelLinkIds(): number[] {
+  const r = spawnSync('bpftool', ['link', 'list', '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) return [];
+  return (JSON.parse(r.stdout) as { id: number }[]).map((l) => l.id);
+}
