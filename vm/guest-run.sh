@@ -13,6 +13,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp/home TMPDIR=/tmp XDG_CACHE_HOME=/tmp/cache XDG_CONFIG_HOME=/tmp/config
 export npm_config_cache=/tmp/npm-cache NODE_REPL_HISTORY=''
 export VIGIL_VM=1
+# the daemons vigil run starts: socket and logs on tmpfs (the host's /run and /var/log are read-only)
+export VIGIL_SOCKET=/tmp/vigil-run/vigil.sock VIGIL_LOG_DIR=/tmp/vigil-log
 mkdir -p "$HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" "$npm_config_cache"
 
 echo "kernel $(uname -r); lsm $(cat /sys/kernel/security/lsm);" \

@@ -1,7 +1,7 @@
 // vigil daemon: the long-running service (systemd runs it; CLI verbs start one detached when
 // none runs). Owns the kernel objects, pinned so they outlive it, serves the control socket, and
 // writes every session's audit lines to its log. `vigil daemon stop [--unload]` stops it.
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { ControlServer } from '../daemon/control-server.js';
@@ -70,7 +70,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
   const releaseSocket = takePidLock(join(dirname(socket), 'daemon.pid'), `for ${socket}`);
   let releasePins: () => void = () => undefined;
   try {
-    releasePins = takePidLock(pinLockPath(pinRoot), `owning the pinned state in ${pinRoot}`);
+    releasePins = takePinLock(pinRoot);
     const output = openAuditOutput(values['audit-log']);
     const daemon = Daemon.start({
       ...(fileEvents === undefined ? {} : { fileEvents }),
@@ -130,9 +130,40 @@ export async function daemonCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** The pid lock of a pin root: /run/vigil-pins/<root with / as _>.pid */
-function pinLockPath(pinRoot: string): string {
-  return join('/run/vigil-pins', `${pinRoot.replace(/\//g, '_')}.pid`);
+/**
+ * The pin root's lock: a `daemon` folder made in it exclusively (bpffs holds folders, not files),
+ * with `pid-<pid>` inside naming the owner. One left by a daemon that died is taken over.
+ */
+function takePinLock(pinRoot: string): () => void {
+  const lock = join(pinRoot, 'daemon');
+  mkdirSync(pinRoot, { recursive: true, mode: 0o700 });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(lock, { mode: 0o700 });
+      mkdirSync(join(lock, `pid-${process.pid}`));
+      return () => {
+        rmSync(lock, { recursive: true, force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let owner = lockOwner(lock);
+      if (owner === undefined) {
+        // just made by another daemon, which names itself next: give it a moment
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+        owner = lockOwner(lock);
+      }
+      const pid = Number(owner);
+      if (owner !== undefined && pid !== process.pid && isVigilDaemon(pid)) {
+        throw new SystemError(
+          'VIGIL_DAEMON_RUNNING',
+          `vigil daemon ${pid} already owns the pinned state in ${pinRoot}`,
+          { hint: 'vigil status shows it (with its socket in VIGIL_SOCKET); stop it first (vigil daemon stop)' },
+        );
+      }
+      rmSync(lock, { recursive: true, force: true }); // left by a daemon that died (or still being made)
+    }
+  }
+  throw new SystemError('VIGIL_DAEMON_RUNNING', `cannot lock ${pinRoot}: another daemon is starting`);
 }
 
 async function daemonStop(argv: string[]): Promise<number> {
@@ -234,6 +265,16 @@ function takePidLock(path: string, what: string): () => void {
     }
   }
   throw new SystemError('VIGIL_DAEMON_RUNNING', `cannot take ${path}: another daemon is starting`);
+}
+
+function lockOwner(lock: string): string | undefined {
+  try {
+    return readdirSync(lock)
+      .map((n) => /^pid-(\d+)$/.exec(n)?.[1])
+      .find((p) => p !== undefined);
+  } catch {
+    return undefined;
+  }
 }
 
 function isVigilDaemon(pid: number): boolean {

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 
 import { DEFAULT_SOCKET } from '../daemon/control-protocol.js';
+import { defaultSocketPath } from '../daemon/control-client.js';
 import { runDoctor } from '../doctor/doctor.js';
 import { queryLiveDaemon } from '../doctor/live-daemon.js';
 import { renderJson } from '../doctor/render-json.js';
@@ -41,7 +42,7 @@ export async function doctorCommand(args: string[], io: CommandIo = processIo): 
       args,
       options: {
         json: { type: 'boolean', default: false },
-        socket: { type: 'string', default: DEFAULT_SOCKET },
+        socket: { type: 'string', default: defaultSocketPath() },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,

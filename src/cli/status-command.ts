@@ -3,6 +3,7 @@
 import { connectDaemon } from '../daemon/control-client.js';
 import type { LandlockSummary, StatusResult } from '../daemon/control-protocol.js';
 import { protectionLines } from '../doctor/render-live.js';
+import { describeOrphanedPins, pinnedStates } from '../kernel/pinned-state.js';
 import { EXIT_CODES } from '../errors.js';
 import { parseVerbArgs, requireRoot } from './args.js';
 
@@ -23,7 +24,10 @@ export async function statusCommand(argv: string[]): Promise<number> {
   requireRoot('status');
   const daemon = await connectDaemon();
   if (daemon === undefined) {
-    if (values.json === true) console.log(JSON.stringify({ running: false }));
+    const pinned = pinnedStates();
+    const orphaned = describeOrphanedPins(pinned);
+    if (values.json === true) console.log(JSON.stringify({ running: false, pinned }));
+    else if (orphaned !== undefined) console.error(`vigil: ${orphaned}`);
     else
       console.error(
         'vigil: no daemon is running (start one with `vigil run`, `vigil watch` or the systemd unit)',
@@ -44,6 +48,15 @@ export async function statusCommand(argv: string[]): Promise<number> {
 export function renderStatus(s: StatusResult): string {
   const out: string[] = [];
   out.push(`vigil daemon pid ${s.pid}, up since ${s.startedAt}`);
+  if (s.backends.pinned !== null) {
+    const a = s.adoption;
+    const how = a.adopted
+      ? `re-adopted from an earlier daemon${a.gapMs === null ? '' : ` after ${a.gapMs} ms without one`} (${a.sessions} session(s), ${a.resumed} stopped process(es) resumed)`
+      : 'loaded fresh';
+    out.push(
+      `pinned in ${s.backends.pinned}: ${how}; sessions fail closed ${s.failClosedAfterMs ?? '?'} ms after no daemon reads their events; ${s.kernel.failClosed} call(s) decided fail-closed so far`,
+    );
+  }
   const lost =
     s.kernel.ringbufFull === '0'
       ? 'no events lost'

@@ -110,8 +110,28 @@ function named(
 export function kernelDecision(ev: AgentEvent, profile: Profile): Decision | undefined {
   const v: KernelVerdict | undefined = ev.verdict;
   if (v === undefined) return undefined;
+  const d = ruleDecision(ev, profile, v);
+  if (!v.failClosed) return d;
+  // the kernel decided while no daemon read the session's events (kernel/lib/decide.h)
+  const gone = `no vigil daemon was reading the session's events (fail-closed: ${profile.failClosed})`;
+  if (v.stopped) return { ...d, reason: `${d.reason}; ${gone}: the process was stopped (SIGSTOP) until a daemon took the session over` };
+  return { ...d, reason: `${d.reason}; ${gone}` };
+}
+
+const FAIL_CLOSED_RULE = 'fail_closed';
+
+function ruleDecision(ev: AgentEvent, profile: Profile, v: KernelVerdict): Decision {
   const kind = policyKind(ev);
-  const { id, rule } = named(profile, kind, v);
+  const { id, rule } =
+    v.ruleKind === 5
+      ? {
+          id: FAIL_CLOSED_RULE,
+          rule:
+            kind === 'connect' || kind === undefined
+              ? 'the fail-closed rule (no network while no daemon runs)'
+              : 'the fail-closed rule (only what an allowed rule names while no daemon runs)',
+        }
+      : named(profile, kind, v);
   const what = subject(ev);
   switch (v.action) {
     case 'ALLOW':

@@ -30,6 +30,10 @@ export interface KernelVerdict {
   lsm: boolean;
   /** the file was denied by its inode (a denied file reached through another name, e.g. a hard link) */
   inode: boolean;
+  /** decided while no daemon beat: the session's fail-closed action was in force */
+  failClosed: boolean;
+  /** fail-closed `freeze`: the hook stopped the caller (SIGSTOP) */
+  stopped: boolean;
 }
 
 interface Base {
@@ -208,6 +212,8 @@ function verdict(buf: Buffer, f: number): KernelVerdict {
     killed: (f & VIGIL_F_KILLED) !== 0,
     lsm: (f & VIGIL_F_LSM) !== 0,
     inode: (f & MSG_FLAG.VIGIL_F_INODE) !== 0,
+    failClosed: (f & MSG_FLAG.VIGIL_F_FAIL_CLOSED) !== 0,
+    stopped: (f & MSG_FLAG.VIGIL_F_STOPPED) !== 0,
   };
 }
 

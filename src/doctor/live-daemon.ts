@@ -1,9 +1,9 @@
 // What is attached right now: the probes say what vigil *can* use on this kernel; the running
 // daemon says what its sessions *do* use. Doctor asks it over the control socket and never
 // starts one.
-import { connectDaemon } from '../daemon/control-client.js';
-import { DEFAULT_SOCKET } from '../daemon/control-protocol.js';
+import { connectDaemon, defaultSocketPath } from '../daemon/control-client.js';
 import type { BackendReport } from '../kernel/agent-kernel.js';
+import { pinnedStates, type PinnedSummary } from '../kernel/pinned-state.js';
 
 export interface LiveDaemon {
   pid: number;
@@ -13,12 +13,14 @@ export interface LiveDaemon {
 }
 
 export type LiveState =
-  { state: 'running'; daemon: LiveDaemon } | { state: 'none' } | { state: 'unreachable'; reason: string };
+  | { state: 'running'; daemon: LiveDaemon }
+  | { state: 'none'; pinned: PinnedSummary[] }
+  | { state: 'unreachable'; reason: string };
 
 const ANSWER_MS = 2000;
 
-/** The running daemon's backends, 'none' when no daemon listens on `socketPath`. */
-export async function queryLiveDaemon(socketPath = DEFAULT_SOCKET): Promise<LiveState> {
+/** The running daemon's backends; 'none' (with what is pinned) when no daemon listens on `socketPath`. */
+export async function queryLiveDaemon(socketPath = defaultSocketPath()): Promise<LiveState> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -27,7 +29,7 @@ export async function queryLiveDaemon(socketPath = DEFAULT_SOCKET): Promise<Live
   });
   try {
     const handle = await Promise.race([connectDaemon(socketPath), timeout]);
-    if (handle === undefined) return { state: 'none' };
+    if (handle === undefined) return { state: 'none', pinned: pinnedStates() };
     try {
       const s = await Promise.race([handle.status(), timeout]);
       const activeSessions = s.sessions.filter((x) => x.endedAt === null).length;

@@ -1,6 +1,7 @@
 // Doctor's "attached now" section: the running daemon's own account of which backend decides
 // each protection and every program it has attached, grouped by hook type.
 import type { BackendReport } from '../kernel/agent-kernel.js';
+import { describeOrphanedPins } from '../kernel/pinned-state.js';
 import type { LiveState } from './live-daemon.js';
 
 export function renderLiveText(
@@ -9,9 +10,12 @@ export function renderLiveText(
 ) {
   const out: string[] = ['', 'Attached now'];
   if (live.state === 'none') {
+    const orphaned = describeOrphanedPins(live.pinned);
     out.push(
       ...wrap(
-        'No vigil daemon is running, so nothing is attached. The table above is what a session would use; `vigil run`, `vigil watch` or the systemd unit start the daemon.',
+        orphaned === undefined
+          ? 'No vigil daemon is running, so nothing is attached. The table above is what a session would use; `vigil run`, `vigil watch` or the systemd unit start the daemon.'
+          : `No vigil daemon is running: ${orphaned}.`,
         2,
         2,
       ),
@@ -29,6 +33,8 @@ export function renderLiveText(
     `  vigil daemon pid ${d.pid}, up since ${d.startedAt}, ${d.activeSessions} active session(s); ${lsm}`,
   );
   out.push(...protectionLines(b));
+  if (b.pinned !== null)
+    out.push(...wrap(`pinned in ${b.pinned}: these hooks and tables outlive the daemon`, 2, 4));
   const groups = new Map<string, string[]>();
   for (const h of b.hooks) {
     const slash = h.hook.indexOf('/');
@@ -51,8 +57,8 @@ export function protectionLines(b: BackendReport): string[] {
 }
 
 export function liveJson(live: LiveState) {
-  if (live.state !== 'running')
-    return { state: live.state, ...(live.state === 'unreachable' ? { reason: live.reason } : {}) };
+  if (live.state === 'none') return { state: live.state, pinned: live.pinned };
+  if (live.state === 'unreachable') return { state: live.state, reason: live.reason };
   const d = live.daemon;
   return {
     state: live.state,
@@ -62,5 +68,6 @@ export function liveJson(live: LiveState) {
     bpf_lsm: d.backends.lsm,
     protections: d.backends.protections,
     hooks: d.backends.hooks,
+    pinned: d.backends.pinned,
   };
 }

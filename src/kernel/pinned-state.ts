@@ -126,3 +126,34 @@ export function watchedThrough(dir: string): number {
     map.close();
   }
 }
+
+export interface PinnedSummary {
+  /** the layout folder */
+  dir: string;
+  /** processes watched (and enforced) through it */
+  watched: number;
+}
+
+/** The pinned states under a root now, whoever made them (status and doctor with no daemon). */
+export function pinnedStates(root = defaultPinRoot()): PinnedSummary[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((n) => /^v\d+-/.test(n))
+    .map((n) => {
+      const dir = join(root, n);
+      let watched = 0;
+      try {
+        watched = watchedThrough(dir);
+      } catch {
+        // being removed
+      }
+      return { dir, watched };
+    });
+}
+
+/** What a pinned state left without a daemon means, in one sentence. */
+export function describeOrphanedPins(pins: readonly PinnedSummary[]): string | undefined {
+  if (pins.length === 0) return undefined;
+  const watched = pins.reduce((a, p) => a + p.watched, 0);
+  return `no daemon reads it, but the state pinned in ${pins.map((p) => p.dir).join(', ')} still enforces ${watched} watched process(es): the hooks decide from its tables, and each session's fail-closed action applies; a new daemon (vigil daemon, or any vigil run) re-adopts it, \`vigil unload\` removes it`;
+}

@@ -594,7 +594,7 @@ function compileNetworks(
   return { writes, entries: entries.size, segments };
 }
 
-/** Rule id for a kernel verdict: `denied_paths[3]`, `default`, `path-bound`. */
+/** Rule id for a kernel verdict: `denied_paths[3]`, `default`, `path-bound`, `fail_closed`. */
 export function ruleIdOf(kind: 'open' | 'exec' | 'connect', ruleKind: number, rule: number): string {
   const list = kind === 'open' ? 'paths' : kind === 'exec' ? 'commands' : 'networks';
   switch (ruleKind) {
@@ -606,6 +606,8 @@ export function ruleIdOf(kind: 'open' | 'exec' | 'connect', ruleKind: number, ru
       return 'path-bound';
     case 4:
       return 'error';
+    case 5:
+      return 'fail_closed';
     default:
       return 'default';
   }

@@ -233,9 +233,12 @@ test('fail-closed deny: with no daemon, an allowed connect is refused within the
       "log.write('read the unlisted file\\n')",
     ].join('\n'),
   );
+  const log = join(dir, 'audit.jsonl');
   const run = vigilRun(t, d, [
     '--profile',
     profile(dir, 'deny', ['allowed_networks:', '  - 127.0.0.0/8']),
+    '--audit-log',
+    log,
     '--',
     '/usr/bin/python3',
     agent,
@@ -263,7 +266,14 @@ test('fail-closed deny: with no daemon, an allowed connect is refused within the
     'the open was not let through',
   );
   run.child.kill('SIGCONT');
-  await run.exited;
+  assert.equal(await run.exited, 137, 'the agent was killed at the unlisted open');
+  // the next daemon wrote what the kernel decided meanwhile, naming the fail-closed rule
+  const lines = readAuditLog(log);
+  const refused = lines.find((l) => l.event === 'net_connect' && l.action === 'BLOCK');
+  assert.equal(refused?.rule, 'fail_closed', JSON.stringify(refused));
+  assert.match(refused.reason, /fail-closed: deny/);
+  const killed = lines.find((l) => l.event === 'file_open' && l.action === 'KILL' && l.path === unlisted);
+  assert.equal(killed?.rule, 'fail_closed', JSON.stringify(killed));
 });
 
 test('fail-closed freeze: with no daemon the session stops, and runs again once a daemon re-adopts it', async (t) => {

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
@@ -27,13 +28,15 @@ export interface TestDaemon {
 
 export function testDaemon(t: TestContext, name: string): TestDaemon {
   const tag = `vigil-t${process.pid}-${name}`;
-  const socket = `/run/${tag}/vigil.sock`;
+  // tmpfs both here and in the test VM (whose /run is the host's, read-only)
+  const runDir = join(tmpdir(), `${tag}-run`);
+  const socket = join(runDir, 'vigil.sock');
   const pinRoot = `/sys/fs/bpf/${tag}`;
-  const logDir = `/tmp/${tag}-log`;
+  const logDir = join(tmpdir(), `${tag}-log`);
   const env = { ...process.env, VIGIL_SOCKET: socket, VIGIL_PIN_ROOT: pinRoot, VIGIL_LOG_DIR: logDir };
   t.after(() => {
     spawnSync(process.execPath, [VIGIL, 'unload'], { env, stdio: 'ignore', timeout: 30_000 });
-    for (const dir of [`/run/${tag}`, logDir, pinRoot]) rmSync(dir, { recursive: true, force: true });
+    for (const dir of [runDir, logDir, pinRoot]) rmSync(dir, { recursive: true, force: true });
   });
   return {
     env,
@@ -42,7 +45,7 @@ export function testDaemon(t: TestContext, name: string): TestDaemon {
     logDir,
     pid: () => {
       try {
-        const pid = Number(readFileSync(join(`/run/${tag}`, 'daemon.pid'), 'utf8').trim());
+        const pid = Number(readFileSync(join(runDir, 'daemon.pid'), 'utf8').trim());
         return Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}`) ? pid : undefined;
       } catch {
         return undefined;
@@ -62,10 +65,12 @@ export function testDaemon(t: TestContext, name: string): TestDaemon {
       }),
     pinnedLinks: () => {
       if (!existsSync(pinRoot)) return [];
-      return readdirSync(pinRoot).flatMap((layout) => {
-        const links = join(pinRoot, layout, 'links');
-        return existsSync(links) ? readdirSync(links) : [];
-      });
+      return readdirSync(pinRoot)
+        .filter((n) => n.startsWith('v'))
+        .flatMap((layout) => {
+          const links = join(pinRoot, layout, 'links');
+          return existsSync(links) ? readdirSync(links) : [];
+        });
     },
     daemonLog: () => {
       const p = join(logDir, 'daemon.log');

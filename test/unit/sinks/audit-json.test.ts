@@ -75,6 +75,8 @@ function generator(seed: number) {
     killed: false,
     lsm: r() < 0.5,
     inode: r() < 0.3,
+    failClosed: false,
+    stopped: false,
   });
   const event = (): AgentEvent => {
     const pid = 100 + int(20);
