@@ -1,6 +1,7 @@
 // The bench's results, and the markdown report made from them: ratios to the same run's
 // baseline, per repetition, summarised as min and median; the targets, met or missed.
 import { renderOverhead, type OverheadRow } from './overhead.js';
+import type { FailClosedRun } from './fail-closed.js';
 import type { ProgramLoad } from './startup.js';
 import type { WatchedKernelRow } from './watched-kernel.js';
 
@@ -56,6 +57,8 @@ export interface Results {
   overhead: OverheadRow[];
   programLoads: ProgramLoad[];
   watchedKernel: WatchedKernelRow[];
+  /** SIGKILL of the daemon to fail-closed, and to a new daemon's take-over, per repetition */
+  failClosed: FailClosedRun[];
   /** other activity: BPF links not the bench's, and the 1-minute load average, per repetition */
   machineLoad: { foreignLinks: number[]; loadavg: number[] };
 }
@@ -182,6 +185,12 @@ export function targets(r: Results, median: Median): Target[] {
       met: best >= 250_000 && exact,
     },
     {
+      name: 'fail-closed after the daemon dies',
+      goal: '≤ 1 s from SIGKILL to refusal (Lilith: 2.5 s)',
+      measured: `${f(median(r.failClosed.map((x) => x.killToDenyMs)), 0)} ms (median; deadline ${r.failClosed[0]?.deadlineMs ?? '?'} ms)`,
+      met: median(r.failClosed.map((x) => x.killToDenyMs)) <= 1000,
+    },
+    {
       name: 'start-up',
       goal: '≤ 1 s to enforcing',
       measured: `${f(start, 0)} ms (median spawn to hooks attached + first session)`,
@@ -281,7 +290,18 @@ export function renderReport(r: Results, median: Median): string {
     out.push(
       `| ${p.rep + 1} | ${p.targetRate === 0 ? 'max' : k(p.targetRate)} | ${k(p.offeredRate)} | ${k(p.generated)} | ${k(p.delivered)} | ${k(p.lostCounted)} | ${k(p.lostReported)} | ${k(p.missing)} | ${k(p.sustainedRate)} | ${k(p.drainMs)} ms |`,
     );
-  out.push('', '## 4. Daemon cost', '');
+  out.push('', '## 4. When the daemon dies', '');
+  const fc = (xs: number[]) => `${f(Math.min(...xs), 0)} ms | ${f(median(xs), 0)} ms`;
+  out.push(
+    'A `vigil run` session (fail_closed: deny) connects to a loopback listener every 2 ms; its client is held and the daemon SIGKILLed ([docs/backends.md](../docs/backends.md#when-the-daemon-dies)).',
+    '',
+    '| figure | min | median |',
+    '| --- | ---: | ---: |',
+    `| SIGKILL of the daemon to the first refused connect (kernel, heartbeat deadline) | ${fc(r.failClosed.map((x) => x.killToDenyMs))} |`,
+    `| client let go to its session taken back by a new daemon (spawn, re-adoption, resume) | ${fc(r.failClosed.map((x) => x.takeoverMs))} |`,
+    '',
+  );
+  out.push('', '## 5. Daemon cost', '');
   const st = (key: string) => r.startups.map((s) => s[key] ?? NaN);
   const row = (label: string, xs: number[]) => {
     const v = xs.filter(Number.isFinite);

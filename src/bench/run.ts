@@ -2,6 +2,7 @@
 // in the same run, repeated (min and median). Writes bench-results/report.md and results.json.
 // VIGIL_BENCH_QUICK=1: a ~3 minute smoke run; VIGIL_BENCH_REPS=N overrides the repetitions (3).
 // Needs root, the built BPF objects and dist/. See docs/benchmarks.md.
+import { measureFailClosed, type FailClosedRun } from './fail-closed.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -562,6 +563,10 @@ async function runAll(work: string, began: number): Promise<void> {
     }
   }
 
+  log('when the daemon dies');
+  const failClosed: FailClosedRun[] = [];
+  for (let rep = 0; rep < reps; rep++) failClosed.push(await measureFailClosed(repo, work, rep));
+
   foreignLinks.push(foreignBpfLinks());
   load.push(loadavg()[0] ?? NaN);
   const results: Results = {
@@ -588,6 +593,7 @@ async function runAll(work: string, began: number): Promise<void> {
     overhead,
     programLoads,
     watchedKernel,
+    failClosed,
     machineLoad: { foreignLinks, loadavg: load },
   };
   results.machine.durationS = (performance.now() - began) / 1000;

@@ -157,7 +157,9 @@ function takePinLock(pinRoot: string): () => void {
         throw new SystemError(
           'VIGIL_DAEMON_RUNNING',
           `vigil daemon ${pid} already owns the pinned state in ${pinRoot}`,
-          { hint: 'vigil status shows it (with its socket in VIGIL_SOCKET); stop it first (vigil daemon stop)' },
+          {
+            hint: 'vigil status shows it (with its socket in VIGIL_SOCKET); stop it first (vigil daemon stop)',
+          },
         );
       }
       rmSync(lock, { recursive: true, force: true }); // left by a daemon that died (or still being made)

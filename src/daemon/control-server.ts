@@ -138,6 +138,7 @@ export class ControlServer {
       case 'watch.own':
         // a watch client back after a daemon change takes its re-adopted rules again
         rules.push(...req.ruleIds);
+        daemon.claimRules(req.ruleIds);
         return null;
       case 'session.resume':
         return daemon.resumeSession(req.session, this.#sink(send, unsubscribe)).summary();

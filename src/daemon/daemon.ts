@@ -78,6 +78,8 @@ export const DEFAULT_FAIL_CLOSED_MS = 1000;
 const RESUME_BACKLOG = 20_000;
 /** How long a decision of a session the daemon has not seen start yet waits for its session_start. */
 const PENDING_MS = 2000;
+/** How long a re-adopted watch rule waits for its `vigil watch` to come back. */
+const UNCLAIMED_RULE_MS = 30_000;
 
 /** Where a session's lines go from its very first one (session_start). */
 export interface SessionSink {
@@ -120,6 +122,8 @@ export class Daemon {
   readonly #sawLoss = new WeakSet<Session>();
   /** events of kernel-started sessions whose session_start has not been read yet */
   readonly #pending = new Map<number, { since: number; events: AgentEvent[] }>();
+  /** re-adopted watch rules no `vigil watch` has taken back yet, since when */
+  readonly #unclaimed = new Map<number, number>();
   /** re-adopted sessions' lines, kept until their client resumes (resumeSession) */
   readonly #backlog = new Map<number, AuditLine[]>();
   readonly #statePath: string | undefined;
@@ -166,6 +170,7 @@ export class Daemon {
       this.#checkLoss();
       this.#sweepLive();
       this.#expirePending();
+      this.#expireUnclaimed();
       this.#persist();
     }, LOSS_CHECK_MS);
     this.#lossTimer.unref();
@@ -208,6 +213,7 @@ export class Daemon {
       for (const r of state.rules) {
         const profile = this.#handles.ref(r.handle);
         if (profile === undefined || !this.#handles.retain(r.handle)) continue;
+        this.#unclaimed.set(r.id, Date.now());
         this.#rules.set(r.id, {
           id: r.id,
           basename: r.basename,
@@ -453,6 +459,20 @@ export class Daemon {
     }
     this.#persist();
     return { rules: names, adopted, ruleIds };
+  }
+
+  /** A `vigil watch` back after a daemon change takes its re-adopted rules again. */
+  claimRules(ids: readonly number[]): void {
+    for (const id of ids) this.#unclaimed.delete(id);
+  }
+
+  /** Re-adopted rules whose `vigil watch` did not come back go (it died with the daemon). */
+  #expireUnclaimed(): void {
+    const stale = [...this.#unclaimed].filter(([, since]) => Date.now() - since > UNCLAIMED_RULE_MS);
+    if (stale.length === 0) return;
+    for (const [id] of stale) this.#unclaimed.delete(id);
+    this.removeWatch(stale.map(([id]) => id));
+    this.#log(`vigil: ${stale.length} re-adopted watch rule(s) removed: no vigil watch took them back`);
   }
 
   /** Removes watch rules (their client went away); sessions they started go on. */

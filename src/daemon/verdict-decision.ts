@@ -114,7 +114,11 @@ export function kernelDecision(ev: AgentEvent, profile: Profile): Decision | und
   if (!v.failClosed) return d;
   // the kernel decided while no daemon read the session's events (kernel/lib/decide.h)
   const gone = `no vigil daemon was reading the session's events (fail-closed: ${profile.failClosed})`;
-  if (v.stopped) return { ...d, reason: `${d.reason}; ${gone}: the process was stopped (SIGSTOP) until a daemon took the session over` };
+  if (v.stopped)
+    return {
+      ...d,
+      reason: `${d.reason}; ${gone}: the process was stopped (SIGSTOP) until a daemon took the session over`,
+    };
   return { ...d, reason: `${d.reason}; ${gone}` };
 }
 

@@ -39,8 +39,11 @@ const DELETED: readonly PolicyMapName[] = [
 interface Written {
   readonly tableId: number;
   readonly writes: readonly MapWrite[];
-  /** adopted from an earlier daemon: its inode entries are found by scanning for the table id */
-  readonly scanInodes?: boolean;
+  /**
+   * Adopted from an earlier daemon: the profile its keys are compiled from when they are removed
+   * (the compiler is deterministic), and its inode entries are found by scanning for the table id.
+   */
+  readonly adopted?: Profile;
 }
 
 interface Live {
@@ -139,12 +142,11 @@ export class PolicyTables {
 
   /**
    * Takes over a profile an earlier daemon loaded under `handle` at `tableId` (the maps are
-   * pinned): nothing is written. Its keys are compiled again (the compiler is deterministic) so a
-   * later reload or unload can remove them; its inode entries are found by scanning.
+   * pinned): nothing is written or compiled now (a re-adopting daemon is on the fail-closed
+   * clock); a later reload or unload compiles the keys again to remove them.
    */
   adopt(handle: number, profile: Profile, tableId: number): void {
-    const tables = compileTables(profile, tableId);
-    this.#live.set(handle, { profile, written: { tableId, writes: tables.writes, scanInodes: true } });
+    this.#live.set(handle, { profile, written: { tableId, writes: [], adopted: profile } });
   }
 
   /** Removes a profile: the handle stops resolving (the matcher fails closed), then its entries go. */
@@ -216,9 +218,11 @@ export class PolicyTables {
   /** Invalidates a table id's header and deletes its trie and inode entries (best effort on each). */
   #remove(written: Written): void {
     this.#obj.map(POLICY_MAPS.tables).set(u32(written.tableId), Buffer.alloc(PolicyTable.size));
+    const writes =
+      written.adopted === undefined ? written.writes : compileTables(written.adopted, written.tableId).writes;
     for (const map of DELETED) {
-      const keys = written.writes.filter((w) => w.map === map).map((w) => w.key);
-      if (written.scanInodes === true && map === POLICY_MAPS.inodes) {
+      const keys = writes.filter((w) => w.map === map).map((w) => w.key);
+      if (written.adopted !== undefined && map === POLICY_MAPS.inodes) {
         // struct vigil_policy_inode_key starts with the table id
         for (const k of this.#obj.map(map).keys()) if (k.readUInt32LE(0) === written.tableId) keys.push(k);
       }

@@ -362,3 +362,35 @@ test('20 daemon restarts under a busy session lose no KILL line and add no progr
   assert.equal(killLines(lines, env).length, killed, 'one KILL line per kernel decision');
   assert.match(run.stderr(), /dropped 20 time\(s\)/);
 });
+
+test('a session whose last process is killed writes its KILL line before session_end, every time', async (t) => {
+  if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
+  const d = testDaemon(t, 'lastkill');
+  const dir = tempDir(t);
+  // the KILL decision travels on the alerts ring, the exit on the events ring (docs/audit.md)
+  for (let i = 0; i < 10; i++) {
+    const log = join(dir, `run-${i}.jsonl`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        VIGIL,
+        'run',
+        '--framework',
+        'claude-code',
+        '--audit-log',
+        log,
+        '--',
+        'bash',
+        '-c',
+        'head -c 10 /etc/shadow',
+      ],
+      { env: d.env, encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(r.status, 137, `run ${i}: ${r.stderr}`);
+    const lines = readAuditLog(log);
+    const kill = lines.findIndex((l) => l.event === 'file_open' && l.action === 'KILL');
+    const end = lines.findIndex((l) => l.event === 'session_end');
+    assert.ok(kill >= 0, `run ${i}: the KILL line is written`);
+    assert.ok(end > kill, `run ${i}: before session_end`);
+  }
+});
