@@ -28,6 +28,31 @@ async function until(done: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 
+/**
+ * A Python agent that connects to 127.0.0.1:`port` every `every` s and logs `<time> ok|EPERM|<error>`
+ * to `log` (opened once, before anything is refused), until the first EPERM; then `after` runs.
+ */
+export function connectProbe(log: string, port: number, every: number, after: string[] = []): string {
+  return [
+    'import socket, time',
+    `log = open('${log}', 'w', buffering=1)`,
+    'while True:',
+    '    s = socket.socket()',
+    '    try:',
+    `        s.connect(('127.0.0.1', ${port})); r = 'ok'`,
+    '    except PermissionError:',
+    "        r = 'EPERM'",
+    '    except OSError as e:',
+    '        r = e.__class__.__name__',
+    '    s.close()',
+    "    log.write(f'{time.time():.4f} {r}\\n')",
+    "    if r == 'EPERM':",
+    '        break',
+    `    time.sleep(${every})`,
+    ...after,
+  ].join('\n');
+}
+
 export async function measureFailClosed(repo: string, work: string, rep: number): Promise<FailClosedRun> {
   const vigil = join(repo, 'dist/src/cli/main.js');
   const dir = join(work, `fail-closed-${rep}`);
@@ -42,25 +67,7 @@ export async function measureFailClosed(repo: string, work: string, rep: number)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   const out = join(dir, 'probe.log');
-  writeFileSync(
-    join(dir, 'probe.py'),
-    [
-      'import socket, time',
-      `log = open('${out}', 'w', buffering=1)`,
-      'while True:',
-      '    s = socket.socket()',
-      '    try:',
-      `        s.connect(('127.0.0.1', ${port})); r = 'ok'`,
-      '    except PermissionError:',
-      "        r = 'EPERM'",
-      '    s.close()',
-      "    log.write(f'{time.time():.4f} {r}\\n')",
-      "    if r == 'EPERM':",
-      '        break',
-      '    time.sleep(0.002)',
-      'time.sleep(0.5)',
-    ].join('\n'),
-  );
+  writeFileSync(join(dir, 'probe.py'), connectProbe(out, port, 0.002, ['time.sleep(0.5)']));
   writeFileSync(
     join(dir, 'p.yaml'),
     'name: bench-deny\nextends: generic\nfail_closed: deny\nallowed_networks:\n  - 127.0.0.0/8\n',

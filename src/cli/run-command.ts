@@ -28,7 +28,9 @@ import { resolveProfile } from './profile-arg.js';
 const HELP = `usage: vigil run [options] -- CMD [ARGS...]
 
 Runs CMD watched by vigil from its first instruction, in its own cgroup, as the user who
-called sudo (or --user). vigil exits with CMD's exit status (128+N if a signal N ended it).
+called sudo (or --user). vigil exits with CMD's exit status (128+N if a signal N ended it), but
+never 0 when the connection to the daemon was lost during the session: then 75 (the kernel
+kept enforcing; the profile's fail_closed says what it did meanwhile).
 
 options:
   --profile FILE        the behavioral profile (YAML)
@@ -143,13 +145,14 @@ export const EXIT_DAEMON_LOST = 75;
 
 /**
  * The session's last lines (its end) come once the exit events are read: waits for them, and
- * for a daemon that is coming back (at most 10 s).
+ * for a daemon that is coming back (at most 30 s).
  */
 async function awaitSessionEnd(daemon: DaemonHandle, state: { ended: boolean }): Promise<void> {
   const start = Date.now();
   const ended = () => state.ended;
   while (!ended()) {
-    const limit = daemon.gaps === 0 && daemon.connected ? 1000 : 10_000;
+    // a daemon being started again (20 s at most, daemon-spawn.ts) has the session's last lines
+    const limit = daemon.gaps === 0 && daemon.connected ? 1000 : 30_000;
     if (Date.now() - start >= limit) return;
     if (daemon.connected) {
       try {

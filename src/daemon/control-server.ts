@@ -14,6 +14,7 @@ export class ControlServer {
   readonly #sockets = new Set<Socket>();
   /** `daemon.stop` asked for: the daemon's owner stops it (unload: remove the pinned state too) */
   onStop: ((unload: boolean) => void) | undefined;
+  #closing = false;
 
   private constructor(path: string, server: Server) {
     this.path = path;
@@ -57,10 +58,11 @@ export class ControlServer {
   #serve(daemon: Daemon, sock: Socket): void {
     this.#sockets.add(sock);
     const unsubscribe: (() => void)[] = [];
-    // watch rules belong to the connection that added them: they go when it closes
+    // watch rules belong to the connection that added them: they go when it closes (not when
+    // the daemon stops: they stay pinned for the next daemon and their client takes them back)
     const rules: number[] = [];
     unsubscribe.push(() => {
-      if (rules.length > 0) daemon.removeWatch(rules);
+      if (rules.length > 0 && !this.#closing) daemon.removeWatch(rules);
     });
     const send = (msg: ServerMessage) => {
       if (!sock.destroyed) sock.write(`${JSON.stringify(msg)}\n`);
@@ -194,6 +196,7 @@ export class ControlServer {
    * stops), then lets each client receive what was written to it (at most 2 s) and closes it.
    */
   async close(): Promise<void> {
+    this.#closing = true;
     const stopped = new Promise<void>((resolve) => {
       this.#server.close(() => {
         resolve();

@@ -19,7 +19,8 @@ export function daemonLogDir(): string {
   return process.env.VIGIL_LOG_DIR ?? '/var/log/vigil';
 }
 
-function answers(path: string): Promise<boolean> {
+/** Whether a daemon answers on the control socket at `path` now. */
+export function socketAnswers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect(path);
     sock.once('connect', () => {
@@ -66,10 +67,10 @@ export async function spawnDaemon(socketPath: string): Promise<void> {
   child.unref();
   const end = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < end) {
-    if (await answers(socketPath)) return;
+    if (await socketAnswers(socketPath)) return;
     if (exited !== undefined) {
       // it may have lost a race to another daemon, which then answers
-      if (await answers(socketPath)) return;
+      if (await socketAnswers(socketPath)) return;
       throw new SystemError(
         'VIGIL_DAEMON_START',
         `the vigil daemon exited (status ${exited}) before it answered`,

@@ -393,6 +393,16 @@ export class AgentKernel {
         obj.selectPrograms(missing);
       }
       obj.load();
+      // the process BPF-LSM's self-protection shields: this one (a re-adopted beat stays as it was)
+      const hb = obj.map('heartbeat');
+      const prev = hb.get(u32(0));
+      hb.set(
+        u32(0),
+        encodeStruct(Heartbeat, {
+          ...(prev === undefined ? { beat_ns: 0n, deadline_ns: 0n } : decodeStruct(Heartbeat, prev)),
+          daemon_tgid: process.pid,
+        }),
+      );
       const onError =
         options.onError ??
         ((e: unknown) => {

@@ -4,7 +4,7 @@
 // when no daemon comes back, and loses no decision across 20 restarts. Each test has a daemon of
 // its own (test/support/daemon-env.ts), unloaded afterwards.
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
@@ -14,7 +14,8 @@ import { test, type TestContext } from 'node:test';
 
 import type { AuditLine } from '../../src/sinks/audit-schema.js';
 import { readAuditLog } from '../support/audit-log.js';
-import { kernelLinkIds, testDaemon, VIGIL, type TestDaemon } from '../support/daemon-env.js';
+import { connectProbe } from '../../src/bench/fail-closed.js';
+import { kernelLinkIds, testDaemon, until, VIGIL, vigilRun } from '../support/daemon-env.js';
 import { requires } from '../support/requires.js';
 
 const SECRET = 'SECRET-do-not-read';
@@ -27,45 +28,6 @@ function tempDir(t: TestContext): string {
     rmSync(dir, { recursive: true, force: true });
   });
   return dir;
-}
-
-async function until(done: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-interface Run {
-  child: ChildProcess;
-  stderr: () => string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
-
-function vigilRun(t: TestContext, d: TestDaemon, args: string[], cwd?: string): Run {
-  const child = spawn(process.execPath, [VIGIL, 'run', ...args], {
-    env: d.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(cwd === undefined ? {} : { cwd }),
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      resolve(code);
-    });
-  });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-    }
-  });
-  return { child, stdout: () => out, stderr: () => err, exited };
 }
 
 /** A profile extending generic with this fail-closed action and the extra lines given. */
@@ -212,26 +174,11 @@ test('fail-closed deny: with no daemon, an allowed connect is refused within the
   const agent = join(dir, 'probe.py');
   writeFileSync(
     agent,
-    [
-      'import socket, sys, time',
-      `log = open('${out}', 'w', buffering=1)`,
-      'while True:',
-      '    s = socket.socket()',
-      '    try:',
-      `        s.connect(('127.0.0.1', ${port})); r = 'ok'`,
-      '    except PermissionError:',
-      "        r = 'EPERM'",
-      '    except OSError as e:',
-      '        r = e.__class__.__name__',
-      '    s.close()',
-      "    log.write(f'{time.time():.3f} {r}\\n')",
-      "    if r == 'EPERM':",
-      '        break',
-      '    time.sleep(0.01)',
+    connectProbe(out, port, 0.01, [
       // an open that no allowed rule names, under deny: refused (here: killed at the syscall's return)
       `open('${unlisted}').read()`,
       "log.write('read the unlisted file\\n')",
-    ].join('\n'),
+    ]),
   );
   const log = join(dir, 'audit.jsonl');
   const run = vigilRun(t, d, [
@@ -311,12 +258,16 @@ test('fail-closed freeze: with no daemon the session stops, and runs again once 
   t.diagnostic(`SIGKILL of the daemon to the agent stopped: ${Date.now() - killedAt} ms`);
   const frozen = readFileSync(ticks, 'utf8').length;
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal(readFileSync(ticks, 'utf8').length, frozen, 'nothing ran while frozen');
+  assert.equal(
+    readFileSync(ticks, 'utf8').length,
+    frozen,
+    `nothing ran while frozen (state ${procState(pid)})`,
+  );
   run.child.kill('SIGCONT'); // the client starts a daemon, which re-adopts and resumes the agent
   await until(() => readFileSync(ticks, 'utf8').length > frozen, 20_000, 'the agent to run again');
   assert.match(d.daemonLog(), /1 stopped process\(es\) resumed/);
   writeFileSync(stop, '');
-  assert.equal(await run.exited, 75);
+  assert.equal(await run.exited, 75, `${run.stderr()}\n${d.daemonLog()}`);
 });
 
 test('20 daemon restarts under a busy session lose no KILL line and add no program', async (t) => {

@@ -1,13 +1,13 @@
 // A daemon of a test's own: its control socket, bpffs pin root and log folder are the test's, so
 // the daemon that `vigil run` starts detached is this test's alone; after the test (passed or
 // failed) it is unloaded and its folders removed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
+import { socketAnswers } from '../../src/daemon/daemon-spawn.js';
 import { repoRoot } from './paths.js';
 
 export const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
@@ -51,18 +51,7 @@ export function testDaemon(t: TestContext, name: string): TestDaemon {
         return undefined;
       }
     },
-    answers: () =>
-      new Promise((resolve) => {
-        const s = connect(socket);
-        s.once('connect', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.once('error', () => {
-          s.destroy();
-          resolve(false);
-        });
-      }),
+    answers: () => socketAnswers(socket),
     pinnedLinks: () => {
       if (!existsSync(pinRoot)) return [];
       return readdirSync(pinRoot)
@@ -84,4 +73,44 @@ export function kernelLinkIds(): number[] {
   const r = spawnSync('bpftool', ['link', 'list', '--json'], { encoding: 'utf8' });
   if (r.status !== 0) return [];
   return (JSON.parse(r.stdout) as { id: number }[]).map((l) => l.id);
+}
+
+/** Polls `done` every 25 ms until it holds; fails the test, naming `what`, after `ms`. */
+export async function until(done: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface Run {
+  child: ChildProcess;
+  stderr: () => string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `vigil run ARGS` against the test's daemon, its output collected; killed after the test. */
+export function vigilRun(t: TestContext, d: TestDaemon, args: string[]): Run {
+  const child = spawn(process.execPath, [VIGIL, 'run', ...args], {
+    env: d.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      resolve(code);
+    });
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+    }
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
 }

@@ -4,23 +4,14 @@
 // into the session's log. Skips with the doctor's reason where BPF-LSM cannot load (this CI
 // host); runs in the VM layer on Debian's kernels.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { readAuditLog } from '../../support/audit-log.js';
-import { testDaemon, VIGIL } from '../../support/daemon-env.js';
+import { testDaemon, until, vigilRun } from '../../support/daemon-env.js';
 import { requires } from '../../support/requires.js';
-
-async function until(done: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('SIGKILL of the daemon under BPF-LSM: a denied open still gets EPERM, and its line is recovered', async (t) => {
   if (!(await requires(t, 'root', 'lsm_active', 'lsm_file_open'))) return;
@@ -36,36 +27,17 @@ test('SIGKILL of the daemon under BPF-LSM: a denied open still gets EPERM, and i
   writeFileSync(profile, 'name: fc-continue\nextends: generic\nfail_closed: continue\n');
   const log = join(dir, 'audit.jsonl');
   const [ready, go, result] = ['ready', 'go', 'result'].map((f) => join(dir, f)) as [string, string, string];
-  const child = spawn(
-    process.execPath,
-    [
-      VIGIL,
-      'run',
-      '--profile',
-      profile,
-      '--audit-log',
-      log,
-      '--',
-      '/bin/sh',
-      '-c',
-      `: > ${ready}; while [ ! -e ${go} ]; do sleep 0.1; done; cat ${env}; echo "rc=$?" > ${result}; sleep 0.3`,
-    ],
-    { env: d.env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      resolve(code);
-    });
-  });
-  t.after(() => {
-    if (child.exitCode === null) {
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-    }
-  });
+  const run = vigilRun(t, d, [
+    '--profile',
+    profile,
+    '--audit-log',
+    log,
+    '--',
+    '/bin/sh',
+    '-c',
+    `: > ${ready}; while [ ! -e ${go} ]; do sleep 0.1; done; cat ${env}; echo "rc=$?" > ${result}; sleep 0.3`,
+  ]);
+  const child = run.child;
   await until(() => existsSync(ready), 120_000, 'the agent to start');
   const daemon = d.pid();
   assert.ok(daemon !== undefined);
@@ -76,10 +48,17 @@ test('SIGKILL of the daemon under BPF-LSM: a denied open still gets EPERM, and i
   await until(() => existsSync(result), 60_000, 'the agent to try the denied file');
   assert.equal(readFileSync(result, 'utf8').trim(), 'rc=1', 'EPERM inline from the pinned hook, not killed');
   child.kill('SIGCONT');
-  assert.equal(await exited, 75, out);
-  assert.doesNotMatch(out, /SECRET/);
+  assert.equal(await run.exited, 75, run.stderr());
+  assert.doesNotMatch(run.stdout() + run.stderr(), /SECRET/);
   const block = readAuditLog(log).filter((l) => l.event === 'file_open' && l.path === env);
-  assert.equal(block.length, 1, JSON.stringify(block));
+  assert.equal(
+    block.length,
+    1,
+    `${JSON.stringify(block)}\n${run.stderr()}\n${d.daemonLog()}\n${readAuditLog(log)
+      .slice(-5)
+      .map((l) => `${l.event} ${l.action} ${l.reason}`)
+      .join('\n')}`,
+  );
   const [line] = block;
   assert.ok(line);
   assert.equal(line.action, 'BLOCK');
