@@ -70,10 +70,10 @@ test('a session keeps its enforcement when the vigil run that started the daemon
   // a folder of an incompatible build's state, nothing watched through it: replaced
   mkdirSync(join(d.pinRoot, 'v1-0000000000000000', 'maps'), { recursive: true });
   const log = join(dir, 'second.jsonl');
-  const first = vigilRun(t, d, ['--framework', 'generic', '--', 'sleep', '1']);
+  const first = vigilRun(d, ['--framework', 'generic', '--', 'sleep', '1']);
   await until(() => d.pid() !== undefined, 20_000, 'the first vigil run to start a daemon');
   const daemon = d.pid();
-  const second = vigilRun(t, d, [
+  const second = vigilRun(d, [
     '--framework',
     'generic',
     '--audit-log',
@@ -115,7 +115,7 @@ test('SIGKILL of the daemon: the hooks keep deciding, and the next daemon writes
   const log = join(dir, 'audit.jsonl');
   const go = join(dir, 'go');
   const result = join(dir, 'result');
-  const run = vigilRun(t, d, [
+  const run = vigilRun(d, [
     '--profile',
     profile(dir, 'continue'),
     '--audit-log',
@@ -181,7 +181,7 @@ test('fail-closed deny: with no daemon, an allowed connect is refused within the
     ]),
   );
   const log = join(dir, 'audit.jsonl');
-  const run = vigilRun(t, d, [
+  const run = vigilRun(d, [
     '--profile',
     profile(dir, 'deny', ['allowed_networks:', '  - 127.0.0.0/8']),
     '--audit-log',
@@ -246,7 +246,7 @@ test('fail-closed freeze: with no daemon the session stops, and runs again once 
     ].join('\n'),
   );
   writeFileSync(join(dir, 'probe.py'), '');
-  const run = vigilRun(t, d, ['--profile', profile(dir, 'freeze'), '--', '/usr/bin/python3', agent]);
+  const run = vigilRun(d, ['--profile', profile(dir, 'freeze'), '--', '/usr/bin/python3', agent]);
   await until(() => existsSync(ticks) && readFileSync(ticks, 'utf8').length > 4, 20_000, 'the agent to tick');
   const pid = Number(readFileSync(pidFile, 'utf8'));
   const daemon = d.pid();
@@ -278,7 +278,7 @@ test('20 daemon restarts under a busy session lose no KILL line and add no progr
   const log = join(dir, 'audit.jsonl');
   const rcs = join(dir, 'rcs');
   const stop = join(dir, 'stop');
-  const run = vigilRun(t, d, [
+  const run = vigilRun(d, [
     '--profile',
     profile(dir, 'continue'),
     '--file-events',

@@ -24,6 +24,8 @@ export interface TestDaemon {
   /** the links pinned by this test's daemon(s), by program */
   pinnedLinks(): string[];
   daemonLog(): string;
+  /** a client of this daemon, killed before the daemon is unloaded (it would start another) */
+  track(child: ChildProcess): void;
 }
 
 export function testDaemon(t: TestContext, name: string): TestDaemon {
@@ -34,7 +36,13 @@ export function testDaemon(t: TestContext, name: string): TestDaemon {
   const pinRoot = `/sys/fs/bpf/${tag}`;
   const logDir = join(tmpdir(), `${tag}-log`);
   const env = { ...process.env, VIGIL_SOCKET: socket, VIGIL_PIN_ROOT: pinRoot, VIGIL_LOG_DIR: logDir };
+  const clients: ChildProcess[] = [];
   t.after(() => {
+    for (const c of clients) {
+      if (c.exitCode !== null || c.signalCode !== null) continue;
+      c.kill('SIGCONT');
+      c.kill('SIGKILL');
+    }
     spawnSync(process.execPath, [VIGIL, 'unload'], { env, stdio: 'ignore', timeout: 30_000 });
     for (const dir of [runDir, logDir, pinRoot]) rmSync(dir, { recursive: true, force: true });
   });
@@ -60,6 +68,9 @@ export function testDaemon(t: TestContext, name: string): TestDaemon {
           const links = join(pinRoot, layout, 'links');
           return existsSync(links) ? readdirSync(links) : [];
         });
+    },
+    track: (child) => {
+      clients.push(child);
     },
     daemonLog: () => {
       const p = join(logDir, 'daemon.log');
@@ -92,7 +103,7 @@ export interface Run {
 }
 
 /** `vigil run ARGS` against the test's daemon, its output collected; killed after the test. */
-export function vigilRun(t: TestContext, d: TestDaemon, args: string[]): Run {
+export function vigilRun(d: TestDaemon, args: string[]): Run {
   const child = spawn(process.execPath, [VIGIL, 'run', ...args], {
     env: d.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,11 +117,6 @@ export function vigilRun(t: TestContext, d: TestDaemon, args: string[]): Run {
       resolve(code);
     });
   });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-    }
-  });
+  d.track(child);
   return { child, stdout: () => out, stderr: () => err, exited };
 }

@@ -27,7 +27,7 @@ test('SIGKILL of the daemon under BPF-LSM: a denied open still gets EPERM, and i
   writeFileSync(profile, 'name: fc-continue\nextends: generic\nfail_closed: continue\n');
   const log = join(dir, 'audit.jsonl');
   const [ready, go, result] = ['ready', 'go', 'result'].map((f) => join(dir, f)) as [string, string, string];
-  const run = vigilRun(t, d, [
+  const run = vigilRun(d, [
     '--profile',
     profile,
     '--audit-log',
