@@ -74,8 +74,9 @@ export interface AdoptionReport {
 }
 
 export const DEFAULT_FAIL_CLOSED_MS = 1000;
-/** Lines kept per re-adopted session until its client resumes it (then replayed). */
+/** Lines kept per re-adopted session until its client resumes it (then replayed), and how long. */
 const RESUME_BACKLOG = 20_000;
+const BACKLOG_MS = 60_000;
 /** How long a decision of a session the daemon has not seen start yet waits for its session_start. */
 const PENDING_MS = 2000;
 /** How long a re-adopted watch rule waits for its `vigil watch` to come back. */
@@ -124,7 +125,7 @@ export class Daemon {
   readonly #pending = new Map<number, { since: number; events: AgentEvent[] }>();
   /** re-adopted watch rules no `vigil watch` has taken back yet, since when */
   readonly #unclaimed = new Map<number, number>();
-  /** re-adopted sessions' lines, kept until their client resumes (resumeSession) */
+  /** re-adopted sessions' lines, kept until their client resumes (resumeSession) or for BACKLOG_MS */
   readonly #backlog = new Map<number, AuditLine[]>();
   readonly #statePath: string | undefined;
   readonly #log: (message: string) => void;
@@ -171,6 +172,7 @@ export class Daemon {
       this.#sweepLive();
       this.#expirePending();
       this.#expireUnclaimed();
+      if (this.#backlog.size > 0 && Date.now() - this.startedAt.getTime() > BACKLOG_MS) this.#backlog.clear();
       this.#persist();
     }, LOSS_CHECK_MS);
     this.#lossTimer.unref();
@@ -261,7 +263,9 @@ export class Daemon {
       this.#replaying = false;
     }
     const a = this.adoption;
+    const watched = new Set(this.#kernel.watchedProcesses().map((p) => p.tgid));
     for (const pid of this.#kernel.takeStopped()) {
+      if (!watched.has(pid)) continue; // it exited meanwhile (and its PID may be another's now)
       try {
         process.kill(pid, 'SIGCONT');
         a.resumed++;
