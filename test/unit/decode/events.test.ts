@@ -57,6 +57,8 @@ function expectedBase(raw: Buffer) {
       killed: (f & F.VIGIL_F_KILLED) !== 0,
       lsm: (f & F.VIGIL_F_LSM) !== 0,
       inode: (f & F.VIGIL_F_INODE) !== 0,
+      failClosed: (f & F.VIGIL_F_FAIL_CLOSED) !== 0,
+      stopped: (f & F.VIGIL_F_STOPPED) !== 0,
     };
   }
   return base;
@@ -80,6 +82,8 @@ test('file_open: every field where the layout puts it, with and without a verdic
     [F.VIGIL_F_PATH_CUT, 5],
     [F.VIGIL_F_PATH_ERROR, 4],
     [decided, -13],
+    // decided while no daemon ran; fail-closed `freeze` stopped the caller
+    [F.VIGIL_F_DECIDED | F.VIGIL_F_FAIL_CLOSED | F.VIGIL_F_STOPPED, 3],
   ] as const) {
     const raw = fileRecord('/tmp/é/a b', flags, ret, { action: 2, rule_kind: 1, rule: 7 });
     const fixed = decodeStruct(FileEvent, raw);
