@@ -1,6 +1,7 @@
 // Boots one QEMU guest and waits for it to power off, or kills it at the deadline. qemu runs
 // under `setpriv --pdeathsig KILL`, so it dies with this process too: a VM never outlives
 // the test that started it, even when that test is killed.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
@@ -31,6 +32,11 @@ export interface BootResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
+  /**
+   * The guest's console reported a CPU stuck for a minute (soft lockup): the emulator was
+   * stopped then instead of at the timeout; the line that said so.
+   */
+  lockedUp: string | null;
   ms: number;
   /** What qemu itself printed (its errors; the guest's console is in consoleLog). */
   stderr: string;
@@ -69,6 +75,30 @@ export function qemuArgs(o: BootOptions): string[] {
   ];
 }
 
+const STUCK_S = 60;
+
+/** The console's `soft lockup - CPU#N stuck for Ns!` line once N reaches STUCK_S, else null. */
+export function stuckLine(consoleLog: string): string | null {
+  let text: string;
+  try {
+    const size = statSync(consoleLog).size;
+    const fd = openSync(consoleLog, 'r');
+    try {
+      const len = Math.min(size, 16 * 1024);
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, size - len);
+      text = buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  for (const m of text.matchAll(/^.*soft lockup - CPU#\d+ stuck for (\d+)s!.*$/gm))
+    if (Number(m[1]) >= STUCK_S) return m[0].trim();
+  return null;
+}
+
 export function bootVm(o: BootOptions): Promise<BootResult> {
   const argv = ['--pdeathsig', 'KILL', '--', QEMU, ...qemuArgs(o)];
   const start = performance.now();
@@ -83,16 +113,28 @@ export function bootVm(o: BootOptions): Promise<BootResult> {
       timedOut = true;
       child.kill('SIGKILL');
     }, o.timeoutMs);
+    // A guest whose CPUs are stuck (seen under TCG: soft lockups on every vCPU) never recovers:
+    // stop it once the console says a CPU has been stuck for a minute.
+    let lockedUp: string | null = null;
+    const watch = setInterval(() => {
+      const line = stuckLine(o.consoleLog);
+      if (line === null) return;
+      lockedUp = line;
+      child.kill('SIGKILL');
+    }, 2000);
     child.on('error', (err) => {
       clearTimeout(timer);
+      clearInterval(watch);
       reject(err);
     });
     child.on('exit', (exitCode, signal) => {
       clearTimeout(timer);
+      clearInterval(watch);
       resolve({
         exitCode,
         signal,
         timedOut,
+        lockedUp,
         ms: Math.round(performance.now() - start),
         stderr,
         argv: ['setpriv', ...argv],

@@ -81,9 +81,11 @@ for (const spec of selectedKernels()) {
       return run;
     };
 
-    it('boots, runs every guest test file and powers off before the deadline', () => {
+    it('boots, runs every guest test file and powers off before the deadline', (t) => {
       const r = vm();
       const where = `logs: ${r.logsDir}\n--- console (last lines) ---\n${tail(`${r.logsDir}/console.log`)}`;
+      if (r.retried !== null) t.diagnostic(`booted a second time: the first guest locked up (${r.retried})`);
+      assert.equal(r.boot.lockedUp, null, `the guest locked up twice (${r.boot.lockedUp}); ${where}`);
       assert.ok(
         !r.boot.timedOut,
         `the VM was killed at the hard timeout (${options.timeoutMs / 1000} s, VIGIL_VM_TIMEOUT_S); ${where}\n--- guest.log ---\n${tail(`${r.logsDir}/guest.log`)}`,

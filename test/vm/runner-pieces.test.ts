@@ -11,7 +11,7 @@ import { cpioArchive } from '../../src/vmtest/cpio.js';
 import { parseGuestResults, walkTests } from '../../src/vmtest/guest-results.js';
 import { isStaticElf } from '../../src/vmtest/initramfs.js';
 import type { GuestRecord } from '../../src/vmtest/jsonl-reporter.js';
-import { qemuArgs } from '../../src/vmtest/qemu.js';
+import { qemuArgs, stuckLine } from '../../src/vmtest/qemu.js';
 
 test('the newc archive unpacks with busybox cpio: dirs, files with modes, symlinks', (t) => {
   const archive = cpioArchive([
@@ -116,4 +116,23 @@ test('the host root is shared read-only and the results share writable', () => {
     'local,path=/tmp/x,mount_tag=results,security_model=none,multidevs=remap',
   ]);
   assert.ok(args.includes('-no-reboot'));
+});
+
+test('a guest console with a CPU stuck for a minute is recognised; shorter stalls are not', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-console-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const log = join(dir, 'console.log');
+  assert.equal(stuckLine(join(dir, 'none.log')), null, 'no console yet');
+  writeFileSync(log, '[  176.65] watchdog: BUG: soft lockup - CPU#0 stuck for 26s! [node:239]\n');
+  assert.equal(stuckLine(log), null);
+  writeFileSync(
+    log,
+    '[  176.65] ok\n[  232.65] watchdog: BUG: soft lockup - CPU#1 stuck for 78s! [sh:282]\n',
+    {
+      flag: 'a',
+    },
+  );
+  assert.equal(stuckLine(log), '[  232.65] watchdog: BUG: soft lockup - CPU#1 stuck for 78s! [sh:282]');
 });
