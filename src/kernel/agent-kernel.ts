@@ -81,7 +81,7 @@ function adoptedLsm(pins: PinnedState): LsmState {
       report: backendReport(
         names,
         'refused',
-        'no BPF-LSM hook is pinned (the first daemon could not attach them)',
+        'no BPF-LSM hook is pinned: the daemon that loaded this pinned state could not attach them (vigil doctor says why)',
       ),
     };
   let bits = 0;
