@@ -9,6 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
+import { lockOwner, socketLockDir } from '../daemon/daemon-lock.js';
+
 export interface FailClosedRun {
   /** SIGKILL of the daemon to the agent's first refused connect */
   killToDenyMs: number;
@@ -96,7 +98,8 @@ export async function measureFailClosed(repo: string, work: string, rep: number)
   });
   try {
     await until(() => existsSync(out) && readFileSync(out, 'utf8').includes(' ok'), 30_000, 'the agent');
-    const pid = Number(readFileSync(join(dir, 'run', 'daemon.pid'), 'utf8'));
+    const pid = lockOwner(socketLockDir(env.VIGIL_SOCKET));
+    if (pid === undefined) throw new Error('fail-closed bench: no daemon holds the socket lock');
     child.kill('SIGSTOP');
     process.kill(pid, 'SIGKILL');
     const killedAt = Date.now() / 1000;

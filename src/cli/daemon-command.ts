@@ -1,17 +1,16 @@
 // vigil daemon: the long-running service (systemd runs it; CLI verbs start one detached when
 // none runs). Owns the kernel objects, pinned so they outlive it, serves the control socket, and
 // writes every session's audit lines to its log. `vigil daemon stop [--unload]` stops it.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-
 import { ControlServer } from '../daemon/control-server.js';
 import { connectDaemon, defaultSocketPath, stopDaemon } from '../daemon/control-client.js';
 import { Daemon, DEFAULT_FAIL_CLOSED_MS } from '../daemon/daemon.js';
+import { pinLockDir, socketLockDir, takeDaemonLock } from '../daemon/daemon-lock.js';
 import { statePathFor } from '../daemon/daemon-state.js';
 import { SystemError, UsageError } from '../errors.js';
 import { defaultPinRoot } from '../kernel/pinned-state.js';
 import { fileEventsFlag, intFlag, parseVerbArgs, requireRoot } from './args.js';
 import { openAuditOutput } from './audit-output.js';
+import { untilSignal } from './watch-command.js';
 
 const HELP = `usage: vigil daemon [options]
        vigil daemon stop [--unload] [--socket PATH]
@@ -67,10 +66,10 @@ export async function daemonCommand(argv: string[]): Promise<number> {
   }
   const pinRoot = defaultPinRoot();
   // one daemon per socket, and one per pinned state (two would both write its maps)
-  const releaseSocket = takePidLock(join(dirname(socket), 'daemon.pid'), `for ${socket}`);
+  const releaseSocket = takeDaemonLock(socketLockDir(socket), `for ${socket}`);
   let releasePins: () => void = () => undefined;
   try {
-    releasePins = takePinLock(pinRoot);
+    releasePins = takeDaemonLock(pinLockDir(pinRoot), `owning the pinned state in ${pinRoot}`);
     const output = openAuditOutput(values['audit-log']);
     const daemon = Daemon.start({
       ...(fileEvents === undefined ? {} : { fileEvents }),
@@ -104,8 +103,12 @@ export async function daemonCommand(argv: string[]): Promise<number> {
     });
     const idle = idleExit(daemon, server, idleExitS);
     try {
-      const why = await untilStop(stopped, idle.done);
-      if (why === 'idle') console.error(`vigil: nothing to protect for ${idleExitS} s: exiting`);
+      const ended = { idle: false };
+      const idled = idle.done.then(() => {
+        ended.idle = true;
+      });
+      await untilSignal(Promise.race([stopped, idled]));
+      if (ended.idle) console.error(`vigil: nothing to protect for ${idleExitS} s: exiting`);
       return 0;
     } finally {
       idle.stop();
@@ -130,44 +133,6 @@ export async function daemonCommand(argv: string[]): Promise<number> {
   }
 }
 
-/**
- * The pin root's lock: a `daemon` folder made in it exclusively (bpffs holds folders, not files),
- * with `pid-<pid>` inside naming the owner. One left by a daemon that died is taken over.
- */
-function takePinLock(pinRoot: string): () => void {
-  const lock = join(pinRoot, 'daemon');
-  mkdirSync(pinRoot, { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      mkdirSync(lock, { mode: 0o700 });
-      mkdirSync(join(lock, `pid-${process.pid}`));
-      return () => {
-        rmSync(lock, { recursive: true, force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let owner = lockOwner(lock);
-      if (owner === undefined) {
-        // just made by another daemon, which names itself next: give it a moment
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-        owner = lockOwner(lock);
-      }
-      const pid = Number(owner);
-      if (owner !== undefined && pid !== process.pid && isVigilDaemon(pid)) {
-        throw new SystemError(
-          'VIGIL_DAEMON_RUNNING',
-          `vigil daemon ${pid} already owns the pinned state in ${pinRoot}`,
-          {
-            hint: 'vigil status shows it (with its socket in VIGIL_SOCKET); stop it first (vigil daemon stop)',
-          },
-        );
-      }
-      rmSync(lock, { recursive: true, force: true }); // left by a daemon that died (or still being made)
-    }
-  }
-  throw new SystemError('VIGIL_DAEMON_RUNNING', `cannot lock ${pinRoot}: another daemon is starting`);
-}
-
 async function daemonStop(argv: string[]): Promise<number> {
   const { values } = parseVerbArgs('daemon stop', argv, {
     unload: { type: 'boolean' },
@@ -186,30 +151,6 @@ async function daemonStop(argv: string[]): Promise<number> {
   }
   console.error(`vigil: the daemon at ${socket} stopped${values.unload === true ? ' and unloaded' : ''}`);
   return 0;
-}
-
-/** Resolves on SIGINT/SIGTERM, `vigil daemon stop`, or idle exit; keeps the process alive meanwhile. */
-function untilStop(stopped: Promise<void>, idle: Promise<void>): Promise<'signal' | 'stop' | 'idle'> {
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  return new Promise((resolve) => {
-    const done = (why: 'signal' | 'stop' | 'idle') => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      clearInterval(keepAlive);
-      resolve(why);
-    };
-    const onSignal = () => {
-      done('signal');
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    void stopped.then(() => {
-      done('stop');
-    });
-    void idle.then(() => {
-      done('idle');
-    });
-  });
 }
 
 /** Resolves once the daemon has had nothing to protect or serve for `seconds` (never for 0). */
@@ -237,53 +178,4 @@ function idleExit(
       clearInterval(timer);
     },
   };
-}
-
-/**
- * A pid lock file, created exclusively. A file left by a daemon that died is taken over; one
- * whose process still runs means another daemon is starting or running (`what` says for what).
- */
-function takePidLock(path: string, what: string): () => void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      return () => {
-        try {
-          if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
-        } catch {
-          // already gone
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isVigilDaemon(pid)) {
-        throw new SystemError('VIGIL_DAEMON_RUNNING', `vigil daemon ${pid} is already running ${what}`, {
-          hint: 'vigil status shows it; stop it first (vigil daemon stop)',
-        });
-      }
-      if (existsSync(path)) unlinkSync(path); // left by a daemon that died
-    }
-  }
-  throw new SystemError('VIGIL_DAEMON_RUNNING', `cannot take ${path}: another daemon is starting`);
-}
-
-function lockOwner(lock: string): string | undefined {
-  try {
-    return readdirSync(lock)
-      .map((n) => /^pid-(\d+)$/.exec(n)?.[1])
-      .find((p) => p !== undefined);
-  } catch {
-    return undefined;
-  }
-}
-
-function isVigilDaemon(pid: number): boolean {
-  try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.includes('daemon');
-  } catch {
-    return false;
-  }
 }

@@ -1,12 +1,9 @@
 // vigil unload: removes vigil from the kernel. Stops the running daemon with --unload, or, when
 // none runs, removes the pinned state a dead daemon left (this build's, or with --all every
 // build's): every watched process stops being watched and enforced, and says how many.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { defaultSocketPath, stopDaemon } from '../daemon/control-client.js';
 import { removeState, statePathFor } from '../daemon/daemon-state.js';
-import { defaultPinRoot, removePinFolder, watchedThrough } from '../kernel/pinned-state.js';
+import { defaultPinRoot, pinnedStates, removePinFolder } from '../kernel/pinned-state.js';
 import { parseVerbArgs, requireRoot } from './args.js';
 
 const HELP = `usage: vigil unload [--socket PATH]
@@ -29,10 +26,8 @@ export async function unloadCommand(argv: string[]): Promise<number> {
   const socket = values.socket ?? defaultSocketPath();
   if (await stopDaemon(socket, true)) console.error(`vigil: the daemon at ${socket} stopped and unloaded`);
   const root = defaultPinRoot();
-  const left = existsSync(root) ? readdirSync(root).filter((n) => /^v\d+-/.test(n)) : [];
-  for (const name of left) {
-    const dir = join(root, name);
-    const watched = watchedThrough(dir);
+  const left = pinnedStates(root);
+  for (const { dir, watched } of left) {
     removePinFolder(dir);
     console.error(
       `vigil: removed ${dir}${watched > 0 ? `: ${watched} process(es) are no longer watched or enforced` : ''}`,

@@ -95,6 +95,11 @@ export class AuditPipeline {
     return lossLine(countersDelta(before, now));
   }
 
+  /** CLOCK_BOOTTIME now, in ns: the kernel's clock (events, the heartbeat). */
+  nowBootNs(): bigint {
+    return this.#clock.nowBootNs();
+  }
+
   close(): void {
     this.#clock.stop();
   }

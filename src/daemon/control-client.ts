@@ -2,7 +2,7 @@
 // none runs (so `vigil run` needs no service), and finding one again when the connection drops.
 // Tests and `vigil demo` may run the daemon in their own process instead.
 import { existsSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 
 import { VigilError, EXIT_CODES } from '../errors.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
@@ -21,6 +21,7 @@ import type {
 import { DEFAULT_SOCKET } from './control-protocol.js';
 import { ControlServer } from './control-server.js';
 import { Daemon, type DaemonOptions, type SessionSink } from './daemon.js';
+import { tryConnect } from './control-connect.js';
 import { spawnDaemon } from './daemon-spawn.js';
 
 export interface ClientSink {
@@ -94,13 +95,6 @@ interface Reconnect {
 }
 
 const RECONNECT_EVERY_MS = 200;
-/**
- * A client starts a daemon of its own after this long with none answering: at once, since every
- * ms counts against the fail-closed deadline (a second daemon started by another client, or by
- * systemd, sees the first one's pid lock and exits).
- */
-const RESTART_AFTER_MS = 0;
-
 class RemoteDaemon implements DaemonHandle {
   readonly inProcess = false;
   #sock: Socket;
@@ -191,7 +185,9 @@ class RemoteDaemon implements DaemonHandle {
         }
         return;
       }
-      if (!started && r.start !== undefined && Date.now() - (this.#lostAt ?? 0) >= RESTART_AFTER_MS) {
+      // none answers: start one at once, since every ms counts against the fail-closed deadline
+      // (one started meanwhile by another client, or by systemd, wins the lock; ours exits)
+      if (!started && r.start !== undefined) {
         started = true;
         try {
           await r.start();
@@ -401,19 +397,6 @@ function localSink(sink: ClientSink): SessionSink {
       sink.ended(s.id, s.name);
     },
   };
-}
-
-function tryConnect(path: string): Promise<Socket | undefined> {
-  return new Promise((resolve) => {
-    const sock = connect(path);
-    sock.once('connect', () => {
-      resolve(sock);
-    });
-    sock.once('error', () => {
-      sock.destroy();
-      resolve(undefined);
-    });
-  });
 }
 
 /** The control socket: VIGIL_SOCKET when set (tests, a second instance), else /run/vigil/vigil.sock. */

@@ -4,11 +4,11 @@
 // left to protect. Its diagnostics go to daemon.log beside that log.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { SystemError } from '../errors.js';
+import { socketAnswers } from './control-connect.js';
 
 /** Seconds an auto-started daemon waits with no session, watch rule or client before it exits. */
 export const AUTO_IDLE_EXIT_S = 5;
@@ -19,24 +19,9 @@ export function daemonLogDir(): string {
   return process.env.VIGIL_LOG_DIR ?? '/var/log/vigil';
 }
 
-/** Whether a daemon answers on the control socket at `path` now. */
-export function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect(path);
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('error', () => {
-      sock.destroy();
-      resolve(false);
-    });
-  });
-}
-
 /**
  * Starts `vigil daemon` detached, serving `socketPath`, and waits until it answers. Another
- * client starting one at the same time is fine: the second daemon sees the first (its pid lock)
+ * client starting one at the same time is fine: the second daemon sees the first (its lock, daemon-lock.ts)
  * and exits, and both clients reach the first.
  */
 export async function spawnDaemon(socketPath: string): Promise<void> {

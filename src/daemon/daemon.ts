@@ -7,7 +7,6 @@
 // daemon re-adopts the pinned state with the state file (daemon-state.ts), reads what the
 // kernel wrote meanwhile, resumes what fail-closed `freeze` stopped, and ends sessions whose
 // processes are gone.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { AgentEvent } from '../decode/events.js';
@@ -143,8 +142,7 @@ export class Daemon {
         console.error(m);
       });
     this.#statePath = options.pinRoot === undefined ? undefined : options.statePath;
-    this.failClosedAfterMs =
-      options.pinRoot === undefined ? null : (options.failClosedAfterMs ?? DEFAULT_FAIL_CLOSED_MS);
+    this.failClosedAfterMs = failClosedDeadline(options) ?? null;
     this.#pipeline = new AuditPipeline({ fileEvents: options.fileEvents ?? 'all' });
     this.#kernel = build((evs) => {
       this.#onEvents(evs);
@@ -173,15 +171,13 @@ export class Daemon {
       this.#expirePending();
       this.#expireUnclaimed();
       if (this.#backlog.size > 0 && Date.now() - this.startedAt.getTime() > BACKLOG_MS) this.#backlog.clear();
-      this.#persist();
     }, LOSS_CHECK_MS);
     this.#lossTimer.unref();
   }
 
   /** Loads and attaches the kernel side (or re-adopts it); throws a coded error when the kernel refuses. */
   static start(options: DaemonOptions = {}): Daemon {
-    const deadline =
-      options.pinRoot === undefined ? undefined : (options.failClosedAfterMs ?? DEFAULT_FAIL_CLOSED_MS);
+    const deadline = failClosedDeadline(options);
     return new Daemon(options, (onEvents) =>
       AgentKernel.open({
         onEvents,
@@ -205,7 +201,7 @@ export class Daemon {
     a.adopted = true;
     a.problem = problem ?? null;
     const beat = this.#kernel.heartbeat().beatNs;
-    if (beat > 0n) a.gapMs = Math.max(0, Number((bootNowNs() - beat) / 1_000_000n));
+    if (beat > 0n) a.gapMs = Math.max(0, Number((this.#pipeline.nowBootNs() - beat) / 1_000_000n));
     const watched = this.#kernel.watchedProcesses();
     if (state !== undefined) {
       this.sessions.nextId = state.nextSession;
@@ -721,9 +717,7 @@ export class Daemon {
         );
         continue;
       }
-      const ending = new Set<Session>();
-      for (const ev of p.events) this.#handleKnown(s, ev, ending);
-      for (const e of ending) if (e.live.size === 0) this.#endSession(e);
+      this.#handleEvents(p.events); // the session is known now
     }
   }
 
@@ -812,13 +806,13 @@ export class Daemon {
     if (line === undefined) return;
     if (now.ringbufFull !== before.ringbufFull) for (const s of this.activeSessions()) this.#sawLoss.add(s);
     this.#emit(line, undefined);
+    this.#persist(); // the next daemon reports only what came after this line
   }
 }
 
-/** CLOCK_BOOTTIME now, in ns (the clock the kernel's heartbeat uses). */
-function bootNowNs(): bigint {
-  const uptime = readFileSync('/proc/uptime', 'utf8').split(' ')[0] ?? '0';
-  return BigInt(Math.round(Number(uptime) * 1000)) * 1_000_000n;
+/** The heartbeat deadline: only a pinned daemon beats, so only its sessions can fail closed. */
+function failClosedDeadline(options: DaemonOptions): number | undefined {
+  return options.pinRoot === undefined ? undefined : (options.failClosedAfterMs ?? DEFAULT_FAIL_CLOSED_MS);
 }
 
 /** The vigil/ cgroup folder goes when the last session's leaf has (another daemon may use it). */

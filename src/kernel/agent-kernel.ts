@@ -65,8 +65,6 @@ export interface PinReport {
   /** the bpffs folder of this build's state; null when nothing is pinned */
   dir: string | null;
   adopted: boolean;
-  /** programs loaded and attached because no pinned link had them (a re-adoption after a partial pin) */
-  reattached: string[];
   /** folders of an incompatible build that were removed */
   replaced: string[];
 }
@@ -381,16 +379,16 @@ export class AgentKernel {
     const obj = BpfObject.open(objectPath);
     try {
       const adopt = pins !== undefined && adoptable(pins, obj);
-      let missing: string[] = [];
       if (adopt) {
         // the pinned maps, and only the programs that have no pinned link (normally none)
         for (const d of obj.mapDeclarations()) obj.reuseMap(d.name, pins.openMap(d.name), { internal: true });
         const linked = new Set(pins.linkNames('links'));
-        missing = obj
-          .programs()
-          .map((p) => p.name)
-          .filter((n) => !linked.has(n));
-        obj.selectPrograms(missing);
+        obj.selectPrograms(
+          obj
+            .programs()
+            .map((p) => p.name)
+            .filter((n) => !linked.has(n)),
+        );
       }
       obj.load();
       // the process BPF-LSM's self-protection shields: this one (a re-adopted beat stays as it was)
@@ -434,14 +432,14 @@ export class AgentKernel {
       let report: AttachReport[];
       let lsm: LsmState;
       const lsmOff = options.lsm === 'off' || process.env.VIGIL_LSM === 'off';
+      // re-adopting: only the programs no pinned link had are loaded, so only they attach here
+      const fresh = checkAttached(obj.attachAll({ cgroupPath }, (section) => !isSyscallHook(section)));
       if (adopt) {
-        report = adoptedLinks(pins, obj);
-        const fresh = checkAttached(obj.attachAll({ cgroupPath }, (section) => !isSyscallHook(section)));
         for (const r of fresh) if (r.ok) pins.pinLink('links', r.program, r.link);
-        report.push(...fresh);
+        report = [...adoptedLinks(pins, obj), ...fresh];
         lsm = adoptedLsm(pins);
       } else {
-        report = checkAttached(obj.attachAll({ cgroupPath }, (section) => !isSyscallHook(section)));
+        report = fresh;
         if (pins !== undefined) {
           // a partial state left by a daemon that died while pinning is not adoptable: start over
           pins.remove();
@@ -466,12 +464,7 @@ export class AgentKernel {
             }
           : openLsm(obj, lsmPath, pins);
       }
-      const pinReport: PinReport = {
-        dir: pins?.dir ?? null,
-        adopted: adopt,
-        reattached: adopt ? missing.filter((m) => !isSyscallProgram(obj, m)) : [],
-        replaced,
-      };
+      const pinReport: PinReport = { dir: pins?.dir ?? null, adopted: adopt, replaced };
       const kernel = new AgentKernel(obj, [reader], report, lsm, cgroupPath, pins, pinReport);
       if (options.startReading !== false) kernel.startReading();
       return kernel;
@@ -731,10 +724,6 @@ function adoptedLinks(pins: PinnedState, obj: BpfObject): AttachReport[] {
   }));
 }
 
-function isSyscallProgram(obj: BpfObject, name: string): boolean {
-  return isSyscallHook(obj.programs().find((p) => p.name === name)?.section ?? '');
-}
-
 /**
  * Removes the pinned state of other builds (another layout id). One that still watches processes
  * is left alone, and this daemon refuses to start beside it: two builds' hooks would both decide.
@@ -749,7 +738,7 @@ function replaceForeignLayouts(pins: PinnedState): string[] {
         'VIGIL_PINNED_INCOMPATIBLE',
         `${dir} holds the pinned state of another vigil build, still watching ${watched} process(es); this build cannot adopt it`,
         {
-          hint: `let those sessions end (or end them), or remove that state with \`VIGIL_PIN_ROOT=${pins.root} vigil unload --all\``,
+          hint: `let those sessions end (or end them), or remove that state with \`VIGIL_PIN_ROOT=${pins.root} vigil unload\``,
         },
       );
     }

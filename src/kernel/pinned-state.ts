@@ -48,8 +48,7 @@ export class PinnedState {
 
   /** Folders of other layouts under the root (an older or newer build's state). */
   foreignLayouts(): string[] {
-    if (!existsSync(this.root)) return [];
-    return readdirSync(this.root).filter((n) => n !== this.layout && /^v\d+-/.test(n));
+    return layoutFolders(this.root).filter((n) => n !== this.layout);
   }
 
   /** bpffs refuses '.' in names: `vigil.data` is pinned as `vigil_data`. */
@@ -136,19 +135,21 @@ export interface PinnedSummary {
 
 /** The pinned states under a root now, whoever made them (status and doctor with no daemon). */
 export function pinnedStates(root = defaultPinRoot()): PinnedSummary[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
-    .filter((n) => /^v\d+-/.test(n))
-    .map((n) => {
-      const dir = join(root, n);
-      let watched = 0;
-      try {
-        watched = watchedThrough(dir);
-      } catch {
-        // being removed
-      }
-      return { dir, watched };
-    });
+  return layoutFolders(root).map((n) => {
+    const dir = join(root, n);
+    let watched = 0;
+    try {
+      watched = watchedThrough(dir);
+    } catch {
+      // being removed
+    }
+    return { dir, watched };
+  });
+}
+
+/** The layout folders under a pin root (`v<N>-<hash>`; the lock folder and others are not). */
+function layoutFolders(root: string): string[] {
+  return existsSync(root) ? readdirSync(root).filter((n) => /^v\d+-/.test(n)) : [];
 }
 
 /** What a pinned state left without a daemon means, in one sentence. */

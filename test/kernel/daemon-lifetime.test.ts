@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
 import type { AuditLine } from '../../src/sinks/audit-schema.js';
+import { readStat } from '../../src/targeting/proc-fs.js';
 import { readAuditLog } from '../support/audit-log.js';
 import { connectProbe } from '../../src/bench/fail-closed.js';
 import { kernelLinkIds, testDaemon, until, VIGIL, vigilRun } from '../support/daemon-env.js';
@@ -51,15 +52,6 @@ function killLines(lines: AuditLine[], path: string): AuditLine[] {
   return lines.filter(
     (l) => l.event === 'file_open' && l.action === 'KILL' && 'path' in l && l.path === path,
   );
-}
-
-function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
 }
 
 test('a session keeps its enforcement when the vigil run that started the daemon exits', async (t) => {
@@ -254,14 +246,14 @@ test('fail-closed freeze: with no daemon the session stops, and runs again once 
   run.child.kill('SIGSTOP');
   process.kill(daemon, 'SIGKILL');
   const killedAt = Date.now();
-  await until(() => procState(pid) === 'T', 5_000, 'the agent to be stopped');
+  await until(() => readStat(pid)?.state === 'T', 5_000, 'the agent to be stopped');
   t.diagnostic(`SIGKILL of the daemon to the agent stopped: ${Date.now() - killedAt} ms`);
   const frozen = readFileSync(ticks, 'utf8').length;
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(
     readFileSync(ticks, 'utf8').length,
     frozen,
-    `nothing ran while frozen (state ${procState(pid)})`,
+    `nothing ran while frozen (state ${readStat(pid)?.state})`,
   );
   run.child.kill('SIGCONT'); // the client starts a daemon, which re-adopts and resumes the agent
   await until(() => readFileSync(ticks, 'utf8').length > frozen, 20_000, 'the agent to run again');

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
-import { socketAnswers } from '../../src/daemon/daemon-spawn.js';
+import { socketAnswers } from '../../src/daemon/control-connect.js';
+import { lockOwner, socketLockDir } from '../../src/daemon/daemon-lock.js';
 import { repoRoot } from './paths.js';
 
 export const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
@@ -17,7 +18,7 @@ export interface TestDaemon {
   socket: string;
   pinRoot: string;
   logDir: string;
-  /** the running daemon's pid (its pid lock), or undefined */
+  /** the running daemon's pid (the owner of the socket's lock), or undefined */
   pid(): number | undefined;
   /** whether a daemon answers on the socket now */
   answers(): Promise<boolean>;
@@ -52,12 +53,8 @@ export function testDaemon(t: TestContext, name: string): TestDaemon {
     pinRoot,
     logDir,
     pid: () => {
-      try {
-        const pid = Number(readFileSync(join(runDir, 'daemon.pid'), 'utf8').trim());
-        return Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}`) ? pid : undefined;
-      } catch {
-        return undefined;
-      }
+      const pid = lockOwner(socketLockDir(socket));
+      return pid !== undefined && existsSync(`/proc/${pid}`) ? pid : undefined;
     },
     answers: () => socketAnswers(socket),
     pinnedLinks: () => {
