@@ -3,7 +3,7 @@
 // build's): every watched process stops being watched and enforced, and says how many.
 import { defaultSocketPath, stopDaemon } from '../daemon/control-client.js';
 import { removeState, statePathFor } from '../daemon/daemon-state.js';
-import { defaultPinRoot, pinnedStates, removePinFolder } from '../kernel/pinned-state.js';
+import { defaultPinRoot, pinnedStates, removeEmptyPinRoot, removePinFolder } from '../kernel/pinned-state.js';
 import { parseVerbArgs, requireRoot } from './args.js';
 
 const HELP = `usage: vigil unload [--socket PATH]
@@ -34,6 +34,7 @@ export async function unloadCommand(argv: string[]): Promise<number> {
     );
   }
   removeState(statePathFor(socket));
+  removeEmptyPinRoot(root);
   if (left.length === 0) console.error(`vigil: nothing pinned under ${root}`);
   return 0;
 }

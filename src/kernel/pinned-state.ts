@@ -4,7 +4,7 @@
 // re-adopts it (the same programs keep deciding from the same tables); a folder of another layout
 // was made by an incompatible build and is replaced when no process is watched through it.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { openPinnedLink, openPinnedMap } from '../bridge/pinned.js';
@@ -111,6 +111,15 @@ export function removePinFolder(dir: string): void {
     rmSync(dir, { recursive: true, force: true });
   } catch (err) {
     throw new SystemError('VIGIL_UNPIN_FAILED', `cannot remove pinned state ${dir}: ${String(err)}`);
+  }
+}
+
+/** Removes the pin root itself once nothing is left in it (a daemon's lock goes first). */
+export function removeEmptyPinRoot(root: string): void {
+  try {
+    rmdirSync(root);
+  } catch {
+    // not empty (state kept for the next daemon, another daemon's lock) or already gone
   }
 }
 
