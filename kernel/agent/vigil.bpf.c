@@ -30,3 +30,4 @@ __u32 next_kernel_session = 1;
 #include "../hooks/process_exit.h"
 #include "../hooks/file_open.h"
 #include "../hooks/cgroup_net.h"
+#include "../hooks/hardening.h"

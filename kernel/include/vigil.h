@@ -38,6 +38,7 @@ enum vigil_msg_type {
 	VIGIL_MSG_NET_CONNECT = 30,
 	VIGIL_MSG_UDP_SEND = 31,
 	VIGIL_MSG_SOCKET_CREATE = 32,
+	VIGIL_MSG_SYSCALL_REFUSED = 40, /* `vigil run`'s seccomp filter refused a system call */
 };
 
 /* Bits of vigil_msg_header.flags. */
@@ -122,6 +123,7 @@ enum vigil_session_flag {
 	/* What the hooks do while no daemon beats (struct vigil_heartbeat); neither: continue. */
 	VIGIL_SESSION_FC_DENY = 1 << 3,    /* refuse network, allow only explicitly allowed opens/execs */
 	VIGIL_SESSION_FC_FREEZE = 1 << 4,  /* stop each process at its next watched call, refuse network */
+	VIGIL_SESSION_HARDENED = 1 << 5,   /* `vigil run`'s hardening filter is on it: report its refusals */
 };
 
 /*
@@ -215,6 +217,14 @@ struct vigil_socket_event {
 	__u16 pad;
 };
 
+/* A system call the hardening filter refused (native/launcher/harden.c, self-protect.c). */
+struct vigil_syscall_event {
+	struct vigil_event_head head;
+	__u32 nr;   /* x86_64 system call number */
+	__s32 ret;  /* what the caller got: -EPERM, or -ENOSYS for clone3 */
+	__u64 arg0; /* its first argument (clone flags, socket family, target pid, ...) */
+};
+
 /* --- bridge test object (kernel/test/bridge_test.bpf.c) --- */
 
 struct vigil_test_open {
@@ -301,6 +311,7 @@ enum vigil_policy_rule_kind {
 	VIGIL_RULE_PATH_BOUND = 3,
 	VIGIL_RULE_ERROR = 4,
 	VIGIL_RULE_FAIL_CLOSED = 5, /* no daemon beat within the deadline: the session's `deny` action */
+	VIGIL_RULE_HARDENING = 6,   /* `vigil run`'s hardening filter (seccomp), not the profile */
 };
 
 /* Bits of vigil_policy_table.flags. */

@@ -23,6 +23,8 @@ import {
 import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
 import { fileEventsFlag, landlockFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
 import { openAuditOutput } from './audit-output.js';
+import { errnoName } from '../enrich/linux-names.js';
+import { hardeningArgs } from '../targeting/hardening.js';
 import { resolveProfile } from './profile-arg.js';
 
 const HELP = `usage: vigil run [options] -- CMD [ARGS...]
@@ -44,6 +46,8 @@ options:
                         default-deny profiles: their allowed trees), strict (also carves denied
                         paths out of allowed trees; entries created later directly in those
                         folders are refused too), off
+  --keep-caps           leave CMD the capabilities that defeat confinement (mounts, BPF,
+                        ptrace, raw I/O...; docs/backends.md, "Hardening"); not recommended
 ${UI_HELP}
   -h, --help            this help`;
 
@@ -55,6 +59,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...SESSION_FLAGS,
     user: { type: 'string' },
     landlock: { type: 'string' },
+    'keep-caps': { type: 'boolean' },
     ...UI_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -79,6 +84,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const profile = resolveProfile('run', values, { home, workspace: cwd }, 'generic');
   const plan = landlockPlan(landlockMode, profile, auditOnly);
   const output = openAuditOutput(values['audit-log']);
+  const keepCaps = values['keep-caps'] === true;
+  if (keepCaps) {
+    console.error(
+      'vigil: --keep-caps: the agent keeps the capabilities that defeat confinement (mounts, BPF, ptrace, raw I/O); a root agent can undo what vigil enforces',
+    );
+  }
 
   const sessionName = { value: 'the session' };
   const daemon = await connectOrStartDaemon({
@@ -95,6 +106,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       user,
       cwd,
       protect,
+      harden: hardeningArgs(keepCaps, profile.profile.rawSockets === 'allow', auditOnly),
       ...(plan?.install === true ? { landlockPlan: encodeLandlockPlan(plan) } : {}),
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -106,10 +118,19 @@ export async function runCommand(argv: string[]): Promise<number> {
       const report = await launched.ready;
       // no report: the launcher could not become the user or apply the plan, and said why
       if (report === undefined) return (await exited).code ?? 126;
+      if (report.hardening.pidns !== true) {
+        console.error(
+          `vigil: the agent shares vigil's PID namespace (unshare: ${errnoName(-report.hardening.pidns)}): vigil's own PIDs are shielded by the seccomp filter only`,
+        );
+      }
       const session = await daemon.createRunSession(
         profile,
         true,
-        { auditOnly, ...(fileEvents === undefined ? {} : { fileEvents }) },
+        {
+          auditOnly,
+          hardened: report.hardening.seccomp,
+          ...(fileEvents === undefined ? {} : { fileEvents }),
+        },
         {
           line: (line) => {
             output.write(line);

@@ -30,6 +30,8 @@ export interface EnforceOptions {
   auditOnly: boolean;
   /** --file-events: allowed file opens written for the session (the daemon's default when absent) */
   fileEvents?: FileOpenVolume;
+  /** `vigil run`'s launcher installed the hardening filter: refusals it makes are reported */
+  hardened?: boolean;
 }
 
 /** The user the launcher became, for telling Landlock's EACCES from the file's own permissions. */

@@ -506,6 +506,7 @@ export class Daemon {
       enforce: true,
       auditOnly: enforce.auditOnly,
       rawSockets: profile.profile.rawSockets === 'allow',
+      hardened: enforce.hardened === true,
       // only a daemon with a heartbeat can be noticed gone
       ...(this.failClosedAfterMs === null ? {} : { failClosed: profile.profile.failClosed }),
     };

@@ -5,6 +5,8 @@ import type { AgentEvent, KernelVerdict } from '../decode/events.js';
 import { ruleIdOf } from '../policy/compile-tables.js';
 import type { Profile, RuleListName } from '../policy/profile-types.js';
 import type { Decision } from '../sinks/audit-line.js';
+import { syscallName } from '../enrich/linux-names.js';
+import { hardeningWhy } from '../targeting/hardening.js';
 
 type PolicyKind = 'open' | 'exec' | 'connect';
 
@@ -106,10 +108,20 @@ function named(
   return { id: last.id, rule: last.text };
 }
 
+const HARDENING_RULE = 'hardening';
+
 /** The decision for an event the kernel decided; undefined when it only observed it. */
 export function kernelDecision(ev: AgentEvent, profile: Profile): Decision | undefined {
   const v: KernelVerdict | undefined = ev.verdict;
   if (v === undefined) return undefined;
+  if (ev.kind === 'syscall') {
+    return {
+      action: 'BLOCK',
+      enforcement: 'inline',
+      rule: HARDENING_RULE,
+      reason: `${syscallName(ev.nr)} refused by vigil run's hardening filter (seccomp): ${hardeningWhy(syscallName(ev.nr), ev.arg0)}`,
+    };
+  }
   const d = ruleDecision(ev, profile, v);
   if (!v.failClosed) return d;
   // the kernel decided while no daemon read the session's events (kernel/lib/decide.h)

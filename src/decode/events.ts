@@ -11,6 +11,7 @@ import {
   MSG_TYPE,
   NetEvent,
   SocketEvent,
+  SyscallEvent,
 } from './wire-layout.js';
 
 export type TaskInfo = Decoded<typeof EventHead.specs>['task'];
@@ -92,8 +93,24 @@ export interface SocketEventData extends Base {
   sockType: number;
   protocol: number;
 }
+/** A system call `vigil run`'s hardening filter refused (kernel/hooks/hardening.h). */
+export interface SyscallEventData extends Base {
+  kind: 'syscall';
+  /** x86_64 system call number */
+  nr: number;
+  /** what the caller got (-errno) */
+  ret: number;
+  /** its first argument */
+  arg0: bigint;
+}
 export type AgentEvent =
-  ExecEventData | ForkEventData | ExitEventData | FileEventData | NetEventData | SocketEventData;
+  | ExecEventData
+  | ForkEventData
+  | ExitEventData
+  | FileEventData
+  | NetEventData
+  | SocketEventData
+  | SyscallEventData;
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -176,6 +193,11 @@ const SOCK = {
   family: num(SocketEvent, 'family'),
   sockType: num(SocketEvent, 'sock_type'),
   protocol: num(SocketEvent, 'protocol'),
+};
+const SYSCALL = {
+  nr: num(SyscallEvent, 'nr'),
+  ret: num(SyscallEvent, 'ret'),
+  arg0: fieldAt(SyscallEvent, 'arg0'),
 };
 const { VIGIL_F_DECIDED, VIGIL_F_DENIED, VIGIL_F_KILLED, VIGIL_F_LSM } = MSG_FLAG;
 
@@ -346,6 +368,16 @@ export function decodeAgentEvent(raw: Buffer): AgentEvent | undefined {
         family: rd(SOCK.family, raw),
         sockType: rd(SOCK.sockType, raw),
         protocol: rd(SOCK.protocol, raw),
+      };
+    }
+    case MSG_TYPE.VIGIL_MSG_SYSCALL_REFUSED: {
+      need(raw, SyscallEvent);
+      return {
+        kind: 'syscall',
+        ...base(raw),
+        nr: rd(SYSCALL.nr, raw),
+        ret: rd(SYSCALL.ret, raw),
+        arg0: raw.readBigUInt64LE(SYSCALL.arg0.offset),
       };
     }
     default:

@@ -25,6 +25,7 @@ export const MSG_TYPE = {
   VIGIL_MSG_NET_CONNECT: 30,
   VIGIL_MSG_UDP_SEND: 31,
   VIGIL_MSG_SOCKET_CREATE: 32,
+  VIGIL_MSG_SYSCALL_REFUSED: 40,
 } as const;
 
 /** enum vigil_msg_flag: bits of the header's flags. */
@@ -49,6 +50,7 @@ export const SESSION_FLAG = {
   VIGIL_SESSION_RAW_OK: 4,
   VIGIL_SESSION_FC_DENY: 8,
   VIGIL_SESSION_FC_FREEZE: 16,
+  VIGIL_SESSION_HARDENED: 32,
 } as const;
 
 /** enum vigil_lsm_backend: bits of the lsm_backends map */
@@ -180,6 +182,13 @@ export const SocketEvent = defineStruct('vigil_socket_event', [
   ['pad', 'u16'],
 ]);
 
+export const SyscallEvent = defineStruct('vigil_syscall_event', [
+  ['head', { struct: EventHead }],
+  ['nr', 'u32'],
+  ['ret', 's32'],
+  ['arg0', 'u64'],
+]);
+
 export const TestOpen = defineStruct('vigil_test_open', [
   ['hdr', { struct: MsgHeader }],
   ['task', { struct: Task }],
@@ -250,6 +259,7 @@ export const POLICY_RULE_KIND = {
   VIGIL_RULE_PATH_BOUND: 3,
   VIGIL_RULE_ERROR: 4,
   VIGIL_RULE_FAIL_CLOSED: 5,
+  VIGIL_RULE_HARDENING: 6,
 } as const;
 
 /** enum vigil_policy_flag: bits of PolicyTable.flags. */
@@ -397,6 +407,7 @@ export const WIRE_STRUCTS = [
   FileEvent,
   NetEvent,
   SocketEvent,
+  SyscallEvent,
   TestOpen,
   TestEchoCtx,
   TestEcho,

@@ -169,3 +169,45 @@ export function protocolName(family: number, sockType: number, protocol: number)
   }
   return IP_PROTOCOLS[protocol] ?? String(protocol);
 }
+
+// x86_64 numbers of the system calls kernel/hooks/hardening.h reports (arch/x86/entry/syscalls).
+const SYSCALLS_X86_64: ReadonlyMap<number, string> = new Map([
+  [41, 'socket'],
+  [56, 'clone'],
+  [62, 'kill'],
+  [101, 'ptrace'],
+  [155, 'pivot_root'],
+  [161, 'chroot'],
+  [165, 'mount'],
+  [166, 'umount2'],
+  [176, 'delete_module'],
+  [200, 'tkill'],
+  [246, 'kexec_load'],
+  [272, 'unshare'],
+  [303, 'name_to_handle_at'],
+  [304, 'open_by_handle_at'],
+  [308, 'setns'],
+  [310, 'process_vm_readv'],
+  [311, 'process_vm_writev'],
+  [313, 'finit_module'],
+  [321, 'bpf'],
+  [323, 'userfaultfd'],
+  [424, 'pidfd_send_signal'],
+  [425, 'io_uring_setup'],
+  [426, 'io_uring_enter'],
+  [427, 'io_uring_register'],
+  [428, 'open_tree'],
+  [429, 'move_mount'],
+  [430, 'fsopen'],
+  [431, 'fsconfig'],
+  [432, 'fsmount'],
+  [433, 'fspick'],
+  [435, 'clone3'],
+  [438, 'pidfd_getfd'],
+  [442, 'mount_setattr'],
+]);
+
+/** 425 -> 'io_uring_setup' (x86_64 numbering); an unlisted one -> 'syscall 999'. */
+export function syscallName(nr: number): string {
+  return SYSCALLS_X86_64.get(nr) ?? `syscall ${nr}`;
+}

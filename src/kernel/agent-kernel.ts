@@ -294,6 +294,8 @@ export interface SessionConfig {
   enforce: boolean;
   auditOnly: boolean;
   rawSockets: boolean;
+  /** the launcher's hardening filter is on the session's processes (hooks/hardening.h reports) */
+  hardened?: boolean;
   /** what the hooks do while no daemon beats (absent: continue) */
   failClosed?: FailClosed;
 }
@@ -305,7 +307,8 @@ function sessionFlags(c: SessionConfig): number {
       : c.failClosed === 'freeze'
         ? SESSION_FLAG.VIGIL_SESSION_FC_FREEZE
         : 0;
-  return (c.enforce ? 1 : 0) | (c.auditOnly ? 2 : 0) | (c.rawSockets ? 4 : 0) | fc;
+  const hardened = c.hardened === true ? SESSION_FLAG.VIGIL_SESSION_HARDENED : 0;
+  return (c.enforce ? 1 : 0) | (c.auditOnly ? 2 : 0) | (c.rawSockets ? 4 : 0) | fc | hardened;
 }
 
 function u32(n: number): Buffer {
@@ -323,8 +326,18 @@ function isSyscallHook(section: string): boolean {
   return section.startsWith('tracepoint/syscalls/');
 }
 
+/**
+ * A reporter of the hardening filter's refusals (kernel/hooks/hardening.h) whose system call this
+ * kernel is built without (no tracepoint: e.g. no module or kexec support) has nothing to report.
+ */
+function missingSyscall(r: AttachReport): boolean {
+  return !r.ok && r.program.startsWith('vigil_harden_') && /No such file or directory/.test(r.error.message);
+}
+
 function checkAttached(report: AttachReport[]): AttachReport[] {
-  const lines = report.flatMap((r) => (r.ok ? [] : [`${r.program} (${r.section}): ${r.error.message}`]));
+  const lines = report.flatMap((r) =>
+    r.ok || missingSyscall(r) ? [] : [`${r.program} (${r.section}): ${r.error.message}`],
+  );
   if (lines.length > 0) {
     for (const r of report) if (r.ok) r.link.destroy();
     throw new SystemError('VIGIL_ATTACH_FAILED', `cannot attach vigil's hooks:\n  ${lines.join('\n  ')}`, {

@@ -103,7 +103,7 @@ const mechPart = new Fragment();
 const flagsPart = new Fragment();
 
 type ProcLine = AuditLineOf<
-  'exec' | 'fork' | 'exit' | 'file_open' | 'net_connect' | 'udp_send' | 'socket_create'
+  'exec' | 'fork' | 'exit' | 'file_open' | 'net_connect' | 'udp_send' | 'socket_create' | 'syscall'
 >;
 
 // Fewer, longer pieces: a line is a rope of pieces that is flattened once when it is written,
@@ -244,6 +244,20 @@ function socketCreate(l: AuditLineOf<'socket_create'>): string {
   );
 }
 
+function syscall(l: AuditLineOf<'syscall'>): string {
+  return (
+    head(l, ',"event":"syscall"') +
+    ',"syscall":' +
+    str(l.syscall) +
+    ',"arg0":' +
+    str(l.arg0) +
+    ',"result":' +
+    str(l.result) +
+    tail(l) +
+    '}'
+  );
+}
+
 /** The line's JSON text, exactly as JSON.stringify(line) writes it. */
 export function auditLineJson(line: AuditLine): string {
   if (line.seq !== undefined || line.prev !== undefined || line.chain_break !== undefined) {
@@ -272,6 +286,9 @@ export function auditLineJson(line: AuditLine): string {
       break;
     case 'socket_create':
       text = socketCreate(line);
+      break;
+    case 'syscall':
+      text = syscall(line);
       break;
     default:
       return JSON.stringify(line);

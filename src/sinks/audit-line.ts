@@ -15,6 +15,7 @@ import {
   openFlagNames,
   protocolName,
   socketFamilyName,
+  syscallName,
   socketTypeName,
 } from '../enrich/linux-names.js';
 import { MSG_FLAG } from '../decode/wire-layout.js';
@@ -124,6 +125,8 @@ export function reportingBackend(ev: AgentEvent): string {
       return ev.family === 'inet6' ? 'cgroup:sendmsg6' : 'cgroup:sendmsg4';
     case 'socket_create':
       return 'cgroup:sock_create';
+    case 'syscall':
+      return 'seccomp';
   }
 }
 
@@ -302,6 +305,28 @@ export function buildAuditLine(ev: AgentEvent, ctx: LineContext, decision: Decis
         family: socketFamilyName(ev.family),
         type: socketTypeName(ev.sockType),
         protocol: protocolName(ev.family, ev.sockType, ev.protocol),
+        reason,
+        rule,
+        profile,
+        session,
+        ppid: t.ppid,
+        uid: t.uid,
+        tid: t.pid,
+        exe,
+        backend,
+        enforcement,
+        schema_version,
+      };
+    case 'syscall':
+      return {
+        ts,
+        event: 'syscall',
+        action,
+        pid: t.tgid,
+        comm: t.comm,
+        syscall: syscallName(ev.nr),
+        arg0: `0x${ev.arg0.toString(16)}`,
+        result: errnoName(ev.ret),
         reason,
         rule,
         profile,

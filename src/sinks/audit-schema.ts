@@ -25,6 +25,7 @@ export const EVENT_KINDS = [
   'net_connect',
   'udp_send',
   'socket_create',
+  'syscall',
   'loss',
 ] as const;
 
@@ -291,6 +292,28 @@ const SocketCreateLine = line(
   'A watched process created a socket.',
 );
 
+const SyscallLine = line(
+  'syscall',
+  {
+    ...procHead,
+    syscall: Type.String({
+      description: "The system call by name (x86_64 numbering): 'io_uring_setup', 'mount', ...",
+    }),
+    arg0: Type.String({
+      pattern: '^0x[0-9a-f]+$',
+      description: 'Its first argument in hex: clone or unshare flags, the socket family, the target pid.',
+    }),
+    result: Type.String({
+      pattern: '^E[A-Z0-9]+$|^errno [0-9]+$',
+      description: "The error the caller got ('EPERM').",
+    }),
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  '`vigil run`\'s hardening filter (seccomp) refused a system call of a watched process (docs/backends.md, "Hardening").',
+);
+
 const Lost = Type.Object(
   {
     ringbuf_full: Uint,
@@ -329,6 +352,7 @@ export const AuditLineSchema = Type.Union(
     NetConnectLine,
     UdpSendLine,
     SocketCreateLine,
+    SyscallLine,
     LossLine,
   ],
   {
@@ -355,6 +379,7 @@ const variants: Record<AuditEvent, TObject> = {
   net_connect: NetConnectLine,
   udp_send: UdpSendLine,
   socket_create: SocketCreateLine,
+  syscall: SyscallLine,
   loss: LossLine,
 };
 

@@ -35,11 +35,22 @@ export function lookupUser(nameOrUid: string): UserEntry | undefined {
   return { name: f[0] ?? '', uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '/' };
 }
 
+/** What the hardening put in force (native/launcher/harden.c, pid-init.c). */
+export interface HardeningReport {
+  /** the seccomp hardening filter is installed */
+  seccomp: boolean;
+  /** the agent has a PID namespace of its own; else the errno unshare gave */
+  pidns: true | number;
+  /** capabilities dropped */
+  caps: number;
+}
+
 /** What the launcher did before waiting for the go: the kernel's answers, not the plan's hopes. */
-export type LauncherReport =
+export type LauncherReport = (
   | { landlock: 'on'; abi: number; rules: number; skipped: number }
   | { landlock: 'unavailable'; errno: number }
-  | { landlock: 'off' };
+  | { landlock: 'off' }
+) & { hardening: HardeningReport };
 
 export interface LaunchOptions {
   user: UserEntry | undefined;
@@ -48,6 +59,8 @@ export interface LaunchOptions {
   landlockPlan?: Buffer;
   /** vigil's own processes, which the agent may not signal or trace (seccomp, see the launcher) */
   protect: readonly number[];
+  /** the launcher's hardening arguments (hardeningArgs) */
+  harden: readonly string[];
 }
 
 export interface Launched {
@@ -64,8 +77,9 @@ export interface Launched {
 const PLAN_FD = 4;
 
 export async function launch(command: string[], options: LaunchOptions): Promise<Launched> {
-  const { user, cwd, landlockPlan, protect } = options;
+  const { user, cwd, landlockPlan, protect, harden } = options;
   const args = [
+    ...harden,
     ...(user === undefined ? [] : ['--user', user.name]),
     ...[...new Set(protect)].flatMap((pid) => ['--protect', String(pid)]),
     ...(landlockPlan === undefined ? [] : ['--landlock', String(PLAN_FD)]),
@@ -125,7 +139,10 @@ function readReport(gate: Duplex): Promise<LauncherReport | undefined> {
   });
 }
 
-/** `landlock on abi=7 rules=12 skipped=0`, `landlock unavailable errno=38`, `landlock off`. */
+/**
+ * `landlock on abi=7 rules=12 skipped=0 harden=1 pidns=1 caps=19`, `landlock unavailable errno=38
+ * harden=1 pidns=-1 caps=0`, `landlock off harden=0 pidns=0 caps=0`.
+ */
 export function parseReport(line: string): LauncherReport | undefined {
   const [word, state, ...pairs] = line.trim().split(' ');
   if (word !== 'landlock') return undefined;
@@ -133,9 +150,15 @@ export function parseReport(line: string): LauncherReport | undefined {
     const pair = pairs.find((p) => p.startsWith(`${key}=`));
     return pair === undefined ? NaN : Number(pair.slice(key.length + 1));
   };
-  if (state === 'off') return { landlock: 'off' };
-  if (state === 'unavailable') return { landlock: 'unavailable', errno: n('errno') };
-  if (state === 'on') return { landlock: 'on', abi: n('abi'), rules: n('rules'), skipped: n('skipped') };
+  const pidns = n('pidns');
+  const hardening: HardeningReport = {
+    seccomp: n('harden') === 1,
+    pidns: pidns === 1 ? true : Number.isNaN(pidns) ? 0 : -pidns,
+    caps: n('caps') || 0,
+  };
+  if (state === 'off') return { landlock: 'off', hardening };
+  if (state === 'unavailable') return { landlock: 'unavailable', errno: n('errno'), hardening };
+  if (state === 'on') return { landlock: 'on', abi: n('abi'), rules: n('rules'), skipped: n('skipped'), hardening };
   return undefined;
 }
 
