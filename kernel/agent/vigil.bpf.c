@@ -31,3 +31,4 @@ __u32 next_kernel_session = 1;
 #include "../hooks/file_open.h"
 #include "../hooks/cgroup_net.h"
 #include "../hooks/hardening.h"
+#include "../hooks/packet_socket.h"

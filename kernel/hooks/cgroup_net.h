@@ -118,7 +118,7 @@ int vigil_sock_create(struct bpf_sock *ctx)
 	ev.sock_type = ctx->type;
 	ev.protocol = ctx->protocol;
 	ev.pad = 0;
-	if (ctx->type == SOCK_RAW && verdict__raw_socket(p->session, &d)) {
+	if (verdict__raw_class(ctx->family, ctx->type, ctx->protocol) && verdict__raw_socket(p->session, &d)) {
 		decide__record(&ev.head, &d, decide__denies(&d) ? VIGIL_F_DENIED : 0);
 		ret = decide__denies(&d) ? 0 : 1;
 	}

@@ -6,11 +6,15 @@
  * path as requested, with the error. A new fd the profile denies gets its process killed here,
  * at the syscall's return: SIGKILL is delivered before the process runs another instruction,
  * so it never reads or writes through the fd (the open itself, e.g. O_CREAT or O_TRUNC, has
- * happened: this backend is reactive; BPF-LSM's file_open and Landlock refuse inline). Where
+ * happened: this backend is reactive, and the event says so with VIGIL_F_TRUNCATED; BPF-LSM's
+ * file_open and Landlock refuse inline). The flags reported are the ones requested: f_flags
+ * no longer holds O_CREAT, O_EXCL or O_TRUNC after the open. Where
  * lsm/file_open is attached (lsm_backends), it decides and reports each open it sees, and these
  * report only what it did not see (failed lookups, O_PATH), without deciding. A file the path
  * rules let through is still denied if its inode is a denied file's (verdicts.h: hard links).
  */
+
+#define FILE_O_TRUNC 01000
 
 static __always_inline int file__enter(const char *filename, __u32 flags)
 {
@@ -80,6 +84,9 @@ static __always_inline int file__exit(long ret)
 		if (decide && decide__denies(&d)) {
 			bpf_send_signal(9 /* SIGKILL */);
 			did = VIGIL_F_KILLED;
+			if ((open_flags & FILE_O_TRUNC) && (open_flags & 3) &&
+			    (BPF_CORE_READ(f, f_inode, i_mode) & VERDICT_S_IFMT) == VERDICT_S_IFREG)
+				did |= VIGIL_F_TRUNCATED;
 		} else if (decide) {
 			did = decide__freeze(&d);
 		}
@@ -91,7 +98,7 @@ static __always_inline int file__exit(long ret)
 	if (f) {
 		if (bpf_probe_read_kernel(s->event + sizeof(*ev), path_len, &s->path[start & VIGIL_PATH_MASK]))
 			stats__bump(VIGIL_STAT_READ_FAIL);
-		ev->open_flags = BPF_CORE_READ(f, f_flags);
+		ev->open_flags = open_flags;
 		ev->mode = BPF_CORE_READ(f, f_inode, i_mode);
 	} else {
 		long n = bpf_probe_read_user_str(s->event + sizeof(*ev), VIGIL_PATH_MAX, filename);

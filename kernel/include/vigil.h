@@ -55,6 +55,8 @@ enum vigil_msg_flag {
 	VIGIL_F_FAIL_CLOSED = 1 << 9, /* no daemon had beaten within the deadline: the session's
 				       * fail-closed action was in force for this call */
 	VIGIL_F_STOPPED = 1 << 10,   /* fail-closed `freeze`: the hook stopped the caller (SIGSTOP) */
+	VIGIL_F_TRUNCATED = 1 << 11, /* a reactive kill came after an O_TRUNC open of a regular file for
+				      * writing: the file was already truncated inside the open */
 };
 
 /* Counters every object keeps in a per-CPU array; user space sums the CPUs. */
@@ -193,7 +195,7 @@ struct vigil_exit_event {
 /* Followed by path_len bytes of the opened file's resolved path (no NUL). */
 struct vigil_file_event {
 	struct vigil_event_head head;
-	__u32 open_flags; /* O_* as the file was opened */
+	__u32 open_flags; /* O_* as requested (O_CREAT, O_TRUNC included) */
 	__u32 mode;       /* i_mode of the file */
 	__s32 ret;        /* the fd, or -errno */
 	__u16 path_len;

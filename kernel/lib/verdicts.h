@@ -115,8 +115,22 @@ static __always_inline bool verdict__net(__u32 session, const struct vigil_net_e
 	return true;
 }
 
-/* Raw IP and packet sockets (ping, crafted packets, sniffing): refused unless the profile
- * allows them (VIGIL_SESSION_RAW_OK). Only call it for such a socket. */
+#define IPPROTO_ICMP 1
+#define IPPROTO_ICMPV6 58
+
+/*
+ * The sockets `raw_sockets` governs: raw IP, packet (frames), and ICMP "ping" datagram sockets,
+ * whose sends no cgroup sendmsg hook sees (only UDP's do).
+ */
+static __always_inline bool verdict__raw_class(__u32 family, __u32 type, __u32 protocol)
+{
+	if (family == AF_PACKET || type == SOCK_RAW)
+		return true;
+	return type == SOCK_DGRAM && (protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6);
+}
+
+/* Raw IP, packet and ping sockets (ping, crafted packets, sniffing): refused unless the profile
+ * allows them (VIGIL_SESSION_RAW_OK). Only call it for such a socket (verdict__raw_class). */
 static __always_inline bool verdict__raw_socket(__u32 session, struct decision *d)
 {
 	struct vigil_session *s = bpf_map_lookup_elem(&sessions, &session);

@@ -86,6 +86,10 @@ int BPF_PROG(vigil_lsm_file_open, struct file *file, int ret)
 	else
 		flags |= n == -36 /* ENAMETOOLONG */ ? VIGIL_F_PATH_CUT : VIGIL_F_PATH_ERROR;
 	f_flags = BPF_CORE_READ(file, f_flags);
+	/* the flags as requested (f_flags lost O_CREAT, O_EXCL, O_TRUNC), when a syscall opened it */
+	args = bpf_map_lookup_elem(&open_args, &id);
+	if (args)
+		f_flags = args->flags;
 	if (verdict__open(p->session, path_len, path_len == 0, file, &flags, &d))
 		ret = lsm__enforce(&d, &did);
 
@@ -284,7 +288,7 @@ int BPF_PROG(vigil_lsm_socket_create, int family, int type, int protocol, int ke
 	ev.sock_type = type;
 	ev.protocol = protocol;
 	ev.pad = 0;
-	if ((type == SOCK_RAW || family == AF_PACKET) && verdict__raw_socket(p->session, &d)) {
+	if (verdict__raw_class(family, type, protocol) && verdict__raw_socket(p->session, &d)) {
 		ret = lsm__enforce(&d, &did);
 		decide__record(&ev.head, &d, did);
 	}

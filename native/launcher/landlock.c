@@ -187,6 +187,13 @@ static enum ll_outcome apply(struct plan *p, struct ll_report *rep)
 		return LL_UNAVAILABLE;
 	}
 	attr.handled_access_fs = handled & abi_rights(rep->abi);
+	if (!attr.handled_access_fs) {
+		/* e.g. a plan of TRUNCATE alone on ABI < 3: nothing this kernel's Landlock can refuse */
+		rep->err = EOPNOTSUPP;
+		if (strcmp(mode, "strict") == 0)
+			return ll_fail("--landlock strict, but this kernel's Landlock lacks the plan's rights", rep->err);
+		return LL_UNAVAILABLE;
+	}
 	ruleset = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (ruleset < 0)
 		return ll_fail("cannot create the ruleset", errno);

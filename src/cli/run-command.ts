@@ -8,6 +8,7 @@ import type { FailClosed } from '../policy/profile-types.js';
 import { SystemError, UsageError } from '../errors.js';
 import {
   encodeLandlockPlan,
+  FS,
   LANDLOCK_MAX_RULES,
   planLandlock,
   type LandlockMode,
@@ -254,6 +255,12 @@ function landlockState(
 ): LandlockState {
   const base = { mode, abi: null, rules: 0, skipped: 0, left: 0, grants: [], creds };
   if (plan === undefined) return { ...base, inForce: false, note: '--landlock off' };
+  if (report.landlock === 'unavailable' && report.errno === EOPNOTSUPP)
+    return {
+      ...base,
+      inForce: false,
+      note: `this kernel's Landlock lacks the rights the plan needs (${plan.summary})`,
+    };
   if (report.landlock === 'unavailable')
     return { ...base, inForce: false, note: `this kernel has no Landlock (errno ${report.errno})` };
   if (report.landlock === 'off') return { ...base, inForce: false, note: plan.summary };
@@ -271,11 +278,14 @@ function landlockState(
   };
 }
 
+const EOPNOTSUPP = 95;
+
 function planNote(plan: LandlockPlan, left: string[]): string {
-  const carved =
-    plan.chains.length === 0
-      ? ''
-      : `${plan.chains.length} folder(s) carved (entries created in them later are refused); `;
+  const later =
+    plan.handled === FS.TRUNCATE
+      ? 'truncation of write-denied paths refused; files created in them later cannot be opened with O_TRUNC'
+      : 'entries created in them later are refused';
+  const carved = plan.chains.length === 0 ? '' : `${plan.chains.length} folder(s) carved (${later}); `;
   const rest =
     left.length === 0
       ? 'no denied pattern left to the other layers'

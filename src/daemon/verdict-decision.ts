@@ -175,8 +175,9 @@ function ruleDecision(ev: AgentEvent, profile: Profile, v: KernelVerdict): Decis
         };
       }
       if (v.killed) {
-        const why =
-          v.action === 'BLOCK'
+        const why = v.truncated
+          ? 'this backend cannot refuse the call: the open had already truncated the file (O_TRUNC acts inside the open), then the process was killed before it could write'
+          : v.action === 'BLOCK'
             ? 'this backend cannot refuse the call, so the process was killed before it could use it'
             : 'the rule kills the process';
         return {

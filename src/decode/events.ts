@@ -35,6 +35,8 @@ export interface KernelVerdict {
   failClosed: boolean;
   /** fail-closed `freeze`: the hook stopped the caller (SIGSTOP) */
   stopped: boolean;
+  /** killed after an O_TRUNC open for writing: the file was already truncated inside the open */
+  truncated: boolean;
 }
 
 interface Base {
@@ -236,6 +238,7 @@ function verdict(buf: Buffer, f: number): KernelVerdict {
     inode: (f & MSG_FLAG.VIGIL_F_INODE) !== 0,
     failClosed: (f & MSG_FLAG.VIGIL_F_FAIL_CLOSED) !== 0,
     stopped: (f & MSG_FLAG.VIGIL_F_STOPPED) !== 0,
+    truncated: (f & MSG_FLAG.VIGIL_F_TRUNCATED) !== 0,
   };
 }
 

@@ -41,6 +41,7 @@ export const MSG_FLAG = {
   VIGIL_F_INODE: 256,
   VIGIL_F_FAIL_CLOSED: 512,
   VIGIL_F_STOPPED: 1024,
+  VIGIL_F_TRUNCATED: 2048,
 } as const;
 
 /** enum vigil_session_flag */

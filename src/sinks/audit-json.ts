@@ -174,7 +174,8 @@ function fileOpen(l: AuditLineOf<'file_open'>): string {
     ',"result":' +
     (typeof l.result === 'number' ? num(l.result) : str(l.result)) +
     tail(l) +
-    (l.matched_by === undefined ? '}' : ',"matched_by":' + str(l.matched_by) + '}')
+    (l.matched_by === undefined ? '' : ',"matched_by":' + str(l.matched_by)) +
+    (l.effect === undefined ? '}' : ',"effect":' + str(l.effect) + '}')
   );
 }
 

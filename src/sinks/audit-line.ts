@@ -269,6 +269,8 @@ export function buildAuditLine(ev: AgentEvent, ctx: LineContext, decision: Decis
       };
       // the denied-inode table decided: a denied file opened through another name (a hard link)
       if (ev.verdict?.inode === true) line.matched_by = 'inode';
+      // a reactive kill after O_TRUNC: the open itself emptied the file
+      if (ev.verdict?.truncated === true) line.effect = 'truncated';
       return line;
     }
     case 'net_connect':

@@ -250,6 +250,12 @@ const FileOpenLine = line(
           'Present when the file was denied by its inode, not its path: a file a denied rule names, opened through another name (a hard link); rule names that denied rule.',
       }),
     ),
+    effect: Type.Optional(
+      Type.Literal('truncated', {
+        description:
+          'What a denied open already did before the reactive kill: truncated, the file was opened with O_TRUNC for writing and emptied inside the open (the process was killed before it wrote).',
+      }),
+    ),
   },
   'A watched process opened (or tried to open) a file.',
 );

@@ -158,7 +158,8 @@ export function parseReport(line: string): LauncherReport | undefined {
   };
   if (state === 'off') return { landlock: 'off', hardening };
   if (state === 'unavailable') return { landlock: 'unavailable', errno: n('errno'), hardening };
-  if (state === 'on') return { landlock: 'on', abi: n('abi'), rules: n('rules'), skipped: n('skipped'), hardening };
+  if (state === 'on')
+    return { landlock: 'on', abi: n('abi'), rules: n('rules'), skipped: n('skipped'), hardening };
   return undefined;
 }
 

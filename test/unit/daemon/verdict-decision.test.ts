@@ -21,6 +21,7 @@ function verdict(v: Partial<KernelVerdict>): KernelVerdict {
     inode: false,
     failClosed: false,
     stopped: false,
+    truncated: false,
     ...v,
   };
 }

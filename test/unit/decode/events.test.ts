@@ -59,6 +59,7 @@ function expectedBase(raw: Buffer) {
       inode: (f & F.VIGIL_F_INODE) !== 0,
       failClosed: (f & F.VIGIL_F_FAIL_CLOSED) !== 0,
       stopped: (f & F.VIGIL_F_STOPPED) !== 0,
+      truncated: (f & F.VIGIL_F_TRUNCATED) !== 0,
     };
   }
   return base;

@@ -77,6 +77,7 @@ function generator(seed: number) {
     inode: r() < 0.3,
     failClosed: false,
     stopped: false,
+    truncated: false,
   });
   const event = (): AgentEvent => {
     const pid = 100 + int(20);
