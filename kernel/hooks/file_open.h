@@ -81,6 +81,8 @@ static __always_inline int file__exit(long ret)
 
 		bpf_probe_read_kernel(&ps->buf[POLICY_OFF_PATH], path_len, &s->path[start & VIGIL_PATH_MASK]);
 		decide = verdict__open(p->session, path_len, cut != 0, f, &flags, &d);
+		if (decide && decide__denies(&d) && verdict__reactive_audit(&d))
+			flags |= VIGIL_F_REACTIVE_AUDIT;
 		if (decide && decide__denies(&d)) {
 			bpf_send_signal(9 /* SIGKILL */);
 			did = VIGIL_F_KILLED;

@@ -57,6 +57,8 @@ enum vigil_msg_flag {
 	VIGIL_F_STOPPED = 1 << 10,   /* fail-closed `freeze`: the hook stopped the caller (SIGSTOP) */
 	VIGIL_F_TRUNCATED = 1 << 11, /* a reactive kill came after an O_TRUNC open of a regular file for
 				      * writing: the file was already truncated inside the open */
+	VIGIL_F_REACTIVE_AUDIT = 1 << 12, /* the rule's on_reactive: audit: where this hook could only
+					   * kill, the call went ahead and was audited */
 };
 
 /* Counters every object keeps in a per-CPU array; user space sums the CPUs. */
@@ -380,6 +382,16 @@ struct vigil_policy_inode_key {
 	__u32 table;
 	__u32 dev;
 	__u64 ino;
+};
+
+/*
+ * Key of policy_reactive: a denied path rule (by its index in denied_paths) whose profile says
+ * `on_reactive: audit`. Present: where the kernel can only kill (the open tracepoints), the open
+ * goes ahead and is audited instead; inline layers still refuse it. Value: unused (1).
+ */
+struct vigil_policy_reactive_key {
+	__u32 table;
+	__u32 rule;
 };
 
 /* Value of the denied-inode table, per open access (read, write, read-write): the strongest

@@ -12,6 +12,7 @@ struct decision {
 	__u32 session_flags;
 	__u8 action;      /* effective: after fail-closed and audit-only */
 	__u8 fail_closed; /* no daemon beat within the deadline, and the session has a fail-closed action */
+	__u32 table;      /* the policy table that decided */
 };
 
 #define DECIDE_FC (VIGIL_SESSION_FC_DENY | VIGIL_SESSION_FC_FREEZE)
@@ -50,6 +51,7 @@ static __always_inline bool decide__begin(__u32 session, __u32 *table, struct de
 	decide__session(d, s->flags);
 	if (!policy__active(s->profile, table))
 		*table = VIGIL_POLICY_TABLES;
+	d->table = *table;
 	return true;
 }
 

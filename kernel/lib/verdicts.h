@@ -79,6 +79,21 @@ static __always_inline bool verdict__open(__u32 session, __u32 path_len, bool cu
 	return true;
 }
 
+/*
+ * A denial a reactive hook is about to turn into a kill: true when the deciding denied path rule
+ * says `on_reactive: audit`; the decision becomes AUDIT (the call has happened and goes on).
+ * Fail-closed refusals and the path bound's are never softened.
+ */
+static __always_inline bool verdict__reactive_audit(struct decision *d)
+{
+	struct vigil_policy_reactive_key key = { .table = d->table, .rule = d->v.rule };
+
+	if (d->v.rule_kind != VIGIL_RULE_DENIED || !bpf_map_lookup_elem(&policy_reactive, &key))
+		return false;
+	d->action = VIGIL_ACTION_AUDIT;
+	return true;
+}
+
 /* An exec: resolved path at POLICY_OFF_PATH, its basename at POLICY_OFF_NAME, the requested
  * basename at POLICY_OFF_REQ_NAME (exec_name.h). */
 static __always_inline bool verdict__exec(__u32 session, __u32 path_len, __u32 name_len, __u32 req_name_len,

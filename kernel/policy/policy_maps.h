@@ -61,6 +61,14 @@ struct {
 	__type(value, struct vigil_policy_inode);
 } policy_inodes SEC(".maps");
 
+/* Denied path rules with `on_reactive: audit` (struct vigil_policy_reactive_key). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIGIL_POLICY_TABLES * 1024);
+	__type(key, struct vigil_policy_reactive_key);
+	__type(value, __u8);
+} policy_reactive SEC(".maps");
+
 /* Networks (v4 and v6, family in the key) with their port segments. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);

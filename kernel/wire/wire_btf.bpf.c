@@ -24,6 +24,7 @@ struct vigil_file_event anchor_file_event;
 struct vigil_net_event anchor_net_event;
 struct vigil_socket_event anchor_socket_event;
 struct vigil_syscall_event anchor_syscall_event;
+struct vigil_policy_reactive_key anchor_policy_reactive_key;
 struct vigil_test_open anchor_test_open;
 struct vigil_test_echo_ctx anchor_test_echo_ctx;
 struct vigil_test_echo anchor_test_echo;

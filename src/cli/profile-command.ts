@@ -12,9 +12,12 @@ import { builtinProfileNames, isBuiltinProfile, loadBuiltinProfile } from '../po
 import { compileTables } from '../policy/compile-tables.js';
 import { denyInodeWrites, describeInodes } from '../policy/deny-inodes.js';
 import { createEvaluator } from '../policy/evaluate.js';
+import { hostVerdict } from '../policy/host-verdict.js';
+import { decide } from '../doctor/ladder.js';
+import { gatherFacts } from '../doctor/gather-facts.js';
 import type { PolicyInput } from '../policy/evaluate.js';
 import { loadProfileFile } from '../policy/load-profile.js';
-import type { Profile } from '../policy/profile-types.js';
+import type { NetworkRule, Profile } from '../policy/profile-types.js';
 import { connectDaemon } from '../daemon/control-client.js';
 import { parseVerbArgs, requireRoot } from './args.js';
 
@@ -46,7 +49,7 @@ export async function profileCommand(args: string[]): Promise<number> {
       case 'validate':
         return validate(rest);
       case 'explain':
-        return explain(rest);
+        return await explain(rest);
       case 'reload':
         return await reload(rest);
       case undefined:
@@ -127,14 +130,33 @@ function show(args: string[]): number {
     out.push('', `${title}:`);
     rules.forEach((r, i) => out.push(`  ${r.id.padEnd(22)} ${r.action.padEnd(5)} ${r.written}${extra(i)}`));
   };
-  section('denied_paths', p.paths.denied, (i) => accessNote(p.paths.denied[i]?.access));
+  section('denied_paths', p.paths.denied, (i) => {
+    const r = p.paths.denied[i];
+    return accessNote(r?.access) + (r?.onReactive === 'audit' ? ' [on_reactive: audit]' : '');
+  });
   section('allowed_paths', p.paths.allowed, (i) => accessNote(p.paths.allowed[i]?.access));
   section('denied_commands', p.commands.denied, () => '');
   section('allowed_commands', p.commands.allowed, () => '');
-  section('denied_networks', p.networks.denied, (i) => ` (${p.networks.denied[i]?.target.cidr})`);
-  section('allowed_networks', p.networks.allowed, (i) => ` (${p.networks.allowed[i]?.target.cidr})`);
+  const cidrs = (r: NetworkRule | undefined) => ` (${r?.targets.map((t) => t.cidr).join(', ') || 'nothing'})`;
+  section('denied_networks', p.networks.denied, (i) => cidrs(p.networks.denied[i]));
+  section('allowed_networks', p.networks.allowed, (i) => cidrs(p.networks.allowed[i]));
   console.log(out.join('\n'));
   return EXIT_CODES.ok;
+}
+
+/** What the denied path rules become where the kernel can only kill (no BPF-LSM). */
+function reactiveNotes(p: Profile): string[] {
+  const enforced = p.mode === 'audit' ? [] : p.paths.denied.filter((r) => r.action !== 'audit');
+  const audited = enforced.filter((r) => r.onReactive === 'audit').map((r) => r.id);
+  const writes = enforced.filter((r) => r.access !== 'read' && r.onReactive !== 'audit').map((r) => r.id);
+  const out: string[] = [];
+  if (writes.length > 0)
+    out.push(
+      `writes: without BPF-LSM, a write open that ${writes.length} denied path rule(s) forbid is killed at its return, before the first write; an O_TRUNC open has emptied the file by then unless Landlock (ABI 3+, vigil run) refuses it first`,
+    );
+  if (audited.length > 0)
+    out.push(`without BPF-LSM, ${audited.join(', ')} only audit (on_reactive: audit): the open goes on`);
+  return out;
 }
 
 function accessNote(access: string | undefined): string {
@@ -154,6 +176,7 @@ function validate(args: string[]): number {
       `(${f.portSegments} port segments), ${f.bytes} bytes`,
   );
   console.log(`  hard links: ${describeInodes(denyInodeWrites(p, 0).figures)} (as listed now)`);
+  for (const line of reactiveNotes(p)) console.log(`  ${line}`);
   return EXIT_CODES.ok;
 }
 
@@ -190,7 +213,7 @@ function explainInput(values: {
   return { kind: 'connect', ip: m[1] as string, port, proto: values.udp === true ? 'udp' : 'tcp' };
 }
 
-function explain(args: string[]): number {
+async function explain(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(
     'profile explain',
     args,
@@ -232,6 +255,9 @@ function explain(args: string[]): number {
     console.log(`${what}: ${kernel.action} by ${ruleText(profile, kernel.rule)}`);
     console.log(`  ${reference.reason}`);
     console.log('  (decided by the kernel matcher, BPF_PROG_RUN over the compiled tables)');
+    const facts = await gatherFacts();
+    const host = { protections: decide(facts).protections, landlockAbi: facts.host.landlockAbi };
+    console.log(`  on this host: ${hostVerdict(profile, input, kernel, host)}`);
     if (kernel.action !== reference.action || kernel.rule !== reference.rule) {
       console.error(
         `warning: the reference evaluator says ${reference.action} by ${reference.rule}: please report this`,

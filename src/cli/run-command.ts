@@ -274,6 +274,7 @@ function landlockState(
     note: planNote(plan, left),
     left: left.length,
     grants: [...plan.grants],
+    handled: plan.handled,
     creds,
   };
 }

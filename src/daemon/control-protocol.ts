@@ -60,6 +60,9 @@ export interface LandlockSummary {
 export interface LandlockState extends LandlockSummary {
   /** the plan's grants, to tell whether an EACCES came from Landlock */
   grants: LandlockGrant[];
+  /** the rights the ruleset handles: what it grants nowhere is refused, the rest is never
+   * (absent in state written before it was recorded: every right vigil plans) */
+  handled?: number;
   creds: LauncherCreds | null;
 }
 

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 
 import type { AgentEvent, FileEventData } from '../decode/events.js';
 import { evaluate, type OpenAccess } from '../policy/evaluate.js';
-import { FS, rightsAt } from '../policy/landlock-plan.js';
+import { FS, HANDLED_RIGHTS, rightsAt } from '../policy/landlock-plan.js';
 import type { Decision } from '../sinks/audit-line.js';
 import type { LauncherCreds } from './control-protocol.js';
 import type { Session } from './sessions.js';
@@ -34,7 +34,9 @@ export function landlockDecision(ev: AgentEvent, s: Session): Decision | undefin
   const target = inspect(path);
   if (target === undefined) return undefined;
   const access = accessOf(ev.openFlags);
-  const needed = neededRights(ev, target, s.landlock?.abi ?? 0);
+  // a right the ruleset does not handle is never refused by it (auto on a default-allow
+  // profile handles TRUNCATE alone: other EACCES are the kernel's own, e.g. /proc/PID/environ)
+  const needed = neededRights(ev, target, s.landlock?.abi ?? 0) & (s.landlock?.handled ?? HANDLED_RIGHTS);
   const granted = rightsAt(grants, path) | rightsAt(grants, target.real);
   if (needed === 0 || (needed & ~granted) === 0) return undefined;
   if (!permitted(creds, target, access)) return undefined;

@@ -158,6 +158,13 @@ function ruleDecision(ev: AgentEvent, profile: Profile, v: KernelVerdict): Decis
         reason: `${what} allowed by ${rule}`,
       };
     case 'AUDIT':
+      if (v.reactiveAudit)
+        return {
+          action: 'AUDIT',
+          enforcement: 'audit',
+          rule: id,
+          reason: `${what} denied by ${rule} (on_reactive: audit): this backend could only kill the process after the open, so the open went on and is audited`,
+        };
       return {
         action: 'AUDIT',
         enforcement: 'audit',

@@ -37,6 +37,8 @@ export interface KernelVerdict {
   stopped: boolean;
   /** killed after an O_TRUNC open for writing: the file was already truncated inside the open */
   truncated: boolean;
+  /** the denied rule says on_reactive: audit: this hook could only kill, so it audited instead */
+  reactiveAudit: boolean;
 }
 
 interface Base {
@@ -239,6 +241,7 @@ function verdict(buf: Buffer, f: number): KernelVerdict {
     failClosed: (f & MSG_FLAG.VIGIL_F_FAIL_CLOSED) !== 0,
     stopped: (f & MSG_FLAG.VIGIL_F_STOPPED) !== 0,
     truncated: (f & MSG_FLAG.VIGIL_F_TRUNCATED) !== 0,
+    reactiveAudit: (f & MSG_FLAG.VIGIL_F_REACTIVE_AUDIT) !== 0,
   };
 }
 

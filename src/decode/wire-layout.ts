@@ -42,6 +42,7 @@ export const MSG_FLAG = {
   VIGIL_F_FAIL_CLOSED: 512,
   VIGIL_F_STOPPED: 1024,
   VIGIL_F_TRUNCATED: 2048,
+  VIGIL_F_REACTIVE_AUDIT: 4096,
 } as const;
 
 /** enum vigil_session_flag */
@@ -318,6 +319,11 @@ export const PolicyInodeKey = defineStruct('vigil_policy_inode_key', [
   ['ino', 'u64'],
 ]);
 
+export const PolicyReactiveKey = defineStruct('vigil_policy_reactive_key', [
+  ['table', 'u32'],
+  ['rule', 'u32'],
+]);
+
 /** `action` is 3 u8 and `rule` 3 u16: read, write, read-write. */
 export const PolicyInode = defineStruct('vigil_policy_inode', [
   ['action', { bytes: 3 }],
@@ -419,6 +425,7 @@ export const WIRE_STRUCTS = [
   PolicyPathKey,
   PolicyPrefix,
   PolicyInodeKey,
+  PolicyReactiveKey,
   PolicyInode,
   PolicyNetKey,
   PolicyPortSeg,

@@ -33,6 +33,7 @@ const DELETED: readonly PolicyMapName[] = [
   POLICY_MAPS.suffix,
   POLICY_MAPS.nets,
   POLICY_MAPS.inodes,
+  POLICY_MAPS.reactive,
 ];
 
 /** What one table id holds: the compiled tables and the denied inodes written with them. */

@@ -6,6 +6,7 @@ import { VariableError, expandVariables } from './expand-vars.js';
 import type { ProfileVariables } from './expand-vars.js';
 import { NetworkSpecError, parseNetworkSpec, parsePortRange } from './network-spec.js';
 import type { NetworkTarget, Protocol } from './network-spec.js';
+import { hostResolvers, RESOLVERS_KEYWORD } from './resolvers.js';
 import { ProfileError } from './profile-errors.js';
 import type { ProfileErrorCode } from './profile-errors.js';
 import type { ProfileDocument } from './profile-schema.js';
@@ -76,7 +77,14 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
   const pathRule = (
     list: RuleListName,
     i: number,
-    item: string | { pattern: string; access?: RuleAccess; action?: Draft<PathRule>['action'] },
+    item:
+      | string
+      | {
+          pattern: string;
+          access?: RuleAccess;
+          action?: Draft<PathRule>['action'];
+          on_reactive?: 'kill' | 'audit';
+        },
   ): Draft<PathRule> => {
     const at: NodePath = typeof item === 'string' ? [list, i] : [list, i, 'pattern'];
     const written = typeof item === 'string' ? item : item.pattern;
@@ -84,7 +92,16 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     const denied = list.startsWith('denied');
     const action = denied ? (typeof item === 'string' ? 'block' : (item.action ?? 'block')) : 'allow';
     const access = typeof item === 'string' ? 'any' : (item.access ?? 'any');
-    return { list, written, plan, access, action, origin: origin(at) };
+    const onReactive = typeof item === 'string' || !denied ? undefined : item.on_reactive;
+    return {
+      list,
+      written,
+      plan,
+      access,
+      action,
+      origin: origin(at),
+      ...(onReactive === undefined ? {} : { onReactive }),
+    };
   };
 
   const pathPlan = (written: string, at: NodePath, name: string) => {
@@ -122,8 +139,10 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     const cidrAt: NodePath = typeof item === 'string' ? [list, i] : [list, i, 'cidr'];
     const written = typeof item === 'string' ? item : item.cidr;
     let target: NetworkTarget;
+    // `resolvers[:PORTS[/PROTO]]`: the ports and protocol parse against a stand-in address
+    const resolvers = written === RESOLVERS_KEYWORD || written.startsWith(`${RESOLVERS_KEYWORD}:`);
     try {
-      target = parseNetworkSpec(written);
+      target = parseNetworkSpec(resolvers ? `0.0.0.0${written.slice(RESOLVERS_KEYWORD.length)}` : written);
     } catch (e) {
       return rethrow(e, cidrAt, name);
     }
@@ -161,7 +180,15 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
         ? 'block'
         : (item.action ?? 'block')
       : 'allow';
-    return { list, written, target, action, origin: origin(cidrAt) };
+    const final = target;
+    const targets = resolvers
+      ? (vars.resolvers ?? hostResolvers()).map((ip) => ({
+          ...parseNetworkSpec(ip.includes(':') ? `[${ip}]` : ip),
+          ports: final.ports,
+          protocol: final.protocol,
+        }))
+      : [target];
+    return { list, written, target: targets[0] ?? target, targets, action, origin: origin(cidrAt) };
   };
 
   const commandRule = (

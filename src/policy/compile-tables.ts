@@ -23,6 +23,7 @@ import {
   PolicyPortSeg,
   PolicyPrefix,
   PolicyRow,
+  PolicyReactiveKey,
   PolicyTable,
 } from '../decode/wire-layout.js';
 import { AutomatonOverflow, buildAutomaton } from './compile-dfa.js';
@@ -40,6 +41,8 @@ export const POLICY_MAPS = {
   nets: 'policy_nets',
   /** filled by deny-inodes.ts (from the filesystem), not by compileTables */
   inodes: 'policy_inodes',
+  /** denied path rules with `on_reactive: audit` */
+  reactive: 'policy_reactive',
   rows: 'policy_rows',
   accept: 'policy_accept',
 } as const;
@@ -455,6 +458,14 @@ export function compileTables(profile: Profile, tableId: number): CompiledTables
     path_classes: Buffer.from(pathDfa?.classes ?? new Uint8Array(256)),
     name_classes: Buffer.from(nameDfa?.classes ?? new Uint8Array(256)),
   });
+  // denied path rules that audit, not kill, where the kernel could only kill (on_reactive)
+  if (profile.mode !== 'audit') {
+    for (const r of profile.paths.denied) {
+      if (r.onReactive !== 'audit' || r.action === 'audit') continue;
+      const key = encodeStruct(PolicyReactiveKey, { table: tableId, rule: r.index });
+      writes.push({ map: POLICY_MAPS.reactive, key, value: Buffer.of(1) });
+    }
+  }
   const tableKey = Buffer.alloc(4);
   tableKey.writeUInt32LE(tableId);
   writes.push({ map: POLICY_MAPS.tables, key: tableKey, value: header });
@@ -524,7 +535,8 @@ function compileNetworks(
 ): { writes: MapWrite[]; entries: number; segments: number } {
   const entries = new Map<string, NetEntry>();
   const all = [...profile.networks.denied, ...profile.networks.allowed];
-  for (const r of all) {
+  // a rule with several destinations (`resolvers`) takes part as one rule per destination
+  for (const r of all.flatMap((x) => x.targets.map((target) => ({ ...x, target })))) {
     const k = `${r.target.family}/${r.target.bytes.join('.')}/${r.target.prefix}`;
     const e = entries.get(k) ?? { target: r.target, rules: [] };
     e.rules.push(r);

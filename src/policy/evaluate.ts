@@ -207,9 +207,9 @@ export function createEvaluator(profile: Profile): Evaluator {
     const dest = parseDestination(ip);
     const what = `${proto} connect to ${ip} port ${port}`;
     const hit = (r: NetworkRule): boolean =>
-      (r.target.protocol === 'any' || r.target.protocol === proto) &&
-      portMatches(r.target, port) &&
-      inNetwork(r.target, dest);
+      r.targets.some(
+        (t) => (t.protocol === 'any' || t.protocol === proto) && portMatches(t, port) && inNetwork(t, dest),
+      );
     const denied = strongest(deniedNets.filter(hit).map((rule) => ({ rule })));
     if (denied !== undefined) return byRule(denied.rule, what);
     const allowed = allowedNets.find(hit);

@@ -7,6 +7,8 @@ import { escapeGlob } from './glob.js';
 export interface ProfileVariables {
   readonly home?: string;
   readonly workspace?: string;
+  /** what `resolvers` in a network rule names (default: the nameservers of /etc/resolv.conf) */
+  readonly resolvers?: readonly string[];
 }
 
 export const VARIABLE_NAMES = ['HOME', 'WORKSPACE'] as const;

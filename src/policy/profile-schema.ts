@@ -29,7 +29,7 @@ const PathPattern = Type.String({
 const NetworkSpec = Type.String({
   minLength: 1,
   description:
-    "An IP or CIDR, optionally with ports and protocol: '10.0.0.0/8', '10.0.0.0/8:443', '0.0.0.0/0:53/udp', '[::1]:8000-9000', '[2001:db8::/32]:443/tcp'.",
+    "An IP or CIDR, optionally with ports and protocol: '10.0.0.0/8', '10.0.0.0/8:443', '0.0.0.0/0:53/udp', '[::1]:8000-9000', '[2001:db8::/32]:443/tcp'; or 'resolvers' (the nameservers of /etc/resolv.conf, read when the profile loads), e.g. 'resolvers:53'.",
 });
 
 const Ports = Type.Union(
@@ -57,8 +57,18 @@ const CommandSpec = Type.String({
 
 const strict = { additionalProperties: false } as const;
 
+const OnReactive = Type.Union([Type.Literal('kill'), Type.Literal('audit')], {
+  description:
+    "Where the host's kernel can only act after the open (the tracepoint tier: SIGKILL at the open's return), what a block does: 'kill' the process (default) or 'audit' (let the open go on and record it). Inline layers (BPF-LSM, Landlock) still refuse. For rules a kill would turn against ordinary tools, e.g. ps reading /proc/*/environ.",
+});
+
 const DeniedPathObject = Type.Object(
-  { pattern: PathPattern, access: Type.Optional(Access), action: Type.Optional(Action) },
+  {
+    pattern: PathPattern,
+    access: Type.Optional(Access),
+    action: Type.Optional(Action),
+    on_reactive: Type.Optional(OnReactive),
+  },
   strict,
 );
 const AllowedPathObject = Type.Object({ pattern: PathPattern, access: Type.Optional(Access) }, strict);

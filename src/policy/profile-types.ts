@@ -41,10 +41,14 @@ interface RuleBase {
 export interface PathRule extends RuleBase {
   readonly plan: PatternPlan;
   readonly access: RuleAccess;
+  /** denied rules: what a block becomes where the kernel can only kill (default kill) */
+  readonly onReactive?: 'kill' | 'audit';
 }
 
 export interface NetworkRule extends RuleBase {
   readonly target: NetworkTarget;
+  /** every destination the rule names: [target], or the host's resolvers for `resolvers` */
+  readonly targets: readonly NetworkTarget[];
 }
 
 /**

@@ -22,6 +22,7 @@ function verdict(v: Partial<KernelVerdict>): KernelVerdict {
     failClosed: false,
     stopped: false,
     truncated: false,
+    reactiveAudit: false,
     ...v,
   };
 }

@@ -60,6 +60,7 @@ function expectedBase(raw: Buffer) {
       failClosed: (f & F.VIGIL_F_FAIL_CLOSED) !== 0,
       stopped: (f & F.VIGIL_F_STOPPED) !== 0,
       truncated: (f & F.VIGIL_F_TRUNCATED) !== 0,
+      reactiveAudit: (f & F.VIGIL_F_REACTIVE_AUDIT) !== 0,
     };
   }
   return base;

@@ -15,7 +15,11 @@ import {
 import { evaluate } from '../../../src/policy/evaluate.js';
 import { ProfileError } from '../../../src/policy/profile-errors.js';
 
-const vars = { home: '/home/dev', workspace: '/home/dev/work/app' };
+const vars = {
+  home: '/home/dev',
+  workspace: '/home/dev/work/app',
+  resolvers: ['192.0.2.53', '2001:db8::53'],
+};
 const EXPECTED = ['claude-code', 'codex', 'gemini-cli', 'generic', 'llamacpp', 'ollama', 'vllm'];
 
 describe('built-in profiles', () => {
@@ -97,11 +101,23 @@ describe('built-in profiles', () => {
         assert.equal(c('2607:6bc0::10', 443), 'ALLOW');
         assert.equal(c('127.0.0.1', 11434), 'ALLOW');
         assert.equal(c('::1', 8080), 'ALLOW');
-        assert.equal(c('1.1.1.1', 53, 'udp'), 'ALLOW');
+        // DNS to the host's resolvers only, not to any address
+        assert.equal(c('192.0.2.53', 53, 'udp'), 'ALLOW');
+        assert.equal(c('2001:db8::53', 53, 'udp'), 'ALLOW');
+        assert.equal(c('1.1.1.1', 53, 'udp'), 'BLOCK');
         assert.equal(c('203.0.113.9', 4444), 'BLOCK');
         assert.equal(c('203.0.113.9', 22), 'BLOCK');
         assert.equal(c('169.254.169.254', 443), 'BLOCK');
         assert.equal(c('::ffff:169.254.169.254', 80), 'BLOCK');
+      });
+
+      it('denies registry tokens and shell histories; audits /proc/*/environ where it could only kill', () => {
+        for (const f of ['.npmrc', '.pypirc', '.cargo/credentials.toml', '.bash_history', '.zsh_history']) {
+          const d = evaluate(p, { kind: 'open', path: `/home/dev/${f}`, access: 'read' });
+          assert.equal(d.action, 'BLOCK', `${name}: ~/${f}`);
+        }
+        const environ = p.paths.denied.find((r) => r.written === '/proc/*/environ');
+        assert.equal(environ?.onReactive, 'audit', `${name}: ps must not be killed for reading environ`);
       });
 
       it('kills reverse-shell tools', () => {

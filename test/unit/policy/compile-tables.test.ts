@@ -172,3 +172,18 @@ denied_paths:
   assert.equal(h.flags & 0b11111, 0b01011); // valid, audit, nets deny
   assert.throws(() => compileTables(load('name: t\n'), 8), RangeError);
 });
+
+test('on_reactive: audit rules are listed per table; kill (the default) and audit-mode profiles add none', () => {
+  const p = load(
+    "name: t\nversion: '1'\ndenied_paths: ['/etc/shadow', {pattern: '/proc/*/environ', on_reactive: audit}, {pattern: /x, action: audit, on_reactive: audit}]\n",
+  );
+  const writes = compileTables(p, 3).writes.filter((w) => w.map === POLICY_MAPS.reactive);
+  assert.deepEqual(
+    writes.map((w) => [w.key.readUInt32LE(0), w.key.readUInt32LE(4)]),
+    [[3, 1]],
+  );
+  const audit = load(
+    "name: t\nversion: '1'\nmode: audit\ndenied_paths: [{pattern: '/proc/*/environ', on_reactive: audit}]\n",
+  );
+  assert.equal(compileTables(audit, 0).writes.filter((w) => w.map === POLICY_MAPS.reactive).length, 0);
+});

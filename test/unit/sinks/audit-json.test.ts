@@ -78,6 +78,7 @@ function generator(seed: number) {
     failClosed: false,
     stopped: false,
     truncated: false,
+    reactiveAudit: false,
   });
   const event = (): AgentEvent => {
     const pid = 100 + int(20);

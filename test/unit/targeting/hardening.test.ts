@@ -1,0 +1,51 @@
+// The launcher's hardening arguments and its report line (native/launcher/vigil-launch.c).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { DROPPED_CAPS, hardeningArgs, hardeningWhy, NET_RAW } from '../../../src/targeting/hardening.js';
+import { parseReport } from '../../../src/targeting/launch.js';
+
+describe('hardening', () => {
+  it('drops every listed capability, and CAP_NET_RAW unless raw sockets are allowed', () => {
+    const args = hardeningArgs(false, false, false);
+    assert.equal(args[0], '--harden');
+    const caps = (args[args.indexOf('--drop-caps') + 1] ?? '').split(',').map(Number);
+    for (const c of DROPPED_CAPS) assert.ok(caps.includes(c.bit), c.name);
+    assert.ok(caps.includes(NET_RAW.bit));
+    const raw = hardeningArgs(false, true, false);
+    assert.ok(raw.includes('--allow-packet'));
+    assert.ok(!(raw[raw.indexOf('--drop-caps') + 1] ?? '').split(',').includes(String(NET_RAW.bit)));
+  });
+
+  it('--keep-caps keeps capabilities but not the filter; --audit-only refuses nothing', () => {
+    assert.deepEqual(hardeningArgs(true, false, false), ['--harden']);
+    assert.deepEqual(hardeningArgs(false, false, true), []);
+  });
+
+  it('capability numbers are distinct and within the kernel range', () => {
+    const bits = DROPPED_CAPS.map((c) => c.bit);
+    assert.equal(new Set(bits).size, bits.length);
+    for (const b of bits) assert.ok(b >= 0 && b <= 40);
+  });
+
+  it('parses the launcher report, hardening included', () => {
+    assert.deepEqual(parseReport('landlock on abi=7 rules=12 skipped=0 harden=1 pidns=1 caps=19'), {
+      landlock: 'on',
+      abi: 7,
+      rules: 12,
+      skipped: 0,
+      hardening: { seccomp: true, pidns: true, caps: 19 },
+    });
+    assert.deepEqual(parseReport('landlock off harden=1 pidns=-1 caps=0'), {
+      landlock: 'off',
+      hardening: { seccomp: true, pidns: 1, caps: 0 },
+    });
+  });
+
+  it('says why a refusal was made, clone by its flags', () => {
+    assert.match(hardeningWhy('clone', 0x411n), /fd table/);
+    assert.match(hardeningWhy('clone', 0x10000000n), /namespaces/);
+    assert.match(hardeningWhy('io_uring_setup', 8n), /open tracepoint/);
+    assert.match(hardeningWhy('kill', 0n), /signal/);
+  });
+});
