@@ -4,9 +4,10 @@
 // tree). Path rules alone cannot: a hard link has its own path, and d_path gives that one.
 //
 // Enumerated at load (and reload) from the filesystem as it is then: exact patterns, the files
-// under `dir/**` trees, and patterns whose only wildcards are in the last component
-// (`/etc/shadow*`). Patterns that cannot be enumerated (`/**/.env`, wildcards in an inner
-// component, `/**`) are listed, not walked. Bounded: past VIGIL_POLICY_INODES files the rest is
+// under `dir/**` trees, patterns whose only wildcards are in the last component (`/etc/shadow*`),
+// and patterns with wildcards in inner components (`/home/*/.ssh/**`), whose folders are listed
+// one component at a time. Patterns that would walk the whole filesystem (`/**/.env`, `/**`,
+// a `**` before the last component) are listed, not walked. Bounded: past VIGIL_POLICY_INODES files the rest is
 // counted, and protected by path rules only. docs/kernel-matcher.md ("Denied inodes").
 import { readdirSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { encodeStruct } from '../decode/struct-layout.js';
 import { POLICY_INODES, POLICY_RULE_NONE, PolicyInode, PolicyInodeKey } from '../decode/wire-layout.js';
 import { emptySlot, mergeSlot, POLICY_MAPS, type MapWrite, type SlotVerdict } from './compile-tables.js';
-import { compilePlan, normalisePath, type GlobComponent } from './glob.js';
+import { compileGlob, compilePlan, normalisePath, type GlobComponent } from './glob.js';
 import type { PathRule, Profile } from './profile-types.js';
 
 export interface InodeFigures {
@@ -43,6 +44,7 @@ export interface DenyInodeOptions {
 }
 
 const ACTION = { audit: 1, block: 2, kill: 3 } as const;
+const PSEUDO_ROOTS = ['proc', 'sys'];
 const AUDIT = 1;
 const ACCESS_BITS = { read: 1, write: 2, any: 3 } as const;
 /** Open accesses in slot order: read, write, read-write (what the kernel's access - 1 indexes). */
@@ -68,7 +70,9 @@ function literalName(c: GlobComponent): string | null {
 type Source =
   | { readonly kind: 'name'; readonly path: string }
   | { readonly kind: 'tree'; readonly root: string }
-  | { readonly kind: 'entries'; readonly dir: string; readonly matches: (path: string) => boolean };
+  | { readonly kind: 'entries'; readonly dir: string; readonly matches: (path: string) => boolean }
+  /** wildcards in inner components: each component expanded against the folders it reaches */
+  | { readonly kind: 'expand'; readonly components: readonly GlobComponent[] };
 
 export function enumerationSource(rule: PathRule): Source | undefined {
   const plan = rule.plan;
@@ -82,7 +86,15 @@ export function enumerationSource(rule: PathRule): Source | undefined {
     case 'glob': {
       const head = plan.components.slice(0, -1).map(literalName);
       const last = plan.components[plan.components.length - 1];
-      if (last?.type !== 'segment' || head.some((n) => n === null)) return undefined;
+      // `**` only as the last component (a tree); the first component literal (no walk of /)
+      const stars = plan.components.filter((c) => c.type === 'globstar').length;
+      const lastStar = last?.type === 'globstar' ? 1 : 0;
+      const first = plan.components[0];
+      if (stars > lastStar || first === undefined || literalName(first) === null) return undefined;
+      // /proc and /sys files cannot be hard-linked, and their inodes live and die with processes
+      if (PSEUDO_ROOTS.includes(literalName(first) as string)) return undefined;
+      if (last?.type !== 'segment' || head.some((n) => n === null))
+        return { kind: 'expand', components: plan.components };
       const matcher = compilePlan(plan);
       return {
         kind: 'entries',
@@ -154,6 +166,34 @@ export function denyInodeWrites(
     });
   };
 
+  // The folders or files an inner-wildcard pattern reaches now: a component at a time.
+  const expand = (components: readonly GlobComponent[]): { path: string; tree: boolean }[] => {
+    let reached = ['/'];
+    for (let i = 0; i < components.length; i++) {
+      const c = components[i] as GlobComponent;
+      if (c.type === 'globstar') return reached.map((path) => ({ path, tree: true })); // last: a tree
+      const name = literalName(c);
+      const next: string[] = [];
+      const one = name === null ? compileGlob([c]) : undefined;
+      for (const dir of reached) {
+        if (name !== null) {
+          next.push(join(dir, name));
+          continue;
+        }
+        for (const e of listOf(dir)) {
+          if (++state.visited > walkLimit) {
+            state.walkCut = true;
+            return [];
+          }
+          if ((i < components.length - 1 && !e.dir) || !one?.(normalisePath(join('/', e.name)))) continue;
+          next.push(join(dir, e.name));
+        }
+      }
+      reached = next;
+    }
+    return reached.map((path) => ({ path, tree: false }));
+  };
+
   // Single names first (cheap, and what a profile names one by one matters most), then trees.
   const rules = profile.paths.denied.map((r) => ({ rule: r, source: enumerationSource(r) }));
   for (const { rule, source } of rules) {
@@ -170,8 +210,19 @@ export function denyInodeWrites(
       }
     }
   }
-  for (const { rule, source } of rules) {
-    if (source?.kind !== 'tree' || state.walkCut) continue;
+  const trees = rules.flatMap(({ rule, source }) => {
+    if (source?.kind === 'tree') return [{ rule, root: source.root }];
+    if (source?.kind !== 'expand' || state.walkCut) return [];
+    return expand(source.components).flatMap((r) => {
+      if (r.tree) return [{ rule, root: r.path }];
+      const st = statOf(r.path);
+      if (st !== undefined) add(st, ruleSlots(rule, audit));
+      return [];
+    });
+  });
+  for (const { rule, root: rootPath } of trees) {
+    if (state.walkCut) continue;
+    const source = { root: rootPath };
     const slots = ruleSlots(rule, audit);
     const root = statOf(source.root);
     if (root === undefined) continue;

@@ -50,9 +50,14 @@ interface Entry {
 }
 
 /** The entries by file name (within `dir`), decoded. */
-function entries(dir: string, writes: readonly { key: Buffer; value: Buffer }[]): Entry[] {
+function entries(
+  dir: string,
+  writes: readonly { key: Buffer; value: Buffer }[],
+  more: string[] = [],
+): Entry[] {
   const byIno = new Map<bigint, string>();
   const files = [
+    ...more,
     'keys/id',
     'keys/sub/deep',
     'elsewhere/target',
@@ -89,7 +94,8 @@ test('exact names, trees, last-component globs; symlinked files followed, symlin
       `  - pattern: ${dir}/shadow`, // 3: a stronger action on a file rule 1 names too
       '    action: kill',
       '  - /**/.env', // 4: not enumerable
-      `  - ${dir}/*/id`, // 5: wildcard in an inner component: not enumerable
+      `  - ${dir}/*/id`, // 5: wildcard in an inner component: expanded (keys/id, already rule 0's)
+      '  - /proc/*/environ', // 6: /proc: not enumerable
       '',
     ].join('\n'),
     'inodes.yaml',
@@ -111,8 +117,29 @@ test('exact names, trees, last-component globs; symlinked files followed, symlin
     overflow: 0,
     walkCut: false,
     bound: 32768,
-    notEnumerable: ['denied_paths[4]', 'denied_paths[5]'],
+    notEnumerable: ['denied_paths[4]', 'denied_paths[6]'],
   });
+});
+
+test('inner wildcards are expanded a folder at a time: /home/*/.ssh/** reaches every home', (t) => {
+  const dir = tree(t);
+  for (const user of ['ann', 'bob']) {
+    mkdirSync(join(dir, 'home', user, '.ssh'), { recursive: true });
+    writeFileSync(join(dir, 'home', user, '.ssh', 'id_ed25519'), user);
+  }
+  writeFileSync(join(dir, 'home', 'not-a-home'), 'x');
+  const profile = loadProfileText(
+    `name: h\ndefault_policy: allow\ndenied_paths:\n  - ${dir}/home/*/.ssh/**\n  - ${dir}/home/*/.ssh/id_*\n`,
+    'h.yaml',
+  );
+  const { writes, figures } = denyInodeWrites(profile, 0);
+  assert.deepEqual(
+    entries(dir, writes, ['home/ann/.ssh/id_ed25519', 'home/bob/.ssh/id_ed25519']).map((e) => e.file),
+    ['home/ann/.ssh/id_ed25519', 'home/bob/.ssh/id_ed25519'],
+  );
+  assert.deepEqual(figures.notEnumerable, []);
+  // the walk limit holds for expansions too
+  assert.equal(denyInodeWrites(profile, 0, { walkLimit: 1 }).figures.walkCut, true);
 });
 
 test('mode: audit caps every action at AUDIT, as the kernel matcher does for paths', (t) => {
