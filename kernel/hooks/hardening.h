@@ -3,18 +3,18 @@
  * The refusals of `vigil run`'s hardening filter, made audit lines. seccomp refuses the call
  * before any syscall tracepoint's entry fires, but the exit tracepoint still fires, with the
  * original system call number and the error the filter set: in a session whose processes carry
- * the filter (VIGIL_SESSION_HARDENED), an EPERM (ENOSYS for clone3) from one of these calls is
+ * the filter (VIGIL_SESSION_HARDENED), an EPERM from one of these calls is
  * the filter's (the calls below are refused whatever else would have happened; kill, socket
  * and clone only for the arguments the filter refuses). The kernel refused; this reports it.
- * i386/x32 calls end the process with SIGSYS: the exit event says so.
+ * i386/x32 calls end the process with SIGSYS: the exit event says so. clone3 is not reported:
+ * its ENOSYS ("this kernel predates clone3") refuses nothing, the caller retries with clone,
+ * which the filter judges by its flags; every thread start would otherwise be a line.
  */
 
 #define HARDEN_EPERM 1
-#define HARDEN_ENOSYS 38
 #define HARDEN_NR_SOCKET 41
 #define HARDEN_NR_CLONE 56
 #define HARDEN_NR_KILL 62
-#define HARDEN_NR_CLONE3 435
 
 static __always_inline bool hardening__filter_args(__u32 nr, __u64 arg0)
 {
@@ -37,7 +37,7 @@ static __always_inline int hardening__exit(struct trace_event_raw_sys_exit *ctx)
 	__u32 nr = (__u32)ctx->id;
 	long ret = ctx->ret;
 
-	if (ret != -HARDEN_EPERM && !(ret == -HARDEN_ENOSYS && nr == HARDEN_NR_CLONE3))
+	if (ret != -HARDEN_EPERM)
 		return 0;
 	p = lineage__current();
 	if (!p)
@@ -84,7 +84,6 @@ HARDENING_EXIT(fspick)
 HARDENING_EXIT(mount_setattr)
 HARDENING_EXIT(unshare)
 HARDENING_EXIT(clone)
-HARDENING_EXIT(clone3)
 HARDENING_EXIT(setns)
 HARDENING_EXIT(pidfd_getfd)
 HARDENING_EXIT(socket)

@@ -225,7 +225,7 @@ struct vigil_socket_event {
 struct vigil_syscall_event {
 	struct vigil_event_head head;
 	__u32 nr;   /* x86_64 system call number */
-	__s32 ret;  /* what the caller got: -EPERM, or -ENOSYS for clone3 */
+	__s32 ret;  /* what the caller got: -EPERM */
 	__u64 arg0; /* its first argument (clone flags, socket family, target pid, ...) */
 };
 

@@ -5,15 +5,17 @@
  * doing nothing, until vigil has registered it as watched (a byte on fd 3) and execs the agent.
  * So no instruction of the agent runs unwatched, and none runs outside the ruleset.
  *
- * usage: vigil-launch [--user NAME] [--landlock FD] [--protect PID]... [--harden]
+ * usage: vigil-launch [--user NAME] [--landlock FD] [--protect PID]... [--harden] [--readonly PATH]...
  *                     [--drop-caps N,N,...] [--allow-packet] -- CMD [ARGS...]
  * --protect names a vigil process the agent must not signal or trace: the self-protection
  * seccomp filter (self-protect.c) is installed first, as root, so it needs no no_new_privs.
  * --harden: the agent gets a PID namespace of its own (pid-init.c; then --protect's PIDs are
- * moot) and the hardening filter (harden.c); --drop-caps: the capabilities it loses.
+ * moot) and the hardening filter (harden.c); --drop-caps: the capabilities it loses;
+ * --readonly PATH (repeated): write-denied paths bind-mounted read-only (readonly.c).
  * fd 3 is a socket pair with vigil: the launcher writes one report line,
  *   "landlock on abi=N rules=N skipped=N" | "landlock unavailable errno=N" | "landlock off",
- * followed by " harden=0|1 pidns=0|1|-ERRNO caps=N" (what is in force), then reads the go byte 'g'.
+ * followed by " harden=0|1 pidns=0|1|-ERRNO caps=N ro=N|-ERRNO" (what is in force), then reads
+ * the go byte 'g'.
  * exit 126: vigil gave no go (fd 3 closed), the user could not be assumed, or the Landlock plan
  * could not be applied; 127: exec failed.
  */
@@ -32,11 +34,13 @@
 #include "harden.h"
 #include "landlock.h"
 #include "pid-init.h"
+#include "readonly.h"
 #include "self-protect.h"
 
 #define GO_FD 3
 #define MAX_PROTECT 8
 #define MAX_CAPS 64
+#define MAX_READONLY 512
 
 struct options {
 	const char *user;
@@ -47,6 +51,8 @@ struct options {
 	bool allow_packet;
 	int caps[MAX_CAPS];
 	int ncaps;
+	char *readonly[MAX_READONLY];
+	int nreadonly;
 	char **command;
 };
 
@@ -54,6 +60,7 @@ struct options {
 struct hardening {
 	int pidns; /* 1, or -errno of unshare(CLONE_NEWPID) */
 	int caps;  /* capabilities dropped */
+	int ro;    /* paths made read-only, or -errno of the mount namespace */
 };
 
 static int parse_caps(const char *list, struct options *o)
@@ -120,6 +127,8 @@ static bool option(const char *arg, const char *value, struct options *o)
 		o->protect[o->nprotect++] = atoi(value);
 	else if (strcmp(arg, "--drop-caps") == 0)
 		return parse_caps(value, o) == 0;
+	else if (strcmp(arg, "--readonly") == 0 && o->nreadonly < MAX_READONLY && value[0] == '/')
+		o->readonly[o->nreadonly++] = (char *)value;
 	else
 		return false;
 	return true;
@@ -141,7 +150,7 @@ static int parse(int argc, char **argv, struct options *o)
 	}
 	if (i >= argc || strcmp(argv[i], "--") != 0 || i + 1 >= argc || o->landlock_fd == GO_FD) {
 		fprintf(stderr, "usage: vigil-launch [--user NAME] [--landlock FD] [--protect PID]... [--harden] "
-				"[--drop-caps N,...] [--allow-packet] -- CMD [ARGS...]\n");
+				"[--drop-caps N,...] [--allow-packet] [--readonly PATH]... -- CMD [ARGS...]\n");
 		return -1;
 	}
 	o->command = &argv[i + 1];
@@ -172,7 +181,8 @@ static int landlock_stage(const struct options *o, const struct hardening *h)
 		close(o->landlock_fd);
 	}
 	n--; /* the hardening's pairs go on the same line */
-	n += snprintf(line + n, sizeof(line) - n, " harden=%d pidns=%d caps=%d\n", o->harden, h->pidns, h->caps);
+	n += snprintf(line + n, sizeof(line) - n, " harden=%d pidns=%d caps=%d ro=%d\n", o->harden, h->pidns, h->caps,
+		      h->ro);
 	if (write(GO_FD, line, n) != n)
 		return fail(-1, "cannot report to vigil");
 	return 0;
@@ -201,7 +211,7 @@ static int wait_go(const char *cmd)
  */
 int main(int argc, char **argv)
 {
-	struct hardening h = { 0, 0 };
+	struct hardening h = { 0, 0, 0 };
 	struct options o;
 
 	if (parse(argc, argv, &o))
@@ -211,6 +221,7 @@ int main(int argc, char **argv)
 	if (h.pidns < 0)
 		fprintf(stderr, "vigil-launch: no PID namespace for the agent (%s); vigil's PIDs are shielded by the filter\n",
 			strerror(-h.pidns));
+	h.ro = readonly_mounts(o.readonly, o.nreadonly);
 	if (self_protect(o.protect, h.pidns == 1 ? 0 : o.nprotect))
 		return 126;
 	if (o.harden && harden_seccomp(o.allow_packet))

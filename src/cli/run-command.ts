@@ -8,7 +8,6 @@ import type { FailClosed } from '../policy/profile-types.js';
 import { SystemError, UsageError } from '../errors.js';
 import {
   encodeLandlockPlan,
-  FS,
   LANDLOCK_MAX_RULES,
   planLandlock,
   type LandlockMode,
@@ -26,6 +25,7 @@ import { fileEventsFlag, landlockFlag, parseVerbArgs, requireRoot, SESSION_FLAGS
 import { openAuditOutput } from './audit-output.js';
 import { errnoName } from '../enrich/linux-names.js';
 import { hardeningArgs } from '../targeting/hardening.js';
+import { planReadonly } from '../policy/readonly-plan.js';
 import { resolveProfile } from './profile-arg.js';
 
 const HELP = `usage: vigil run [options] -- CMD [ARGS...]
@@ -84,6 +84,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const home = user?.home ?? process.env.HOME ?? '/root';
   const profile = resolveProfile('run', values, { home, workspace: cwd }, 'generic');
   const plan = landlockPlan(landlockMode, profile, auditOnly);
+  const readonly = planReadonly(profile.profile, auditOnly);
   const output = openAuditOutput(values['audit-log']);
   const keepCaps = values['keep-caps'] === true;
   if (keepCaps) {
@@ -108,6 +109,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       cwd,
       protect,
       harden: hardeningArgs(keepCaps, profile.profile.rawSockets === 'allow', auditOnly),
+      readonly: readonly.paths,
       ...(plan?.install === true ? { landlockPlan: encodeLandlockPlan(plan) } : {}),
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -142,7 +144,11 @@ export async function runCommand(argv: string[]): Promise<number> {
         },
       );
       sessionName.value = session.name;
-      const landlock = landlockState(landlockMode, plan, report, launcherCreds(launched.pid));
+      const landlock = {
+        ...landlockState(landlockMode, plan, report, launcherCreds(launched.pid)),
+        // the launcher said how many it made; a path it could not mount it named on stderr
+        ...(report.hardening.readonly > 0 ? { readonly: [...readonly.paths] } : {}),
+      };
       await daemon.adoptRoot(session.id, launched.pid, landlock);
     } catch (err) {
       launched.abort();
@@ -255,12 +261,6 @@ function landlockState(
 ): LandlockState {
   const base = { mode, abi: null, rules: 0, skipped: 0, left: 0, grants: [], creds };
   if (plan === undefined) return { ...base, inForce: false, note: '--landlock off' };
-  if (report.landlock === 'unavailable' && report.errno === EOPNOTSUPP)
-    return {
-      ...base,
-      inForce: false,
-      note: `this kernel's Landlock lacks the rights the plan needs (${plan.summary})`,
-    };
   if (report.landlock === 'unavailable')
     return { ...base, inForce: false, note: `this kernel has no Landlock (errno ${report.errno})` };
   if (report.landlock === 'off') return { ...base, inForce: false, note: plan.summary };
@@ -279,14 +279,11 @@ function landlockState(
   };
 }
 
-const EOPNOTSUPP = 95;
-
 function planNote(plan: LandlockPlan, left: string[]): string {
-  const later =
-    plan.handled === FS.TRUNCATE
-      ? 'truncation of write-denied paths refused; files created in them later cannot be opened with O_TRUNC'
-      : 'entries created in them later are refused';
-  const carved = plan.chains.length === 0 ? '' : `${plan.chains.length} folder(s) carved (${later}); `;
+  const carved =
+    plan.chains.length === 0
+      ? ''
+      : `${plan.chains.length} folder(s) carved (entries created in them later are refused); `;
   const rest =
     left.length === 0
       ? 'no denied pattern left to the other layers'

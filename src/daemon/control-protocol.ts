@@ -63,6 +63,8 @@ export interface LandlockState extends LandlockSummary {
   /** the rights the ruleset handles: what it grants nowhere is refused, the rest is never
    * (absent in state written before it was recorded: every right vigil plans) */
   handled?: number;
+  /** the paths the launcher made read-only in the agent's mount namespace (none: absent) */
+  readonly?: string[];
   creds: LauncherCreds | null;
 }
 

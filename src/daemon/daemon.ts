@@ -27,6 +27,7 @@ import type { EnforceOptions, ProfileRef, ReloadResult, StatusResult } from './c
 import { ProfileHandles } from './profile-handles.js';
 import { kernelDecision } from './verdict-decision.js';
 import { LANDLOCK_BACKEND, landlockDecision } from './landlock-verdict.js';
+import { READONLY_BACKEND, readonlyDecision } from './readonly-verdict.js';
 import { PROTOCOL_VERSION } from './control-protocol.js';
 import { type Session, SessionRegistry, KERNEL_SESSION_BIT } from './sessions.js';
 import {
@@ -691,8 +692,12 @@ export class Daemon {
     if (ev.verdict?.action === 'KILL' && ev.verdict.denied && !ev.verdict.killed)
       this.#killForVerdict(s, ev.task.tgid);
     // an open the kernel's hooks did not decide may still have been refused by Landlock
-    const decision = kernelDecision(ev, s.profile.profile) ?? landlockDecision(ev, s);
-    if (decision?.backend === LANDLOCK_BACKEND && decision.action === 'KILL')
+    const decision =
+      kernelDecision(ev, s.profile.profile) ?? landlockDecision(ev, s) ?? readonlyDecision(ev, s);
+    if (
+      (decision?.backend === LANDLOCK_BACKEND || decision?.backend === READONLY_BACKEND) &&
+      decision.action === 'KILL'
+    )
       this.#killForVerdict(s, ev.task.tgid);
     const line = this.#pipeline.lineFor(ev, s, decision);
     if (line !== undefined) this.#emit(line, s);

@@ -76,7 +76,7 @@ function decide(ev: FileEventData, s: Session, path: string, access: OpenAccess)
 }
 
 /** The requested path made absolute against the process's cwd (best effort: not against a dirfd). */
-function absolutePath(ev: FileEventData): string | undefined {
+export function absolutePath(ev: FileEventData): string | undefined {
   const self = `/proc/${ev.task.tgid}`;
   const path = ev.path.replace(/^\/proc\/(self|thread-self)(?=\/|$)/, self);
   if (path.startsWith('/')) return resolve(path);

@@ -124,7 +124,11 @@ export function planLandlock(
   });
   if (profile.mode === 'audit' || options.auditOnly === true)
     return none('audit mode refuses nothing, so no Landlock ruleset is installed');
-  if (mode === 'auto' && profile.defaults.paths === 'allow') return truncationPlan(profile);
+  if (mode === 'auto' && profile.defaults.paths === 'allow') {
+    return none(
+      "the default for paths is allow: Landlock could only carve denied paths out of '/', which costs entries created later (--landlock strict does); write-denied paths are made read-only instead",
+    );
+  }
   const walk: Walk = {
     carve: mode === 'strict',
     out: new Map(),
@@ -152,51 +156,6 @@ export function planLandlock(
   const carved = plan.chains.length === 0 ? '' : `, ${plan.chains.length} carved folder(s)`;
   const leftText = plan.left.length === 0 ? '' : `; ${plan.left.length} left to the other layers`;
   return { ...plan, install: true, summary: `${mode}: ${grants.length} rule(s)${carved}${leftText}` };
-}
-
-/**
- * `auto` for a profile that allows paths by default: one right carved out, TRUNCATE, for the
- * paths a denied rule forbids writing (`: > ~/.profile` is refused inline, instead of emptying
- * the file inside the open before the tracepoint's kill). Everything else stays granted on '/';
- * the cost: a file created during the session directly in a carved folder (your home, for
- * ~/.profile), or in a folder created there, cannot be opened with O_TRUNC (EACCES); writing it
- * otherwise, or creating it, works. Reads and other writes of denied paths stay with the other
- * layers (the kill comes before the first read or write).
- */
-function truncationPlan(profile: Profile): LandlockPlan {
-  const walk: Walk = { carve: true, out: new Map(), chains: new Set(), left: [], leftKeys: new Set() };
-  const denies = profile.paths.denied
-    .filter((r) => r.action !== 'audit' && (rightsOf(r.access) & FS.TRUNCATE) !== 0)
-    .flatMap((r) => denyShapes(r, walk))
-    .map((d) => ({ ...d, rights: FS.TRUNCATE }));
-  const plan = {
-    mode: 'auto' as const,
-    handled: FS.TRUNCATE,
-    chains: [] as string[],
-    notes: [],
-    left: walk.left,
-  };
-  if (denies.length === 0) {
-    return {
-      ...plan,
-      install: false,
-      summary: 'no denied path forbids writing: Landlock has nothing to refuse',
-      grants: [],
-    };
-  }
-  visitRoot(walk, { comps: [], rights: FS.TRUNCATE }, denies);
-  const grants = [...walk.out]
-    .filter(([, rights]) => rights !== 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([path, rights]) => ({ path, rights }));
-  const left = walk.left.length === 0 ? '' : `; ${walk.left.length} left to the other layers`;
-  return {
-    ...plan,
-    install: true,
-    grants,
-    chains: [...walk.chains].sort(),
-    summary: `auto: truncation of write-denied paths refused inline (${grants.length} rule(s), ${walk.chains.size} carved folder(s)${left})`,
-  };
 }
 
 // --- allowed trees ---

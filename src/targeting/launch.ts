@@ -43,6 +43,8 @@ export interface HardeningReport {
   pidns: true | number;
   /** capabilities dropped */
   caps: number;
+  /** paths made read-only in the agent's mount namespace; else the errno of the namespace */
+  readonly: number;
 }
 
 /** What the launcher did before waiting for the go: the kernel's answers, not the plan's hopes. */
@@ -61,6 +63,8 @@ export interface LaunchOptions {
   protect: readonly number[];
   /** the launcher's hardening arguments (hardeningArgs) */
   harden: readonly string[];
+  /** write-denied paths to bind-mount read-only for the agent (planReadonly) */
+  readonly: readonly string[];
 }
 
 export interface Launched {
@@ -77,9 +81,10 @@ export interface Launched {
 const PLAN_FD = 4;
 
 export async function launch(command: string[], options: LaunchOptions): Promise<Launched> {
-  const { user, cwd, landlockPlan, protect, harden } = options;
+  const { user, cwd, landlockPlan, protect, harden, readonly } = options;
   const args = [
     ...harden,
+    ...readonly.flatMap((p) => ['--readonly', p]),
     ...(user === undefined ? [] : ['--user', user.name]),
     ...[...new Set(protect)].flatMap((pid) => ['--protect', String(pid)]),
     ...(landlockPlan === undefined ? [] : ['--landlock', String(PLAN_FD)]),
@@ -140,8 +145,8 @@ function readReport(gate: Duplex): Promise<LauncherReport | undefined> {
 }
 
 /**
- * `landlock on abi=7 rules=12 skipped=0 harden=1 pidns=1 caps=19`, `landlock unavailable errno=38
- * harden=1 pidns=-1 caps=0`, `landlock off harden=0 pidns=0 caps=0`.
+ * `landlock on abi=7 rules=12 skipped=0 harden=1 pidns=1 caps=19 ro=3`, `landlock unavailable
+ * errno=38 harden=1 pidns=-1 caps=0 ro=0`, `landlock off harden=0 pidns=0 caps=0 ro=-1`.
  */
 export function parseReport(line: string): LauncherReport | undefined {
   const [word, state, ...pairs] = line.trim().split(' ');
@@ -155,6 +160,7 @@ export function parseReport(line: string): LauncherReport | undefined {
     seccomp: n('harden') === 1,
     pidns: pidns === 1 ? true : Number.isNaN(pidns) ? 0 : -pidns,
     caps: n('caps') || 0,
+    readonly: n('ro') || 0,
   };
   if (state === 'off') return { landlock: 'off', hardening };
   if (state === 'unavailable') return { landlock: 'unavailable', errno: n('errno'), hardening };

@@ -34,11 +34,11 @@ describe('hardening', () => {
       abi: 7,
       rules: 12,
       skipped: 0,
-      hardening: { seccomp: true, pidns: true, caps: 19 },
+      hardening: { seccomp: true, pidns: true, caps: 19, readonly: 0 },
     });
     assert.deepEqual(parseReport('landlock off harden=1 pidns=-1 caps=0'), {
       landlock: 'off',
-      hardening: { seccomp: true, pidns: 1, caps: 0 },
+      hardening: { seccomp: true, pidns: 1, caps: 0, readonly: 0 },
     });
   });
 
