@@ -15,6 +15,21 @@
  */
 
 #define FILE_O_TRUNC 01000
+#define FILE_S_IFDIR 0040000
+#define FILE_S_IFLNK 0120000
+
+/*
+ * A file no path can name: a pipe, socket or anonymous inode reopened through /proc/self/fd
+ * (`cat <(cmd)` opens /dev/fd/63). Its dentry is a pseudo one, so the walk flags
+ * VIGIL_F_PATH_ERROR; path rules cannot be about it, and the over-bound rule (which keeps an
+ * unresolvable regular file or folder denied) must not kill the shell idiom.
+ */
+static __always_inline bool file__pathless(struct file *f, __u32 flags)
+{
+	__u32 type = BPF_CORE_READ(f, f_inode, i_mode) & VERDICT_S_IFMT;
+
+	return (flags & VIGIL_F_PATH_ERROR) && type != VERDICT_S_IFREG && type != FILE_S_IFDIR && type != FILE_S_IFLNK;
+}
 
 static __always_inline int file__enter(const char *filename, __u32 flags)
 {
@@ -76,7 +91,7 @@ static __always_inline int file__exit(long ret)
 		path_len = (VIGIL_PATH_MAX - start) & VIGIL_PATH_MASK;
 	ps = policy__scratch();
 	/* where lsm/file_open is attached it decides; an open it did not see (O_PATH) is observed */
-	if (f && ps && !backend__lsm(VIGIL_LSM_FILE_OPEN)) {
+	if (f && ps && !backend__lsm(VIGIL_LSM_FILE_OPEN) && !file__pathless(f, flags)) {
 		__u32 cut = flags & (VIGIL_F_PATH_CUT | VIGIL_F_PATH_ERROR);
 
 		bpf_probe_read_kernel(&ps->buf[POLICY_OFF_PATH], path_len, &s->path[start & VIGIL_PATH_MASK]);

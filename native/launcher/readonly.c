@@ -34,7 +34,8 @@ int readonly_mounts(char *const *paths, int n)
 		return -errno;
 	}
 	for (i = 0; i < n; i++) {
-		if (mount(paths[i], paths[i], NULL, MS_BIND, NULL) ||
+		/* recursive: submounts (/sys/fs/cgroup under /sys) stay visible; they stay writable too */
+		if (mount(paths[i], paths[i], NULL, MS_BIND | MS_REC, NULL) ||
 		    mount(NULL, paths[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL)) {
 			fprintf(stderr, "vigil-launch: %s stays writable here (the other layers still deny it): %s\n",
 				paths[i], strerror(errno));

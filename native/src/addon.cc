@@ -34,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("RingBuffer", RingBufferWrap::Init(env));
   exports.Set("landlockAbi", Napi::Function::New<LandlockAbi>(env, "landlockAbi"));
   exports.Set("seccompActionAvailable", Napi::Function::New<SeccompActionAvailable>(env, "seccompActionAvailable"));
+  exports.Set("setUndumpable", Napi::Function::New<SetUndumpable>(env, "setUndumpable"));
   exports.Set("numPossibleCpus", Napi::Function::New<NumPossibleCpus>(env, "numPossibleCpus"));
   exports.Set("libbpfVersion", Napi::Function::New<LibbpfVersion>(env, "libbpfVersion"));
   exports.Set("openPinnedMap", Napi::Function::New<OpenPinnedMap>(env, "openPinnedMap"));

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -57,6 +58,14 @@ Napi::Value SeccompActionAvailable(const Napi::CallbackInfo& info) {
                                                             : SECCOMP_RET_ERRNO;
   long r = syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action);
   return Result(info.Env(), r == 0 ? 1 : 0, r == 0 ? 0 : errno);
+}
+
+// setUndumpable(): { value: 0, errno }. A process that is not dumpable can be traced, or have
+// its /proc/PID/mem and fds opened, only with CAP_SYS_PTRACE, which `vigil run` takes from the
+// agent: the same uid (a root agent) is no longer enough.
+Napi::Value SetUndumpable(const Napi::CallbackInfo& info) {
+  int r = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return Result(info.Env(), r, r == 0 ? 0 : errno);
 }
 
 Napi::Value NumPossibleCpus(const Napi::CallbackInfo& info) {

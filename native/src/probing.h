@@ -9,6 +9,7 @@ namespace vigil {
 
 Napi::Value LandlockAbi(const Napi::CallbackInfo& info);
 Napi::Value SeccompActionAvailable(const Napi::CallbackInfo& info);
+Napi::Value SetUndumpable(const Napi::CallbackInfo& info);
 Napi::Value NumPossibleCpus(const Napi::CallbackInfo& info);
 Napi::Value LibbpfVersion(const Napi::CallbackInfo& info);
 Napi::Value OpenPinnedMap(const Napi::CallbackInfo& info);

@@ -148,6 +148,8 @@ export interface NativeBinding {
   ) => NativeRingBuffer;
   landlockAbi(): NativeSyscallResult;
   seccompActionAvailable(action?: number): NativeSyscallResult;
+  /** prctl(PR_SET_DUMPABLE, 0): only CAP_SYS_PTRACE may trace this process or open its memory */
+  setUndumpable(): NativeSyscallResult;
   numPossibleCpus(): number;
   libbpfVersion(): string;
   openPinnedMap(path: string): NativeMap;

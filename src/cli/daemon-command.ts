@@ -1,6 +1,7 @@
 // vigil daemon: the long-running service (systemd runs it; CLI verbs start one detached when
 // none runs). Owns the kernel objects, pinned so they outlive it, serves the control socket, and
 // writes every session's audit lines to its log. `vigil daemon stop [--unload]` stops it.
+import { makeUndumpable } from '../system/undumpable.js';
 import { ControlServer } from '../daemon/control-server.js';
 import { connectDaemon, defaultSocketPath, stopDaemon } from '../daemon/control-client.js';
 import { Daemon, DEFAULT_FAIL_CLOSED_MS } from '../daemon/daemon.js';
@@ -56,6 +57,9 @@ export async function daemonCommand(argv: string[]): Promise<number> {
   if (failClosedAfterMs !== undefined && failClosedAfterMs < 50)
     throw new UsageError('vigil daemon: --fail-closed-after must be at least 50 ms');
   requireRoot('daemon');
+  const undumpable = makeUndumpable();
+  if (undumpable !== '')
+    console.error(`vigil: the daemon stays dumpable (${undumpable}): a root agent could read its memory`);
   const socket = values.socket ?? defaultSocketPath();
   const other = await connectDaemon(socket);
   if (other !== undefined) {

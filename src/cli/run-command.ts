@@ -26,6 +26,7 @@ import { openAuditOutput } from './audit-output.js';
 import { errnoName } from '../enrich/linux-names.js';
 import { hardeningArgs } from '../targeting/hardening.js';
 import { planReadonly } from '../policy/readonly-plan.js';
+import { makeUndumpable } from '../system/undumpable.js';
 import { resolveProfile } from './profile-arg.js';
 
 const HELP = `usage: vigil run [options] -- CMD [ARGS...]
@@ -78,6 +79,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const auditOnly = values['audit-only'] === true;
   const uiOptions = uiOptionsFrom('run', values);
   requireRoot('run');
+  makeUndumpable(); // the agent's root cannot read this process's memory either
   const user = targetUser(values.user);
   const cwd = process.cwd();
   // ${HOME}: the home of the user CMD runs as; as root without sudo, the environment's.

@@ -13,7 +13,9 @@ import type { Profile } from './profile-types.js';
 
 /** More than this is a profile gone wrong (a wildcard matching a huge folder). */
 export const READONLY_MAX = 256;
-const PSEUDO = ['/proc', '/sys', '/dev'];
+/** Per-process /proc files and devices are not made read-only; /proc/sys and /sys are. */
+const pseudo = (p: string) =>
+  (p.startsWith('/proc/') && !p.startsWith('/proc/sys')) || p === '/proc' || p.startsWith('/dev/');
 
 export interface ReadonlyPlan {
   /** real paths, sorted, each once */
@@ -52,7 +54,7 @@ export function planReadonly(profile: Profile, auditOnly = false): ReadonlyPlan 
     }
     const reals = found.flatMap((p) => {
       const r = real(p);
-      return r === undefined || PSEUDO.some((x) => r === x || r.startsWith(`${x}/`)) ? [] : [r];
+      return r === undefined || pseudo(r) ? [] : [r];
     });
     if (reals.length === 0) left.push(rule.id);
     for (const r of reals) if (statSync(r).isFile() || statSync(r).isDirectory()) paths.add(r);

@@ -41,8 +41,8 @@ export const DROPPED_CAPS: readonly { readonly name: string; readonly bit: numbe
     { name: 'CAP_SYS_TIME', bit: 25, why: 'the system clock, which audit timestamps rely on' },
   ];
 
-/** Kept when the profile allows raw sockets: ping and packet capture need it. */
-export const NET_RAW = { name: 'CAP_NET_RAW', bit: 13, why: 'raw IP and packet sockets' } as const;
+// CAP_NET_RAW stays: vigil's socket hooks refuse raw and ping sockets inline and say so, where
+// a missing capability would refuse them first, without a line.
 
 /** The system calls the hardening filter refuses, grouped by the escape each one opens. */
 export const REFUSED_SYSCALLS: readonly { readonly calls: readonly string[]; readonly why: string }[] = [
@@ -109,7 +109,7 @@ export function hardeningWhy(call: string, arg0: bigint): string {
 /** The launcher's arguments for a session; --audit-only refuses nothing, so it gets none. */
 export function hardeningArgs(keepCaps: boolean, rawSockets: boolean, auditOnly: boolean): string[] {
   if (auditOnly) return [];
-  const caps = keepCaps ? [] : [...DROPPED_CAPS, ...(rawSockets ? [] : [NET_RAW])].map((c) => c.bit);
+  const caps = keepCaps ? [] : DROPPED_CAPS.map((c) => c.bit);
   return [
     '--harden',
     ...(rawSockets ? ['--allow-packet'] : []),
