@@ -26,7 +26,7 @@ NODE_GYP    := node_modules/.bin/node-gyp
 .PHONY: all kernel native clean
 all: kernel native
 kernel: $(BPF_OBJS)
-native: $(NATIVE_OUT) $(BUILD)/vigil-launch
+native: $(NATIVE_OUT) $(BUILD)/vigil-launch $(BUILD)/redteam-probe
 
 # vmlinux.h from the running kernel's BTF; the committed copy when the kernel has none.
 $(BUILD)/vmlinux.h:
@@ -50,6 +50,11 @@ LAUNCH_SRCS := $(wildcard native/launcher/*.c)
 $(BUILD)/vigil-launch: $(LAUNCH_SRCS) $(wildcard native/launcher/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $(LAUNCH_SRCS) -lseccomp
+
+# The red-team suite's attacker (test/redteam/README.md): built here so no test needs a compiler.
+$(BUILD)/redteam-probe: test/redteam/probe.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Werror -o $@ $<
 
 clean:
 	rm -rf $(BUILD) native/build

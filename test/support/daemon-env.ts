@@ -2,7 +2,7 @@
 // the daemon that `vigil run` starts detached is this test's alone; after the test (passed or
 // failed) it is unloaded and its folders removed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -116,4 +116,34 @@ export function vigilRun(d: TestDaemon, args: string[]): Run {
   });
   d.track(child);
   return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/**
+ * Starts the test's daemon (idle for up to 5 minutes) before any run, e.g. outside the network
+ * namespaces the runs go into, so that no run has to start one there.
+ */
+export async function startTestDaemon(d: TestDaemon): Promise<void> {
+  mkdirSync(d.logDir, { recursive: true, mode: 0o700 });
+  const fd = openSync(join(d.logDir, 'daemon.log'), 'a', 0o600);
+  const child = spawn(
+    process.execPath,
+    [
+      VIGIL,
+      'daemon',
+      '--socket',
+      d.socket,
+      '--idle-exit',
+      '300',
+      '--audit-log',
+      join(d.logDir, 'audit.jsonl'),
+    ],
+    { detached: true, stdio: ['ignore', fd, fd], env: d.env },
+  );
+  closeSync(fd);
+  child.unref();
+  try {
+    await until(() => d.answers(), 30_000, `the test daemon at ${d.socket}`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\ndaemon.log:\n${d.daemonLog()}`);
+  }
 }
