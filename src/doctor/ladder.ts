@@ -317,9 +317,9 @@ const LADDER: { id: ProtectionId; title: string; rungs: RungSpec[]; pick: 'first
         scope: 'run',
         requires: ['seccomp'],
         caveat:
-          'only for `vigil run` (installed by the launcher): kill/tgkill/pidfd_open of vigil, its process ' +
-          'group, 0 and -1, and every ptrace, process_vm_* and bpf() are refused; nothing protects vigil ' +
-          'from `vigil watch`/`attach` sessions',
+          'only for `vigil run`: the agent runs in a PID namespace of its own (vigil has no PID there), ' +
+          'its kill(0)/kill(-1), ptrace, process_vm_* and bpf() are refused (seccomp) and vigil is not ' +
+          'dumpable; nothing protects vigil from `vigil watch`/`attach` sessions',
       },
     ],
   },

@@ -1,5 +1,6 @@
 // `vigil doctor --json`: one document, snake_case like vigil's audit lines, versioned so
 // scripts can rely on it. Bump DOCTOR_SCHEMA_VERSION when a field changes meaning or goes away.
+import { gapsHere, RUN_ADDS } from './hardening-text.js';
 import { PROBE_IDS, type DoctorFacts } from './facts.js';
 import type { Verdict } from './ladder.js';
 import type { LiveState } from './live-daemon.js';
@@ -55,6 +56,8 @@ export function renderJson(facts: DoctorFacts, verdict: Verdict, live?: LiveStat
         requires: r.requires,
       })),
     })),
+    run_adds: RUN_ADDS,
+    known_gaps: gapsHere(verdict),
     attached: live === undefined ? null : liveJson(live),
     probes: PROBE_IDS.map((id) => facts.probes[id]),
     fixes: verdict.fixes,

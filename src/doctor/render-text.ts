@@ -1,4 +1,5 @@
 // The human report of `vigil doctor`: what vigil can do here first, then why, then every probe.
+import { gapsHere, RUN_ADDS } from './hardening-text.js';
 import { PROBE_IDS, type DoctorFacts, type ProbeStatus } from './facts.js';
 import type { Protection, Rung, Verdict } from './ladder.js';
 import type { LiveState } from './live-daemon.js';
@@ -47,6 +48,11 @@ export function renderText(facts: DoctorFacts, verdict: Verdict, live?: LiveStat
       if (r.fix !== null) out.push(...wrap(`fix: ${r.fix}`, 4, 9));
     }
   }
+
+  out.push('', "What `vigil run` adds at the agent's root (`--keep-caps` keeps the capabilities)");
+  for (const a of RUN_ADDS) out.push(...wrap(`- ${a}`, 2, 4));
+  out.push('', 'Known gaps on this tier (docs/backends.md, "Known gaps")');
+  for (const g of gapsHere(verdict)) out.push(...wrap(`- ${g.id} (${g.scope}): ${g.text}`, 2, 4));
 
   out.push('', 'Probes');
   for (const id of PROBE_IDS) {
