@@ -15,6 +15,7 @@ import {
 } from '../policy/landlock-plan.js';
 import {
   launch,
+  hardeningText,
   launcherCreds,
   lookupUser,
   type LauncherReport,
@@ -123,7 +124,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       const report = await launched.ready;
       // no report: the launcher could not become the user or apply the plan, and said why
       if (report === undefined) return (await exited).code ?? 126;
-      if (report.hardening.pidns !== true) {
+      if (typeof report.hardening.pidns === 'number') {
         console.error(
           `vigil: the agent shares vigil's PID namespace (unshare: ${errnoName(-report.hardening.pidns)}): vigil's own PIDs are shielded by the seccomp filter only`,
         );
@@ -150,6 +151,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         ...landlockState(landlockMode, plan, report, launcherCreds(launched.pid)),
         // the launcher said how many it made; a path it could not mount it named on stderr
         ...(report.hardening.readonly > 0 ? { readonly: [...readonly.paths] } : {}),
+        hardening: hardeningText(report.hardening),
       };
       await daemon.adoptRoot(session.id, launched.pid, landlock);
     } catch (err) {

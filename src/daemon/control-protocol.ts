@@ -65,6 +65,8 @@ export interface LandlockState extends LandlockSummary {
   handled?: number;
   /** the paths the launcher made read-only in the agent's mount namespace (none: absent) */
   readonly?: string[];
+  /** what the launcher's hardening put in force, in words (targeting/launch.ts) */
+  hardening?: string;
   creds: LauncherCreds | null;
 }
 

@@ -61,9 +61,10 @@ export class Session {
   landlockText(): string | undefined {
     const l = this.landlock;
     if (l === null) return undefined;
-    if (!l.inForce) return `Landlock not in force (${l.mode}): ${l.note}`;
+    const hardening = l.hardening === undefined ? '' : `; ${l.hardening}`;
+    if (!l.inForce) return `Landlock not in force (${l.mode}): ${l.note}${hardening}`;
     const skipped = l.skipped === 0 ? '' : `, ${l.skipped} path(s) gone`;
-    return `Landlock in force (${l.mode}, ABI ${l.abi ?? '?'}): ${l.rules} rule(s)${skipped}; ${l.note}`;
+    return `Landlock in force (${l.mode}, ABI ${l.abi ?? '?'}): ${l.rules} rule(s)${skipped}; ${l.note}${hardening}`;
   }
 
   summary(): SessionSummary {

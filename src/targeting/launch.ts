@@ -39,12 +39,29 @@ export function lookupUser(nameOrUid: string): UserEntry | undefined {
 export interface HardeningReport {
   /** the seccomp hardening filter is installed */
   seccomp: boolean;
-  /** the agent has a PID namespace of its own; else the errno unshare gave */
-  pidns: true | number;
+  /** the agent has a PID namespace of its own; false: not asked (--audit-only); else unshare's errno */
+  pidns: boolean | number;
   /** capabilities dropped */
   caps: number;
   /** paths made read-only in the agent's mount namespace; else the errno of the namespace */
   readonly: number;
+}
+
+/** The hardening report in words, for the session_start line. */
+export function hardeningText(h: HardeningReport): string {
+  const parts = [
+    h.pidns === true
+      ? 'own PID namespace'
+      : h.pidns === false
+        ? 'no PID namespace'
+        : `no PID namespace (errno ${h.pidns})`,
+    `${h.caps} capabilities dropped`,
+    h.seccomp ? 'hardening filter' : 'no hardening filter',
+    h.readonly >= 0
+      ? `${h.readonly} write-denied path(s) read-only`
+      : `no read-only paths (errno ${-h.readonly})`,
+  ];
+  return `hardened: ${parts.join(', ')}`;
 }
 
 /** What the launcher did before waiting for the go: the kernel's answers, not the plan's hopes. */
@@ -158,7 +175,7 @@ export function parseReport(line: string): LauncherReport | undefined {
   const pidns = n('pidns');
   const hardening: HardeningReport = {
     seccomp: n('harden') === 1,
-    pidns: pidns === 1 ? true : Number.isNaN(pidns) ? 0 : -pidns,
+    pidns: pidns === 1 ? true : pidns < 0 ? -pidns : false,
     caps: n('caps') || 0,
     readonly: n('ro') || 0,
   };

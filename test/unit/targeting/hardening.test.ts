@@ -35,10 +35,11 @@ describe('hardening', () => {
       skipped: 0,
       hardening: { seccomp: true, pidns: true, caps: 19, readonly: 0 },
     });
-    assert.deepEqual(parseReport('landlock off harden=1 pidns=-1 caps=0'), {
+    assert.deepEqual(parseReport('landlock off harden=1 pidns=-1 caps=0 ro=-13'), {
       landlock: 'off',
-      hardening: { seccomp: true, pidns: 1, caps: 0, readonly: 0 },
+      hardening: { seccomp: true, pidns: 1, caps: 0, readonly: -13 },
     });
+    assert.equal(parseReport('landlock off harden=0 pidns=0 caps=0 ro=0')?.hardening.pidns, false);
   });
 
   it('says why a refusal was made, clone by its flags', () => {
