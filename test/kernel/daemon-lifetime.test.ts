@@ -227,7 +227,8 @@ test('fail-closed freeze: with no daemon the session stops, and runs again once 
     agent,
     [
       'import os, time',
-      `open('${pidFile}', 'w').write(str(os.getpid()))`,
+      // its PID as the host numbers it: the agent's own namespace calls it 2; /proc is the host's
+      `open('${pidFile}', 'w').write(os.readlink('/proc/self'))`,
       `log = open('${ticks}', 'w', buffering=1)`,
       'n = 0',
       `while not os.path.exists('${stop}'):`,
