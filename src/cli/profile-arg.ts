@@ -36,11 +36,3 @@ export function resolveProfile(
   const profile = loadBuiltinProfile(name, vars);
   return { name: profile.name, source: `builtin:${name}`, vars, profile };
 }
-
-/** Loads a profile again from where it came from, with the same variables (for reload). */
-export function reloadProfile(ref: ProfileRef): ProfileRef {
-  const profile = ref.source.startsWith('builtin:')
-    ? loadBuiltinProfile(ref.source.slice('builtin:'.length), ref.vars)
-    : loadProfileFile(ref.source, ref.vars);
-  return { ...ref, name: profile.name, profile };
-}

@@ -14,6 +14,7 @@ import { SESSION_KERNEL_BIT } from '../decode/wire-layout.js';
 import { SystemError } from '../errors.js';
 import type { ProcessTable } from '../enrich/process-table.js';
 import { AgentKernel, type KernelCounters } from '../kernel/agent-kernel.js';
+import type { DaemonKernel } from './daemon-kernel.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import { writeBatch } from '../sinks/write-batch.js';
 
@@ -22,9 +23,8 @@ import { adoptTree } from '../targeting/adopt-tree.js';
 import { findAgents } from '../targeting/find-agents.js';
 import { readStat } from '../targeting/proc-fs.js';
 import { AuditPipeline } from './audit-pipeline.js';
-import { reloadProfile } from '../cli/profile-arg.js';
 import type { EnforceOptions, ProfileRef, ReloadResult, StatusResult } from './control-protocol.js';
-import { ProfileHandles } from './profile-handles.js';
+import { ProfileHandles, reloadProfile } from './profile-handles.js';
 import { kernelDecision } from './verdict-decision.js';
 import { LANDLOCK_BACKEND, landlockDecision } from './landlock-verdict.js';
 import { READONLY_BACKEND, readonlyDecision } from './readonly-verdict.js';
@@ -105,10 +105,12 @@ interface WatchRule {
 
 const LOSS_CHECK_MS = 1000;
 
+type KernelFactory = (onEvents: (evs: AgentEvent[]) => void) => DaemonKernel;
+
 export class Daemon {
   readonly startedAt = new Date();
   readonly sessions = new SessionRegistry();
-  readonly #kernel: AgentKernel;
+  readonly #kernel: DaemonKernel;
   readonly #pipeline: AuditPipeline;
   readonly #subscribers = new Set<Subscriber>();
   readonly #rules = new Map<number, WatchRule>();
@@ -135,7 +137,7 @@ export class Daemon {
   #replaying = false;
   #stopped = false;
 
-  private constructor(options: DaemonOptions, build: (onEvents: (evs: AgentEvent[]) => void) => AgentKernel) {
+  private constructor(options: DaemonOptions, build: KernelFactory) {
     this.#onLine = options.onLine;
     this.#log =
       options.log ??
@@ -179,7 +181,7 @@ export class Daemon {
   /** Loads and attaches the kernel side (or re-adopts it); throws a coded error when the kernel refuses. */
   static start(options: DaemonOptions = {}): Daemon {
     const deadline = failClosedDeadline(options);
-    return new Daemon(options, (onEvents) =>
+    return Daemon.withKernel(options, (onEvents) =>
       AgentKernel.open({
         onEvents,
         startReading: false,
@@ -187,6 +189,11 @@ export class Daemon {
         ...(deadline === undefined ? {} : { heartbeatDeadlineMs: deadline }),
       }),
     );
+  }
+
+  /** A daemon over the kernel `build` returns: AgentKernel.open in start(), a fake in unit tests. */
+  static withKernel(options: DaemonOptions, build: KernelFactory): Daemon {
+    return new Daemon(options, build);
   }
 
   // --- taking over from an earlier daemon ---
@@ -623,7 +630,8 @@ export class Daemon {
       this.#kernel.close({ unload: !keep });
       if (!keep) {
         for (const s of this.activeSessions()) this.#cleanupCgroup(s);
-        removeVigilCgroupFolder();
+        // only a daemon whose sessions had cgroup leaves tidies the vigil/ folder
+        if (this.sessions.list().some((s) => s.cgroupPath !== null)) removeVigilCgroupFolder();
         if (this.#statePath !== undefined) removeState(this.#statePath);
       }
       this.#pipeline.close();

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 
 import type { AgentKernel } from '../kernel/agent-kernel.js';
 import type { LoadReport } from '../kernel/policy-tables.js';
+import { loadBuiltinProfile } from '../policy/builtin-profiles.js';
 import { describeInodes, inodesIncomplete } from '../policy/deny-inodes.js';
+import { loadProfileFile } from '../policy/load-profile.js';
 import { errorBody, type ProfileRef, type ReloadResult } from './control-protocol.js';
 
 interface Entry {
@@ -152,4 +154,12 @@ export class ProfileHandles {
     }
     return result;
   }
+}
+
+/** Loads a profile again from where it came from, with the same variables (for reload). */
+export function reloadProfile(ref: ProfileRef): ProfileRef {
+  const profile = ref.source.startsWith('builtin:')
+    ? loadBuiltinProfile(ref.source.slice('builtin:'.length), ref.vars)
+    : loadProfileFile(ref.source, ref.vars);
+  return { ...ref, name: profile.name, profile };
 }

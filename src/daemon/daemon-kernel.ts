@@ -1,0 +1,31 @@
+// What the daemon asks of the kernel side: the subset of AgentKernel it calls. The daemon is
+// written against this, so its session logic can be tested against a fake kernel without root.
+import type { AgentKernel } from '../kernel/agent-kernel.js';
+
+export type DaemonKernel = Pick<
+  AgentKernel,
+  | 'pinReport'
+  | 'startReading'
+  | 'stopReading'
+  | 'flush'
+  | 'close'
+  | 'heartbeat'
+  | 'takeStopped'
+  | 'watchProcess'
+  | 'setWatchedEntry'
+  | 'unwatchProcess'
+  | 'watchedProcesses'
+  | 'addWatchRule'
+  | 'removeWatchRule'
+  | 'setSession'
+  | 'deleteSession'
+  | 'sessionProfile'
+  | 'loadProfile'
+  | 'unloadProfile'
+  | 'adoptProfile'
+  | 'backends'
+  | 'counters'
+  | 'ringStats'
+  | 'selfProtectRefusals'
+  | 'failClosedCalls'
+>;

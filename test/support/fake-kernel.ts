@@ -1,0 +1,153 @@
+// A kernel side in memory, for unit tests of the daemon, its sessions and the control server:
+// it keeps the maps the daemon writes (watched processes, sessions, watch rules, profiles) and
+// lets a test deliver events as the ring buffer would. Nothing reaches the real kernel.
+import type { DaemonKernel } from '../../src/daemon/daemon-kernel.js';
+import type { AgentEvent } from '../../src/decode/events.js';
+import type { KernelCounters, SessionConfig, WatchedProcess } from '../../src/kernel/agent-kernel.js';
+import type { LoadReport } from '../../src/kernel/policy-tables.js';
+import type { Profile } from '../../src/policy/profile-types.js';
+
+type Backends = ReturnType<DaemonKernel['backends']>;
+
+const BACKENDS: Backends = {
+  lsm: { state: 'refused', reason: 'fake kernel' },
+  protections: {
+    file_open: { backend: 'fake', enforcement: 'reactive' },
+    exec: { backend: 'fake', enforcement: 'reactive' },
+    connect: { backend: 'fake', enforcement: 'inline' },
+    udp_send: { backend: 'fake', enforcement: 'inline' },
+    raw_socket: { backend: 'fake', enforcement: 'inline' },
+    self_protection: { backend: 'fake', enforcement: 'inline' },
+  },
+  hooks: [],
+  pinned: null,
+};
+
+export class FakeKernel implements DaemonKernel {
+  readonly pinReport = { dir: null, adopted: false, replaced: [] };
+  readonly watched = new Map<number, WatchedProcess>();
+  readonly sessions = new Map<number, SessionConfig>();
+  readonly rules = new Map<string, { rule: number; config: SessionConfig | undefined }>();
+  readonly profiles = new Map<number, Profile>();
+  readonly counterValues: KernelCounters = {
+    ringbufFull: 0n,
+    readFail: 0n,
+    watchFull: 0n,
+    staleEntry: 0n,
+    alertLost: 0n,
+  };
+  /** pids watchProcess refuses, as for a process that exited first */
+  readonly gone = new Set<number>();
+  reading = false;
+  closed: { unload?: boolean } | null = null;
+  #nextTable = 1;
+
+  constructor(readonly onEvents: (evs: AgentEvent[]) => void) {}
+
+  /** Delivers one ring-buffer batch to the daemon. */
+  deliver(...events: AgentEvent[]): void {
+    this.onEvents(events);
+  }
+
+  startReading(): void {
+    this.reading = true;
+  }
+  stopReading(): void {
+    this.reading = false;
+  }
+  flush(): void {
+    // nothing buffered: deliver() hands events over at once
+  }
+  close(options: { unload?: boolean } = {}): void {
+    this.closed = options;
+  }
+  heartbeat(): { beatNs: bigint; deadlineNs: bigint } {
+    return { beatNs: 0n, deadlineNs: 0n };
+  }
+  takeStopped(): number[] {
+    return [];
+  }
+  watchProcess(tgid: number, session: number, options: { root?: boolean } = {}): boolean {
+    if (this.gone.has(tgid)) return false;
+    this.watched.set(tgid, { tgid, session, root: options.root ?? false, startTicks: 0n });
+    return true;
+  }
+  setWatchedEntry(tgid: number, session: number, startTicks: bigint, root = false): void {
+    this.watched.set(tgid, { tgid, session, root, startTicks });
+  }
+  unwatchProcess(tgid: number): boolean {
+    return this.watched.delete(tgid);
+  }
+  watchedProcesses(): WatchedProcess[] {
+    return [...this.watched.values()];
+  }
+  addWatchRule(basename: string, rule: number, config?: SessionConfig): void {
+    this.rules.set(basename, { rule, config });
+  }
+  removeWatchRule(basename: string): boolean {
+    return this.rules.delete(basename);
+  }
+  setSession(session: number, config: SessionConfig): void {
+    this.sessions.set(session, config);
+  }
+  deleteSession(session: number): void {
+    this.sessions.delete(session);
+  }
+  sessionProfile(session: number): number | undefined {
+    return this.sessions.get(session)?.profile;
+  }
+  loadProfile(handle: number, profile: Profile): LoadReport {
+    this.profiles.set(handle, profile);
+    return {
+      handle,
+      tableId: this.#nextTable++,
+      previousTableId: undefined,
+      figures: FIGURES,
+      inodes: undefined,
+    };
+  }
+  unloadProfile(handle: number): void {
+    this.profiles.delete(handle);
+  }
+  adoptProfile(handle: number, profile: Profile): void {
+    this.profiles.set(handle, profile);
+  }
+  backends(): Backends {
+    return BACKENDS;
+  }
+  counters(): KernelCounters {
+    return { ...this.counterValues };
+  }
+  ringStats(): ReturnType<DaemonKernel['ringStats']> {
+    return {
+      records: 0,
+      bytes: 0,
+      batches: 0,
+      stalls: 0,
+      pollErrors: 0,
+      largestBatch: 0,
+      running: this.reading,
+      handlerErrors: 0,
+    };
+  }
+  selfProtectRefusals(): bigint {
+    return 0n;
+  }
+  failClosedCalls(): bigint {
+    return 0n;
+  }
+}
+
+const FIGURES: LoadReport['figures'] = {
+  prefixEntries: 0,
+  suffixEntries: 0,
+  networkEntries: 0,
+  portSegments: 0,
+  pathStates: 0,
+  nameStates: 0,
+  pathClasses: 0,
+  nameClasses: 0,
+  rows: 0,
+  byStrategy: { exact: 0, prefix: 0, suffix: 0, automaton: 0 },
+  bytes: 0,
+};
