@@ -1,10 +1,13 @@
-// Writes schemas/audit-line.schema.json from the TypeBox definition in src/sinks/audit-schema.ts.
-// Run after changing the schema: `node dist/scripts/gen-audit-schema.js`. A unit test fails when
-// the committed file differs from what this prints, so the published schema cannot drift.
+// Writes what follows from the TypeBox definition in src/sinks/audit-schema.ts: the published
+// schemas/audit-line.schema.json and the per-kind JSON writers, src/sinks/audit-json-kinds.ts
+// (scripts/audit-json-codegen.ts). Run after changing the schema:
+// `node dist/scripts/gen-audit-schema.js`. A unit test fails when a committed file differs from
+// what this prints, so neither can drift.
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as prettier from 'prettier';
 import { auditLineJsonSchema } from '../src/sinks/audit-schema.js';
+import { renderAuditJsonKinds } from './audit-json-codegen.js';
 
 /** The repository root, whether this runs compiled (dist/scripts/) or from scripts/. */
 function repoRoot(): string {
@@ -16,6 +19,7 @@ function repoRoot(): string {
 }
 
 export const AUDIT_SCHEMA_FILE = repoRoot() + 'schemas/audit-line.schema.json';
+export const AUDIT_JSON_KINDS_FILE = repoRoot() + 'src/sinks/audit-json-kinds.ts';
 
 /** The schema file's exact text, formatted as `prettier --check` expects it. */
 export async function renderAuditSchema(): Promise<string> {
@@ -23,9 +27,17 @@ export async function renderAuditSchema(): Promise<string> {
   return prettier.format(JSON.stringify(auditLineJsonSchema(), null, 2), { ...config, parser: 'json' });
 }
 
+/** The per-kind writers' exact text, formatted as `prettier --check` expects it. */
+export async function renderAuditJsonKindsFile(): Promise<string> {
+  const config = (await prettier.resolveConfig(AUDIT_JSON_KINDS_FILE)) ?? {};
+  return prettier.format(renderAuditJsonKinds(), { ...config, parser: 'typescript' });
+}
+
 async function main(): Promise<void> {
   writeFileSync(AUDIT_SCHEMA_FILE, await renderAuditSchema());
   console.log(`wrote ${AUDIT_SCHEMA_FILE}`);
+  writeFileSync(AUDIT_JSON_KINDS_FILE, await renderAuditJsonKindsFile());
+  console.log(`wrote ${AUDIT_JSON_KINDS_FILE}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

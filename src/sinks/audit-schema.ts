@@ -9,25 +9,13 @@ import { Type } from '@sinclair/typebox';
 import type { Static, TLiteral, TObject, TProperties, TUnion } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { CHAIN_BREAKS } from './audit-chain.js';
+import type { MSG_TYPE } from '../decode/wire-layout.js';
 
 /** Bumped on any change a consumer could notice (a key removed, renamed or retyped). */
 export const AUDIT_SCHEMA_VERSION = 1;
 
 export const ACTIONS = ['ALLOW', 'BLOCK', 'KILL', 'AUDIT', 'OBSERVE'] as const;
 export const ENFORCEMENTS = ['inline', 'reactive', 'audit', 'none'] as const;
-export const EVENT_KINDS = [
-  'session_start',
-  'session_end',
-  'exec',
-  'fork',
-  'exit',
-  'file_open',
-  'net_connect',
-  'udp_send',
-  'socket_create',
-  'syscall',
-  'loss',
-] as const;
 
 type LiteralUnion<T extends readonly string[]> = TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
 
@@ -347,35 +335,11 @@ const LossLine = line(
   'The kernel reported losses: some events are missing from this log.',
 );
 
-export const AuditLineSchema = Type.Union(
-  [
-    SessionStartLine,
-    SessionEndLine,
-    ExecLine,
-    ForkLine,
-    ExitLine,
-    FileOpenLine,
-    NetConnectLine,
-    UdpSendLine,
-    SocketCreateLine,
-    SyscallLine,
-    LossLine,
-  ],
-  {
-    title: 'vigil audit line',
-    description: 'One line of the vigil audit log (JSON Lines). See docs/audit.md.',
-  },
-);
-
-export type AuditLine = Static<typeof AuditLineSchema>;
-export type AuditAction = (typeof ACTIONS)[number];
-export type AuditEnforcement = (typeof ENFORCEMENTS)[number];
-export type AuditEvent = (typeof EVENT_KINDS)[number];
-/** The line of one event kind. */
-export type AuditLineOf<E extends AuditEvent> = Extract<AuditLine, { event: E }>;
-export type LostCounts = Static<typeof Lost>;
-
-const variants: Record<AuditEvent, TObject> = {
+/**
+ * Every kind of line, by its `event`, in the order of the published schema's union. The one
+ * list of event kinds: EVENT_KINDS, the union and the per-kind schemas are read from it.
+ */
+const LINES = {
   session_start: SessionStartLine,
   session_end: SessionEndLine,
   exec: ExecLine,
@@ -387,7 +351,48 @@ const variants: Record<AuditEvent, TObject> = {
   socket_create: SocketCreateLine,
   syscall: SyscallLine,
   loss: LossLine,
+} satisfies { [K in string]: { properties: { event: TLiteral<K> } } };
+
+export type AuditEvent = keyof typeof LINES;
+export const EVENT_KINDS = Object.freeze(Object.keys(LINES)) as readonly AuditEvent[];
+
+/**
+ * The kernel records (enum vigil_msg_type) each kind is decoded from; none for the lines
+ * user space makes (a session begun by vigil run or attach, loss). A unit test decodes a
+ * record of each type and checks the decoder gives this kind.
+ */
+export const KERNEL_RECORDS: Readonly<Record<AuditEvent, readonly (keyof typeof MSG_TYPE)[]>> = {
+  session_start: ['VIGIL_MSG_SESSION_START'],
+  session_end: [],
+  exec: ['VIGIL_MSG_EXEC'],
+  fork: ['VIGIL_MSG_FORK'],
+  exit: ['VIGIL_MSG_EXIT'],
+  file_open: ['VIGIL_MSG_FILE_OPEN'],
+  net_connect: ['VIGIL_MSG_NET_CONNECT'],
+  udp_send: ['VIGIL_MSG_UDP_SEND'],
+  socket_create: ['VIGIL_MSG_SOCKET_CREATE'],
+  syscall: ['VIGIL_MSG_SYSCALL_REFUSED'],
+  loss: [],
 };
+
+export const AuditLineSchema = Type.Union(Object.values(LINES), {
+  title: 'vigil audit line',
+  description: 'One line of the vigil audit log (JSON Lines). See docs/audit.md.',
+});
+
+export type AuditLine = Static<typeof AuditLineSchema>;
+export type AuditAction = (typeof ACTIONS)[number];
+export type AuditEnforcement = (typeof ENFORCEMENTS)[number];
+/** The line of one event kind. */
+export type AuditLineOf<E extends AuditEvent> = Extract<AuditLine, { event: E }>;
+export type LostCounts = Static<typeof Lost>;
+
+const variants: Readonly<Record<AuditEvent, TObject>> = LINES;
+
+/** The schema of one kind of line (the JSON writer's generator reads it). */
+export function auditLineSchemaOf(event: AuditEvent): TObject {
+  return variants[event];
+}
 
 /** The keys of a line of this kind, in line order (optional ones included). */
 export function auditKeyOrder(event: AuditEvent): string[] {

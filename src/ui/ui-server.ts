@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { SessionSummary, StatusResult } from '../daemon/control-protocol.js';
 import { SystemError } from '../errors.js';
-import type { AuditLine } from '../sinks/audit-schema.js';
+import { EVENT_KINDS, type AuditLine } from '../sinks/audit-schema.js';
 import { newToken, TokenAuth } from './auth.js';
 import { EventHub, type HubOptions } from './event-hub.js';
 import { ProcessForest, type ProcNode } from './lineage.js';
@@ -83,6 +83,9 @@ function loadStatic(dir: string): Map<string, StaticFile> {
     const type = TYPES[extname(name)];
     if (type !== undefined) files.set(name, { body: readFileSync(join(dir, name)), type });
   }
+  // the feed's list of event kinds, from the audit schema (no copy in the page's code)
+  const kinds = `export const EVENT_KINDS = ${JSON.stringify(EVENT_KINDS)};\n`;
+  files.set('event-kinds.js', { body: Buffer.from(kinds), type: TYPES['.js'] ?? '' });
   return files;
 }
 

@@ -76,6 +76,8 @@ export function target(l) {
       return `${l.family === 'AF_INET6' ? `[${l.dest_ip}]` : l.dest_ip}:${l.dest_port}  ${l.protocol}`;
     case 'socket_create':
       return `${l.family} ${l.type} ${l.protocol}`;
+    case 'syscall':
+      return `${l.syscall}(${l.arg0})  → ${l.result}`;
     case 'fork':
       return `→ child ${l.child_pid}`;
     case 'exit':

@@ -3,6 +3,8 @@
 // panel. Decisions (BLOCK/KILL/AUDIT) pushed out of the buffer by routine lines are kept in a
 // second, smaller buffer, so a burst of OBSERVE lines never hides a block.
 import { ACTIONS, badge, fill, fmtInt, fmtTime, getJson, h, isDecision, target } from './dom.js';
+// served by the UI server from the audit schema (src/sinks/audit-schema.ts)
+import { EVENT_KINDS } from './event-kinds.js';
 
 const CAP = 20_000;
 const SLACK = 2_000;
@@ -11,18 +13,6 @@ const ROW_H = 22;
 const OVERSCAN = 8;
 /** The filtered view is recomputed at most this often while lines stream in. */
 const RECOMPUTE_MS = 200;
-const EVENTS = [
-  'exec',
-  'fork',
-  'exit',
-  'file_open',
-  'net_connect',
-  'udp_send',
-  'socket_create',
-  'session_start',
-  'session_end',
-  'loss',
-];
 
 export class Feed {
   constructor(root, app) {
@@ -75,7 +65,7 @@ export class Feed {
         onchange: () => this.#setFilter('event', this.eventSel.value),
       },
       h('option', { value: '' }, 'all events'),
-      EVENTS.map((e) => h('option', { value: e }, e)),
+      EVENT_KINDS.map((e) => h('option', { value: e }, e)),
     );
     this.sessionSel = h(
       'select',

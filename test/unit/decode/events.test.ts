@@ -6,6 +6,7 @@ import { test } from 'node:test';
 
 import { decodeAgentEvent, formatIp } from '../../../src/decode/events.js';
 import { decodeStruct, encodeStruct } from '../../../src/decode/struct-layout.js';
+import { EVENT_KINDS, KERNEL_RECORDS } from '../../../src/sinks/audit-schema.js';
 import {
   EventHead,
   ExecEvent,
@@ -191,4 +192,15 @@ test('short records and overrunning lengths are errors; other types are not agen
   const probe = Buffer.alloc(16);
   probe.writeUInt16LE(MSG_TYPE.VIGIL_MSG_PROBE, 0);
   assert.equal(decodeAgentEvent(probe), undefined);
+});
+
+test('each kernel record type decodes to the event kind the audit schema declares for it', () => {
+  const kindOf = new Map<string, string>();
+  for (const kind of EVENT_KINDS) for (const rec of KERNEL_RECORDS[kind]) kindOf.set(rec, kind);
+  for (const [name, type] of Object.entries(MSG_TYPE)) {
+    // a record of this type, every field zero (no path, no argv)
+    const raw = Buffer.alloc(1024);
+    raw.writeUInt16LE(type, 0);
+    assert.equal(decodeAgentEvent(raw)?.kind, kindOf.get(name), name);
+  }
 });

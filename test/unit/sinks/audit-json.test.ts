@@ -10,7 +10,10 @@ import {
   type Decision,
   type LineContext,
 } from '../../../src/sinks/audit-line.js';
-import type { AuditLine } from '../../../src/sinks/audit-schema.js';
+import { readFileSync } from 'node:fs';
+import { kindsWithWriter } from '../../../scripts/audit-json-codegen.js';
+import { AUDIT_JSON_KINDS_FILE, renderAuditJsonKindsFile } from '../../../scripts/gen-audit-schema.js';
+import { EVENT_KINDS, KERNEL_RECORDS, type AuditLine } from '../../../src/sinks/audit-schema.js';
 import {
   everyKind,
   execEvent,
@@ -213,5 +216,27 @@ describe('audit line JSON text', () => {
         assert.equal(auditLineJson(copy as AuditLine), want, `${key}: ${String(v)}`);
       }
     }
+  });
+});
+
+describe('the per-kind writers follow the schema', () => {
+  it('the committed src/sinks/audit-json-kinds.ts is current (run node dist/scripts/gen-audit-schema.js)', async () => {
+    assert.equal(readFileSync(AUDIT_JSON_KINDS_FILE, 'utf8'), await renderAuditJsonKindsFile());
+  });
+
+  it('every kind the kernel reports has a writer, and the fixture has an event of each', () => {
+    const kernelKinds = EVENT_KINDS.filter((k) => KERNEL_RECORDS[k].length > 0);
+    const fast = new Set(kindsWithWriter());
+    // session_start comes from the kernel under watch, but its line is a rare one
+    assert.deepEqual(
+      kernelKinds.filter((k) => !fast.has(k)),
+      ['session_start'],
+    );
+    const ctx: LineContext = { session: { id: 's1', profile: 'p' }, clock: { format: () => 'now' } };
+    const inFixture = new Set(everyKind().map((ev) => buildAuditLine(ev, ctx).event));
+    assert.deepEqual(
+      kernelKinds.filter((k) => !inFixture.has(k)),
+      [],
+    );
   });
 });

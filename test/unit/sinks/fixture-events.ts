@@ -7,6 +7,7 @@ import type {
   ForkEventData,
   NetEventData,
   SocketEventData,
+  SyscallEventData,
   TaskInfo,
 } from '../../../src/decode/events.js';
 
@@ -105,6 +106,11 @@ export function socketEvent(
   return { kind: 'socket_create', ...base(tgid), family, sockType, protocol };
 }
 
+/** A system call the hardening filter refused (io_uring_setup, EPERM). */
+export function syscallEvent(tgid: number, nr = 425, arg0 = 0x10n): SyscallEventData {
+  return { kind: 'syscall', ...base(tgid), nr, ret: -1, arg0 };
+}
+
 /** One event of every kind. */
 export function everyKind(): AgentEvent[] {
   return [
@@ -120,5 +126,6 @@ export function everyKind(): AgentEvent[] {
     netEvent('udp_send', 100, '8.8.8.8', 53),
     socketEvent(100, 17, 3, 768),
     socketEvent(100, 2, 3, 1),
+    syscallEvent(100),
   ];
 }
