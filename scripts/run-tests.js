@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The test command: type-check and compile, lint and format check, then every test file under
-// node's test runner. `unit` or `kernel` as the only argument runs just that layer (no lint).
+// The test command: type-check and compile, lint, format and dead-code checks, then every test
+// file under node's test runner. `unit`, `kernel` or `vm` as the only argument runs just that
+// layer (no lint).
 // Kernel tests need root and the build from scripts/setup.sh; without them they skip and say why.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
@@ -71,6 +72,8 @@ run(bin('tsc'), ['-p', 'tsconfig.json']);
 if (only === undefined) {
   run(bin('eslint'), ['--max-warnings=0', '.']);
   run(bin('prettier'), ['--check', '--log-level=warn', '.']);
+  // dead code: files nothing imports, exports nothing uses, dependencies nothing needs (knip.json)
+  run(bin('knip'), ['--no-progress']);
 }
 const selected = only === undefined ? layers : [only];
 const files = selected.flatMap((l) => testFiles(join(root, 'dist', 'test', l)));
