@@ -27,6 +27,7 @@ __u32 next_kernel_session = 1;
 
 #include "../hooks/process_fork.h"
 #include "../hooks/process_exec.h"
+#include "../hooks/exec_failed.h"
 #include "../hooks/process_exit.h"
 #include "../hooks/file_open.h"
 #include "../hooks/cgroup_net.h"

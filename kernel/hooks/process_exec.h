@@ -119,6 +119,8 @@ int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 	ev->path_len = path_len;
 	ev->argv_len = argv_len;
 	ev->argc = BPF_CORE_READ(bprm, argc);
+	ev->ret = 0;
+	ev->pad = 0;
 	ev->head.hdr.flags = flags;
 	if (decide)
 		decide__record(&ev->head, &d, did);

@@ -171,7 +171,8 @@ struct vigil_event_head {
 };
 
 /* Followed by path_len bytes of the executed file's resolved path (no NUL), then argv_len bytes
- * of argv (each argument NUL-terminated). */
+ * of argv (each argument NUL-terminated). A failed exec (ret < 0, hooks/exec_failed.h) carries
+ * the path as requested, not resolved: no file was executed. */
 struct vigil_exec_event {
 	struct vigil_event_head head;
 	__u32 old_pid;   /* the thread that called execve, if not the leader */
@@ -179,6 +180,9 @@ struct vigil_exec_event {
 	__u16 path_len;
 	__u16 argv_len;
 	__u32 argc;
+	__s32 ret;       /* 0: the program runs (or a hook refused it: see the verdict); -errno: the
+			  * execve itself failed with that error (only -EACCES is reported) */
+	__u32 pad;
 };
 
 struct vigil_fork_event {

@@ -168,6 +168,8 @@ int BPF_PROG(vigil_lsm_exec, struct linux_binprm *bprm, int ret)
 	ev->path_len = path_len;
 	ev->argv_len = 0; /* the new argv lives in the new mm, which never runs */
 	ev->argc = BPF_CORE_READ(bprm, argc);
+	ev->ret = 0; /* the verdict says what the hook did */
+	ev->pad = 0;
 	barrier_var(path_len); /* older verifiers lose the mask on a copy */
 	path_len &= LSM_PATH_MASK;
 	if (bpf_probe_read_kernel(s->event + sizeof(*ev), path_len, &ps->buf[POLICY_OFF_PATH]))

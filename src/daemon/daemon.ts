@@ -26,7 +26,7 @@ import { AuditPipeline } from './audit-pipeline.js';
 import type { EnforceOptions, ProfileRef, ReloadResult, StatusResult } from './control-protocol.js';
 import { ProfileHandles, reloadProfile } from './profile-handles.js';
 import { kernelDecision } from './verdict-decision.js';
-import { LANDLOCK_BACKEND, landlockDecision } from './landlock-verdict.js';
+import { landlockDecision } from './landlock-verdict.js';
 import { READONLY_BACKEND, readonlyDecision } from './readonly-verdict.js';
 import { PROTOCOL_VERSION } from './control-protocol.js';
 import { type Session, SessionRegistry, KERNEL_SESSION_BIT } from './sessions.js';
@@ -699,13 +699,11 @@ export class Daemon {
     this.#track(s, ev);
     if (ev.verdict?.action === 'KILL' && ev.verdict.denied && !ev.verdict.killed)
       this.#killForVerdict(s, ev.task.tgid);
-    // an open the kernel's hooks did not decide may still have been refused by Landlock
+    // an open or exec the kernel's hooks did not decide may still have been refused by Landlock
+    // (attributed, never acted on: the kernel refused it) or by a read-only mount
     const decision =
       kernelDecision(ev, s.profile.profile) ?? landlockDecision(ev, s) ?? readonlyDecision(ev, s);
-    if (
-      (decision?.backend === LANDLOCK_BACKEND || decision?.backend === READONLY_BACKEND) &&
-      decision.action === 'KILL'
-    )
+    if (decision?.backend === READONLY_BACKEND && decision.action === 'KILL')
       this.#killForVerdict(s, ev.task.tgid);
     const line = this.#pipeline.lineFor(ev, s, decision);
     if (line !== undefined) this.#emit(line, s);

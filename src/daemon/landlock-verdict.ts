@@ -1,13 +1,17 @@
-// Who refused a failed open under a session's Landlock ruleset. The tracepoint reports the open
-// with -EACCES and the path as requested, without a verdict (no hook of vigil's decided). The
-// line says BLOCK by `landlock`, inline, only when Landlock must have been the one: the session's
-// launcher reported the ruleset in force, the path is outside what the ruleset grants, and the
-// file's own permissions would have let the user do it. Otherwise it stays an observed failure
-// (a user reading a root-only file gets EACCES from the permissions, not from Landlock).
-import { readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+// Which profile rule a Landlock refusal is attributed to. The kernel's verdict is plain: an open
+// or an exec of a watched process failed with EACCES, the exit tracepoint reported it with the
+// path as requested, and no hook of vigil's decided. The line states that verdict (BLOCK,
+// inline, backend `landlock`, result EACCES) only when Landlock must have been the one: the
+// session's launcher reported the ruleset in force, the path is outside what the ruleset grants
+// for the rights the call needs, and the file's own permissions would have let the user do it.
+// Otherwise it stays an observed failure (a user reading a root-only file gets EACCES from the
+// permissions, not from Landlock). The rule and its explanation are vigil's inference from the
+// profile, made after the fact: the line marks them `attribution: "inferred"`. Nothing here acts
+// on a process: the kernel refused the call, so a rule whose action is kill kills nothing.
+import { readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-import type { AgentEvent, FileEventData } from '../decode/events.js';
+import type { AgentEvent, ExecEventData, FileEventData } from '../decode/events.js';
 import { evaluate, type OpenAccess } from '../policy/evaluate.js';
 import { FS, HANDLED_RIGHTS, rightsAt } from '../policy/landlock-plan.js';
 import type { Decision } from '../sinks/audit-line.js';
@@ -22,10 +26,14 @@ const O_PATH = 0o10000000;
 
 export const LANDLOCK_BACKEND = 'landlock';
 
-/** The decision for an open Landlock refused; undefined when it cannot be shown it did. */
+/** The call Landlock refused: an open with its flags, or an exec (which opens the file to read it). */
+type Refused = FileEventData | ExecEventData;
+
+/** The decision for an open or exec Landlock refused; undefined when it cannot be shown it did. */
 export function landlockDecision(ev: AgentEvent, s: Session): Decision | undefined {
-  if (ev.kind !== 'file_open' || ev.verdict !== undefined || ev.ret !== -EACCES) return undefined;
-  if ((ev.openFlags & O_PATH) !== 0) return undefined; // Landlock does not check O_PATH opens
+  if (ev.kind !== 'file_open' && ev.kind !== 'exec') return undefined;
+  if (ev.verdict !== undefined || ev.ret !== -EACCES) return undefined;
+  if (ev.kind === 'file_open' && (ev.openFlags & O_PATH) !== 0) return undefined; // not checked by Landlock
   const grants = s.landlockGrants();
   const creds = s.landlock?.creds ?? null;
   if (grants === undefined || creds === null) return undefined;
@@ -33,50 +41,57 @@ export function landlockDecision(ev: AgentEvent, s: Session): Decision | undefin
   if (path === undefined) return undefined;
   const target = inspect(path);
   if (target === undefined) return undefined;
-  const access = accessOf(ev.openFlags);
   // a right the ruleset does not handle is never refused by it (auto on a default-allow
   // profile handles TRUNCATE alone: other EACCES are the kernel's own, e.g. /proc/PID/environ)
   const needed = neededRights(ev, target, s.landlock?.abi ?? 0) & (s.landlock?.handled ?? HANDLED_RIGHTS);
   const granted = rightsAt(grants, path) | rightsAt(grants, target.real);
   if (needed === 0 || (needed & ~granted) === 0) return undefined;
-  if (!permitted(creds, target, access)) return undefined;
-  return decide(ev, s, target.real, access);
+  if (
+    ev.kind === 'file_open'
+      ? !permitted(creds, target, accessOf(ev))
+      : !executable(creds, target, mountsOf(ev, s))
+  )
+    return undefined;
+  return attribute(ev, s, target.real);
 }
 
-function decide(ev: FileEventData, s: Session, path: string, access: OpenAccess): Decision {
+/** BLOCK by Landlock, inline (the kernel's verdict), with the rule vigil attributes it to. */
+function attribute(ev: Refused, s: Session, path: string): Decision {
+  // an exec is refused for the read its open asks for (the ruleset handles no EXECUTE right)
+  const access = ev.kind === 'file_open' ? accessOf(ev) : 'read';
   const d = evaluate(s.profile.profile, { kind: 'open', path, access });
-  const what = `open of ${ev.path}`;
-  if (d.action === 'KILL') {
+  const what =
+    ev.kind !== 'file_open'
+      ? `exec of ${ev.path} refused by Landlock (EACCES): executing opens the file to read it, and the ruleset grants no read there`
+      : `open of ${ev.path} refused by Landlock (EACCES)`;
+  const verdict = {
+    action: 'BLOCK',
+    enforcement: 'inline',
+    backend: LANDLOCK_BACKEND,
+    attribution: 'inferred',
+  } as const;
+  if (d.action === 'KILL' || d.action === 'BLOCK') {
+    const notKilled =
+      d.action === 'KILL'
+        ? "; the rule's action is kill, but the process was not killed: the kernel refused the call"
+        : '';
     return {
-      action: 'KILL',
-      enforcement: 'inline',
+      ...verdict,
       rule: d.rule,
-      reason: `${what} refused by Landlock (EACCES): ${d.reason}; vigil killed the process`,
-      backend: LANDLOCK_BACKEND,
-    };
-  }
-  if (d.action === 'BLOCK') {
-    return {
-      action: 'BLOCK',
-      enforcement: 'inline',
-      rule: d.rule,
-      reason: `${what} refused by Landlock (EACCES): ${d.reason}`,
-      backend: LANDLOCK_BACKEND,
+      reason: `${what}; attributed by vigil to ${d.rule}: ${d.reason}${notKilled}`,
     };
   }
   // The ruleset is a snapshot of the start: what was created since inside a carved folder, or
   // did not exist then, has no rule, though the profile allows it.
   return {
-    action: 'BLOCK',
-    enforcement: 'inline',
+    ...verdict,
     rule: null,
-    reason: `${what} refused by Landlock (EACCES), though the profile allows it (${d.reason}): the ruleset was made at the session's start and grants nothing to a file created since inside a carved folder, or to a path that did not exist then`,
-    backend: LANDLOCK_BACKEND,
+    reason: `${what}, though the profile allows it (${d.reason}): attributed by vigil to the ruleset, which was made at the session's start and grants nothing to a file created since inside a carved folder, or to a path that did not exist then`,
   };
 }
 
 /** The requested path made absolute against the process's cwd (best effort: not against a dirfd). */
-export function absolutePath(ev: FileEventData): string | undefined {
+export function absolutePath(ev: FileEventData | ExecEventData): string | undefined {
   const self = `/proc/${ev.task.tgid}`;
   const path = ev.path.replace(/^\/proc\/(self|thread-self)(?=\/|$)/, self);
   if (path.startsWith('/')) return resolve(path);
@@ -120,14 +135,16 @@ function ancestors(dir: string): string[] {
   }
 }
 
-function accessOf(flags: number): OpenAccess {
-  const mode = flags & O_ACCMODE;
+function accessOf(ev: FileEventData): OpenAccess {
+  const mode = ev.openFlags & O_ACCMODE;
   return mode === 1 ? 'write' : mode === 2 ? 'read-write' : 'read';
 }
 
-/** The Landlock rights this open needs (as landlock's file_open and path_mknod hooks ask). */
-function neededRights(ev: FileEventData, target: Target, abi: number): number {
-  const access = accessOf(ev.openFlags);
+/** The Landlock rights this call needs (as landlock's file_open and path_mknod hooks ask). */
+function neededRights(ev: Refused, target: Target, abi: number): number {
+  // the exec's open of the file is a read (EXECUTE too, but the ruleset does not handle it)
+  if (ev.kind !== 'file_open') return target.stat?.isFile() === true ? FS.READ_FILE : 0;
+  const access = accessOf(ev);
   const reads = access !== 'write';
   const writes = access !== 'read';
   if (target.stat === undefined) return (ev.openFlags & O_CREAT) !== 0 ? FS.MAKE_REG : 0;
@@ -163,4 +180,52 @@ function allows(creds: LauncherCreds, st: Stats, want: number): boolean {
         ? (st.mode >> 3) & 7
         : st.mode & 7;
   return (bits & want) === want;
+}
+
+/**
+ * Whether the file's mode bits and its mount let these creds execute it (root needs one x bit;
+ * ACLs are not read). A noexec mount refuses with EACCES too; unknown mounts: no claim.
+ */
+function executable(creds: LauncherCreds, target: Target, mountinfo: string | undefined): boolean {
+  const st = target.stat;
+  if (st === undefined || !st.isFile()) return false;
+  if (mountinfo === undefined || noexecMount(target.real, mountinfo)) return false;
+  try {
+    for (const dir of target.dirs) if (creds.uid !== 0 && !allows(creds, statSync(dir), 1)) return false;
+  } catch {
+    return false;
+  }
+  return creds.uid === 0 ? (st.mode & 0o111) !== 0 : allows(creds, st, 1);
+}
+
+/**
+ * The mounts the process saw: its own, or (a child whose exec failed has often exited by now)
+ * those of the session's root or another live process, in the same mount namespace.
+ */
+function mountsOf(ev: AgentEvent, s: Session): string | undefined {
+  for (const pid of [ev.task.tgid, s.rootPid, ...s.live]) {
+    if (pid === null) continue;
+    try {
+      return readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+    } catch {
+      // gone: try the next
+    }
+  }
+  return undefined;
+}
+
+/** Whether the mount holding the path is noexec (mountinfo: the text of /proc/PID/mountinfo). */
+function noexecMount(path: string, mountinfo: string): boolean {
+  let best: { point: string; noexec: boolean } | undefined;
+  for (const line of mountinfo.split('\n')) {
+    const f = line.split(' ');
+    const point = (f[4] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) =>
+      String.fromCharCode(parseInt(o, 8)),
+    );
+    const under = point === '/' || path === point || path.startsWith(`${point}/`);
+    // the last mount on a point is the one in force
+    if (under && (best === undefined || point.length >= best.point.length))
+      best = { point, noexec: (f[5] ?? '').split(',').includes('noexec') };
+  }
+  return best?.noexec ?? false;
 }

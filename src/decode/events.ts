@@ -55,13 +55,15 @@ const VERDICTS = ['ALLOW', 'AUDIT', 'BLOCK', 'KILL'] as const;
 
 export interface ExecEventData extends Base {
   kind: 'exec' | 'session_start';
-  /** resolved path of the binary that runs (for a script: its interpreter) */
+  /** resolved path of the binary that runs (for a script: its interpreter); as requested when ret is set */
   path: string;
   argv: string[];
   argvCut: boolean;
   pathCut: boolean;
   oldPid: number;
   rule: number;
+  /** -errno when the execve itself failed (hooks/exec_failed.h: EACCES); absent when it ran */
+  ret?: number;
 }
 export interface ForkEventData extends Base {
   kind: 'fork';
@@ -177,6 +179,7 @@ const EXEC = {
   rule: num(ExecEvent, 'rule'),
   pathLen: num(ExecEvent, 'path_len'),
   argvLen: num(ExecEvent, 'argv_len'),
+  ret: num(ExecEvent, 'ret'),
 };
 const FORK = { child: num(ForkEvent, 'child_tgid'), start: big(ForkEvent, 'child_start_ticks') };
 const EXIT = { code: num(ExitEvent, 'exit_code') };
@@ -307,7 +310,7 @@ export function decodeAgentEvent(raw: Buffer): AgentEvent | undefined {
       const argvRaw = bytesText(raw, ExecEvent.size + pathLen, argvLen);
       const argv = argvRaw === '' ? [] : argvRaw.replace(/\0$/, '').split('\0');
       const b = base(raw);
-      return {
+      const ev: ExecEventData = {
         kind: type === MSG_TYPE.VIGIL_MSG_EXEC ? 'exec' : 'session_start',
         ...b,
         path,
@@ -317,6 +320,9 @@ export function decodeAgentEvent(raw: Buffer): AgentEvent | undefined {
         oldPid: rd(EXEC.oldPid, raw),
         rule: rd(EXEC.rule, raw),
       };
+      const ret = rd(EXEC.ret, raw);
+      if (ret < 0) ev.ret = ret;
+      return ev;
     }
     case MSG_TYPE.VIGIL_MSG_FORK: {
       need(raw, ForkEvent);

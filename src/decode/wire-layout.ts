@@ -143,6 +143,8 @@ export const ExecEvent = defineStruct('vigil_exec_event', [
   ['path_len', 'u16'],
   ['argv_len', 'u16'],
   ['argc', 'u32'],
+  ['ret', 's32'],
+  ['pad', 'u32'],
 ]);
 
 export const ForkEvent = defineStruct('vigil_fork_event', [

@@ -132,8 +132,8 @@ export class ProcessTable {
     switch (ev.kind) {
       case 'exec':
       case 'session_start': {
-        // an exec the kernel refused (BPF-LSM): the process still runs its old program
-        if (ev.verdict?.denied === true) break;
+        // an exec the kernel refused (BPF-LSM, or a failed execve): the process still runs its old program
+        if (ev.verdict?.denied === true || ev.ret !== undefined) break;
         let e = this.#entries.get(t.tgid);
         if (e === undefined || e.exitedAt !== undefined) {
           e = this.#insert(this.#fromTask(ev, 'event'));

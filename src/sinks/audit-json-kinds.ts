@@ -33,7 +33,8 @@ function exec(l: AuditLineOf<'exec'>): string {
     ',"cgroup_id":' +
     str(l.cgroup_id) +
     tail(l) +
-    '}'
+    (l.result === undefined ? '' : ',"result":' + str(l.result)) +
+    (l.attribution === undefined ? '}' : ',"attribution":' + str(l.attribution) + '}')
   );
 }
 
@@ -73,7 +74,8 @@ function fileOpen(l: AuditLineOf<'file_open'>): string {
     (typeof l.result === 'number' ? num(l.result) : str(l.result)) +
     tail(l) +
     (l.matched_by === undefined ? '' : ',"matched_by":' + str(l.matched_by)) +
-    (l.effect === undefined ? '}' : ',"effect":' + str(l.effect) + '}')
+    (l.effect === undefined ? '' : ',"effect":' + str(l.effect)) +
+    (l.attribution === undefined ? '}' : ',"attribution":' + str(l.attribution) + '}')
   );
 }
 

@@ -12,8 +12,9 @@
 // A value of an unexpected type (a line not made by the builders) makes the whole line go
 // through JSON.stringify, so the text stays the same. Keys the schema does not define are not
 // written (such a line is not an audit line). The rare kinds (session_start, session_end, loss:
-// lines without a kernel thread) always go through JSON.stringify, and so does a line that already has the hash chain's keys
-// (one read back from a log): the writer adds them itself, after this text (audit-writer.ts).
+// lines without a kernel thread) always go through JSON.stringify, and so does a line that
+// already has the hash chain's keys (one read back from a log): the writer adds them itself,
+// after this text (audit-writer.ts).
 import { writeByKind } from './audit-json-kinds.js';
 import { beginLine, wasOdd } from './audit-json-parts.js';
 import type { AuditLine } from './audit-schema.js';

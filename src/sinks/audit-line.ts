@@ -23,6 +23,7 @@ import { AuditError } from './audit-errors.js';
 import {
   AUDIT_SCHEMA_VERSION,
   type AuditAction,
+  type AuditAttribution,
   type AuditEnforcement,
   type AuditLine,
   type AuditLineOf,
@@ -43,6 +44,11 @@ export interface Decision {
   reason: string;
   /** the hook or backend that decided; defaults to the hook that reported the event */
   backend?: string;
+  /**
+   * set when the kernel refused without naming a rule (Landlock): `rule` and the explanation
+   * in `reason` are vigil's inference, and the line says so
+   */
+  attribution?: AuditAttribution;
 }
 
 /** Converts kernel CLOCK_BOOTTIME ns to RFC 3339 (BootClock does). */
@@ -89,6 +95,13 @@ export function checkDecision(d: Decision): void {
     throw new AuditError('VIGIL_AUDIT_BAD_DECISION', `an OBSERVE line names no rule (got '${d.rule}')`);
   }
   if (d.reason === '') throw new AuditError('VIGIL_AUDIT_BAD_DECISION', 'a decision needs a reason');
+  // an attributed line reports a refusal the kernel made: vigil did nothing more (no kill)
+  if (d.attribution !== undefined && (d.action !== 'BLOCK' || d.enforcement !== 'inline')) {
+    throw new AuditError(
+      'VIGIL_AUDIT_BAD_DECISION',
+      `an attributed decision reports the kernel's inline refusal: BLOCK, inline (got ${d.action}, ${d.enforcement})`,
+    );
+  }
 }
 
 /** The BPF-LSM hook behind each event kind (kernel/lsm/vigil_lsm.bpf.c). */
@@ -111,7 +124,8 @@ export function reportingBackend(ev: AgentEvent): string {
   switch (ev.kind) {
     case 'exec':
     case 'session_start':
-      return 'tp_btf:sched_process_exec';
+      // a failed execve never reaches sched_process_exec (hooks/exec_failed.h)
+      return ev.ret === undefined ? 'tp_btf:sched_process_exec' : 'tracepoint:syscalls/sys_exit_execve*';
     case 'fork':
       return 'tp_btf:sched_process_fork';
     case 'exit':
@@ -147,8 +161,8 @@ export function buildAuditLine(ev: AgentEvent, ctx: LineContext, decision: Decis
   if (ev.kind === 'exec' || ev.kind === 'session_start') {
     const cgroup_id = t.cgroup_id.toString();
     if (ev.kind === 'exec') {
-      // exe is the program this exec started
-      return {
+      // exe is the program this exec started; after a failed execve, the one still running
+      const line: AuditLineOf<'exec'> = {
         ts,
         event: 'exec',
         action,
@@ -166,11 +180,14 @@ export function buildAuditLine(ev: AgentEvent, ctx: LineContext, decision: Decis
         ppid: t.ppid,
         uid: t.uid,
         tid: t.pid,
-        exe: ev.path,
+        exe: ev.ret === undefined ? ev.path : (ctx.processes?.exe(t.tgid) ?? null),
         backend,
         enforcement,
         schema_version,
       };
+      if (ev.ret !== undefined) line.result = errnoName(ev.ret);
+      if (decision.attribution !== undefined) line.attribution = decision.attribution;
+      return line;
     }
     return {
       ts,
@@ -271,6 +288,7 @@ export function buildAuditLine(ev: AgentEvent, ctx: LineContext, decision: Decis
       if (ev.verdict?.inode === true) line.matched_by = 'inode';
       // a reactive kill after O_TRUNC: the open itself emptied the file
       if (ev.verdict?.truncated === true) line.effect = 'truncated';
+      if (decision.attribution !== undefined) line.attribution = decision.attribution;
       return line;
     }
     case 'net_connect':

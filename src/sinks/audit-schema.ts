@@ -55,6 +55,15 @@ const Backend = Type.String({
   description:
     "The hook or backend that saw or decided the event, '<type>:<name>', e.g. 'tp_btf:sched_process_exec', 'cgroup:connect4', 'lsm:file_open', 'landlock'.",
 });
+const ErrnoName = Type.String({ pattern: '^E[A-Z0-9]+$|^errno [0-9]+$' });
+export const ATTRIBUTIONS = ['inferred'] as const;
+// Optional, so that a line a hook decided (and named the rule of) stays as it was.
+const Attribution = Type.Optional(
+  literals(
+    ATTRIBUTIONS,
+    "Present when the kernel refused the call without naming a rule (Landlock's EACCES): action, enforcement, backend and result are what the kernel did; rule and the explanation in reason are vigil's inference from the profile, made after the fact (inferred), not the kernel's verdict.",
+  ),
+);
 const SignalName = Type.Union([Type.String({ pattern: '^SIG[A-Z0-9+]+$' }), Type.Null()], {
   description: 'Name of the signal that ended the process (SIGKILL); null when it exited normally.',
 });
@@ -135,7 +144,8 @@ const ExecLine = line(
   {
     ...procHead,
     path: Type.String({
-      description: 'Resolved path of the executed binary (for a script: its interpreter).',
+      description:
+        'Resolved path of the executed binary (for a script: its interpreter); as requested when the execve failed (result).',
     }),
     path_truncated: Type.Boolean(),
     argv: Argv,
@@ -147,8 +157,15 @@ const ExecLine = line(
     ...decisionTail,
     ...procTail,
     ...mechTail,
+    result: Type.Optional(
+      Type.Union([ErrnoName], {
+        description:
+          "Present when the execve itself failed: the error the caller got ('EACCES'); the process still runs its old program (exe).",
+      }),
+    ),
+    attribution: Attribution,
   },
-  'A watched process executed a program.',
+  'A watched process executed a program, or tried to (result: the execve failed).',
 );
 
 const SessionStartLine = line(
@@ -223,12 +240,9 @@ const FileOpenLine = line(
     flags: Type.Array(Type.String({ pattern: '^(O_[A-Z_]+|0x[0-9a-f]+)$' }), {
       description: "Open flags by name, access mode first (['O_RDONLY', 'O_CLOEXEC']); unknown bits in hex.",
     }),
-    result: Type.Union(
-      [Type.Integer({ minimum: 0 }), Type.String({ pattern: '^E[A-Z0-9]+$|^errno [0-9]+$' })],
-      {
-        description: "The file descriptor returned, or the error's name (ENOENT).",
-      },
-    ),
+    result: Type.Union([Type.Integer({ minimum: 0 }), ErrnoName], {
+      description: "The file descriptor returned, or the error's name (ENOENT).",
+    }),
     ...decisionTail,
     ...procTail,
     ...mechTail,
@@ -244,6 +258,7 @@ const FileOpenLine = line(
           'What a denied open already did before the reactive kill: truncated, the file was opened with O_TRUNC for writing and emptied inside the open (the process was killed before it wrote).',
       }),
     ),
+    attribution: Attribution,
   },
   'A watched process opened (or tried to open) a file.',
 );
@@ -383,6 +398,7 @@ export const AuditLineSchema = Type.Union(Object.values(LINES), {
 export type AuditLine = Static<typeof AuditLineSchema>;
 export type AuditAction = (typeof ACTIONS)[number];
 export type AuditEnforcement = (typeof ENFORCEMENTS)[number];
+export type AuditAttribution = (typeof ATTRIBUTIONS)[number];
 /** The line of one event kind. */
 export type AuditLineOf<E extends AuditEvent> = Extract<AuditLine, { event: E }>;
 export type LostCounts = Static<typeof Lost>;

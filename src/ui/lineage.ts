@@ -59,6 +59,7 @@ export class ProcessForest {
         if (line.argv !== undefined) node.argv = line.argv;
         break;
       case 'exec':
+        if (line.result !== undefined) break; // the execve failed: the old program still runs
         node.comm = line.comm;
         node.exe = line.exe ?? line.path;
         node.argv = line.argv;

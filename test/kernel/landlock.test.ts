@@ -2,11 +2,22 @@
 // the process lives on (no SIGKILL), the audit line says BLOCK by `landlock`, inline, with the
 // profile's rule; the allowed counterpart opens. `--landlock strict` carves the built-in
 // profile's secrets out of '/', with its documented cost (a file created later directly in a
-// carved folder is refused too); `--landlock off` falls back to the reactive kill. Files live in
-// a temporary folder (and HOME) made for each test.
+// carved folder is refused too); `--landlock off` falls back to the reactive kill. An exec
+// Landlock refuses fails with EACCES and has its one line too; a kill rule behind a Landlock
+// refusal kills nothing (the line says so). The rule on a Landlock line is vigil's attribution
+// (`attribution: "inferred"`). Files live in a temporary folder (and HOME) made for each test.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -95,6 +106,7 @@ function assertLandlockBlock(r: Ran, path: string, rule: (rule: string | null) =
   assert.equal(l.backend, 'landlock');
   assert.equal(l.enforcement, 'inline');
   assert.ok(l.event === 'file_open' && l.result === 'EACCES', JSON.stringify(l));
+  assert.equal(l.attribution, 'inferred', 'the rule is vigil’s attribution, not the kernel’s');
   assert.ok(rule(l.rule), `rule ${String(l.rule)}`);
   return l;
 }
@@ -184,6 +196,57 @@ test('--landlock strict with generic: ~/.ssh/id_rsa and /etc/shadow are EACCES w
   const cost = assertLandlockBlock(r, `${home}/new.txt`, (rule) => rule === null);
   assert.match(cost.reason, /though the profile allows it/);
   assert.ok(!r.lines.some((x) => x.action === 'KILL'), 'nothing was killed');
+});
+
+test('an exec outside the read grants fails with EACCES: one BLOCK line by landlock, attributed; a kill rule kills nothing', async (t) => {
+  if (!(await requires(t, 'root', 'landlock', 'tp_btf', 'tracepoint'))) return;
+  const { dir, home } = sandbox(t);
+  for (const where of ['outside', 'allowed']) {
+    copyFileSync('/bin/true', join(dir, where, 'prog'));
+    chmodSync(join(dir, where, 'prog'), 0o755);
+  }
+  writeFileSync(join(dir, 'outside', 'kill.txt'), 'kill\n', { mode: 0o644 });
+  const profile = confinedProfile(dir);
+  // the same profile with a kill rule on a file Landlock refuses anyway
+  writeFileSync(
+    profile,
+    `${readFileSync(profile, 'utf8')}denied_paths:\n  - pattern: ${dir}/outside/kill.txt\n    action: kill\n`,
+  );
+  const outside = `${dir}/outside/prog`;
+  const r = vrun(
+    dir,
+    home,
+    ['--profile', profile],
+    [
+      `${outside}; echo "outside $?"`,
+      `${dir}/allowed/prog; echo "allowed $?"`,
+      `cat ${dir}/outside/kill.txt; echo "kill-rule $?"`,
+    ].join('; '),
+  );
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /outside 126\b/, 'the shell got EACCES from execve (137 would be a kill)');
+  assert.match(r.out, /allowed 0/);
+  assert.match(r.out, /kill-rule 1\b/, 'cat got EACCES and lived');
+  const refused = r.lines.filter((x) => x.event === 'exec' && x.path === outside);
+  assert.equal(refused.length, 1, JSON.stringify(refused));
+  const l = refused[0];
+  assert.ok(l?.event === 'exec');
+  assert.equal(l.action, 'BLOCK');
+  assert.equal(l.enforcement, 'inline');
+  assert.equal(l.backend, 'landlock');
+  assert.equal(l.result, 'EACCES');
+  assert.equal(l.attribution, 'inferred');
+  assert.equal(l.rule, 'default');
+  assert.deepEqual(l.argv, [outside]);
+  assert.notEqual(l.exe, outside, 'the process still runs its old program');
+  assert.match(l.reason, /^exec of .* refused by Landlock \(EACCES\).*attributed by vigil to default/);
+  const ran = r.lines.find((x) => x.event === 'exec' && x.path === `${dir}/allowed/prog`);
+  assert.ok(ran?.event === 'exec' && ran.result === undefined, JSON.stringify(ran));
+  const k = assertLandlockBlock(r, `${dir}/outside/kill.txt`, (rule) => rule === 'denied_paths[0]');
+  assert.ok(k.event === 'file_open' && k.attribution === 'inferred');
+  assert.match(k.reason, /action is kill, but the process was not killed: the kernel refused the call/);
+  assert.ok(!r.lines.some((x) => x.action === 'KILL'), 'nothing was killed');
+  assert.ok(!r.lines.some((x) => x.event === 'exit' && x.signal === 'SIGKILL'), 'no process died of SIGKILL');
 });
 
 test('--landlock off: the same read falls back to the reactive kill', async (t) => {

@@ -133,6 +133,32 @@ test('exec and session_start: path and argv from the variable part', () => {
   }
 });
 
+test('a failed exec (sys_exit_execve*): ret set, the path as requested, argv as read from the caller', () => {
+  const path = 'outside/prog';
+  const argv = 'outside/prog\0-v\0';
+  const fixed = encodeStruct(ExecEvent, {
+    head: head(MSG_TYPE.VIGIL_MSG_EXEC, 0),
+    old_pid: 0,
+    rule: 0,
+    path_len: path.length,
+    argv_len: argv.length,
+    argc: 0,
+    ret: -13,
+  });
+  const raw = Buffer.concat([fixed, Buffer.from(path), Buffer.from(argv)]);
+  assert.deepEqual(decodeAgentEvent(raw), {
+    kind: 'exec',
+    ...expectedBase(raw),
+    path,
+    argv: ['outside/prog', '-v'],
+    argvCut: false,
+    pathCut: false,
+    oldPid: 0,
+    rule: 0,
+    ret: -13,
+  });
+});
+
 test('fork, exit, connect, udp_send and socket_create', () => {
   const fork = encodeStruct(ForkEvent, {
     head: head(MSG_TYPE.VIGIL_MSG_FORK, 0),
