@@ -2,7 +2,7 @@
 // the daemon answers each with the same id, and pushes `line` and `session_end` messages to
 // clients that subscribed. Only root can reach the socket (folder 0700, socket 0600).
 import { VigilError } from '../errors.js';
-import type { BackendReport } from '../kernel/agent-kernel.js';
+import type { BackendReport } from '../kernel/backends.js';
 import type { LandlockGrant, LandlockMode } from '../policy/landlock-plan.js';
 import type { Profile } from '../policy/profile-types.js';
 import type { AuditLine } from '../sinks/audit-schema.js';

@@ -1,20 +1,10 @@
 // What `vigil doctor` learnt about the running kernel: plain data, so the ladder and the
 // renderers can be tested from hand-built fact sets without root or a kernel.
 
-export const LSM_HOOKS = [
-  'file_open',
-  'bprm_check_security',
-  'socket_connect',
-  'socket_create',
-  'socket_sendmsg',
-  'task_kill',
-  'ptrace_access_check',
-  'bpf',
-] as const;
-export type LsmHook = (typeof LSM_HOOKS)[number];
+import { CGROUP_HOOKS, LSM_HOOKS, type CgroupHook, type LsmHook } from '../protections.js';
 
-export const CGROUP_HOOKS = ['connect4', 'connect6', 'sendmsg4', 'sendmsg6', 'sock_create'] as const;
-export type CgroupHook = (typeof CGROUP_HOOKS)[number];
+// the hooks the probes try are those of vigil's protections (src/protections.ts)
+export { CGROUP_HOOKS, LSM_HOOKS, type CgroupHook, type LsmHook };
 
 /** Every probe, in the order doctor runs and prints them. */
 export const PROBE_IDS = [

@@ -4,6 +4,7 @@
 import {
   LSM_HOOKS,
   PROBE_IDS,
+  cgroupProbeId,
   lsmProbeId,
   type DoctorFacts,
   type LsmHook,
@@ -11,15 +12,26 @@ import {
   type ProbeResult,
 } from './facts.js';
 import { FIX, lsmEnableFix } from './fixes.js';
+import {
+  PROTECTIONS,
+  lsmProgramsOf,
+  type DoctorProtectionId,
+  type Enforcement,
+  type ProtectionId,
+  type ProtectionSpec,
+  type RungId,
+} from '../protections.js';
 
-export type Mode = 'inline' | 'reactive';
+export type Mode = Enforcement;
 /** 'unknown': a stronger rung could not be probed (not root, no addon), so the choice is open. */
 export type Coverage = Mode | 'none' | 'unknown';
-export type ProtectionId = 'file_open' | 'exec' | 'connect' | 'udp_send' | 'raw_sockets' | 'self_protection';
 
 export interface Rung {
-  /** Stable id of the backend, as audit lines name it. */
-  backend: 'lsm' | 'landlock' | 'tracepoint_kill' | 'exec_kill' | 'cgroup' | 'seccomp';
+  /**
+   * Stable id of the rung in `vigil doctor --json`. Not the name audit lines give the backend:
+   * they name the hook ('lsm:file_open', 'cgroup:connect4', ...; src/protections.ts).
+   */
+  backend: RungId;
   label: string;
   mode: Mode;
   /** Sessions it can serve: every session, or only those started by `vigil run`. */
@@ -36,7 +48,7 @@ export interface Rung {
 }
 
 export interface Protection {
-  id: ProtectionId;
+  id: DoctorProtectionId;
   title: string;
   /** Strongest coverage for sessions started with `vigil run`. */
   run: Coverage;
@@ -202,7 +214,9 @@ interface RungSpec {
   short?: string;
 }
 
-function lsmRung(hooks: LsmHook[], caveat: string): RungSpec {
+/** The BPF-LSM rung: every LSM hook of the protection. */
+function lsmRung(p: ProtectionSpec, caveat: string): RungSpec {
+  const hooks: LsmHook[] = lsmProgramsOf(p.id).map((h) => h.hook);
   return {
     backend: 'lsm',
     label: `BPF-LSM ${hooks.map((h) => `lsm/${h}`).join(' + ')}`,
@@ -213,14 +227,22 @@ function lsmRung(hooks: LsmHook[], caveat: string): RungSpec {
   };
 }
 
-function cgroupRung(hooks: string[], caveat: string): RungSpec {
+/** How the doctor describes a fallback; a cgroup fallback's label and probes follow from its hooks. */
+type FallbackText = Pick<RungSpec, 'caveat' | 'short'> &
+  Partial<Pick<RungSpec, 'label' | 'scope' | 'requires'>>;
+
+/** The last rung: the backend the kernel loader falls back to, with its enforcement. */
+function fallbackRung(p: ProtectionSpec, text: FallbackText): RungSpec {
+  const hooks = p.cgroup.map((c) => c.hook);
+  const cgroup = p.fallback.rung === 'cgroup';
   return {
-    backend: 'cgroup',
-    label: `cgroup-BPF ${hooks.join(' + ')}`,
-    mode: 'inline',
-    scope: 'all',
-    requires: ['cgroup2', ...hooks.map((h) => `cgroup_${h}` as ProbeId)],
-    caveat,
+    backend: p.fallback.rung,
+    label: cgroup ? `cgroup-BPF ${hooks.join(' + ')}` : (text.label ?? ''),
+    mode: p.fallback.enforcement,
+    scope: text.scope ?? 'all',
+    requires: cgroup ? ['cgroup2', ...hooks.map(cgroupProbeId)] : (text.requires ?? []),
+    caveat: text.caveat,
+    ...(text.short === undefined ? {} : { short: text.short }),
   };
 }
 
@@ -229,13 +251,18 @@ const LANDLOCK_CAVEAT =
   'directory trees: by default only for profiles that deny files by default, with --landlock strict ' +
   'also denies carved out of allowed trees (docs/backends.md); /**/name patterns fall to the next rung';
 
-const LADDER: { id: ProtectionId; title: string; rungs: RungSpec[]; pick: 'first' | 'file_open' }[] = [
-  {
-    id: 'file_open',
-    title: 'file open',
+/**
+ * The doctor's words per protection: what its BPF-LSM rung does, any rung between it and the
+ * fallback, and the fallback. Which hooks and fallback each protection has is src/protections.ts's.
+ */
+const LADDER_TEXT: Record<
+  ProtectionId,
+  { pick: 'first' | 'file_open'; lsm: string; between?: RungSpec[]; fallback: FallbackText }
+> = {
+  file_open: {
     pick: 'file_open',
-    rungs: [
-      lsmRung(['file_open'], 'decided before the open, on the resolved path'),
+    lsm: 'decided before the open, on the resolved path',
+    between: [
       {
         backend: 'landlock',
         label: 'Landlock ruleset',
@@ -245,85 +272,69 @@ const LADDER: { id: ProtectionId; title: string; rungs: RungSpec[]; pick: 'first
         caveat: LANDLOCK_CAVEAT,
         short: 'allow-lists',
       },
-      {
-        backend: 'tracepoint_kill',
-        label: 'tracepoint sys_enter_openat + SIGKILL',
-        mode: 'reactive',
-        scope: 'all',
-        requires: ['tracepoint', 'send_signal'],
-        short: 'killed as the open returns',
-        caveat:
-          'the open itself completes (O_CREAT/O_TRUNC take effect); the process is killed before ' +
-          'the call returns to it',
-      },
     ],
+    fallback: {
+      label: 'tracepoint sys_enter_openat + SIGKILL',
+      requires: ['tracepoint', 'send_signal'],
+      short: 'killed as the open returns',
+      caveat:
+        'the open itself completes (O_CREAT/O_TRUNC take effect); the process is killed before ' +
+        'the call returns to it',
+    },
   },
-  {
-    id: 'exec',
-    title: 'exec',
+  exec: {
     pick: 'first',
-    rungs: [
-      lsmRung(['bprm_check_security'], 'the exec fails with EPERM'),
-      {
-        backend: 'exec_kill',
-        label: 'tp_btf/sched_process_exec + SIGKILL',
-        mode: 'reactive',
-        scope: 'all',
-        requires: ['tp_btf', 'send_signal'],
-        short: 'killed before its first instruction',
-        caveat:
-          'killed before its first instruction: the exec succeeds and the old image is gone, but the ' +
-          'new program never runs',
-      },
-    ],
+    lsm: 'the exec fails with EPERM',
+    fallback: {
+      label: 'tp_btf/sched_process_exec + SIGKILL',
+      requires: ['tp_btf', 'send_signal'],
+      short: 'killed before its first instruction',
+      caveat:
+        'killed before its first instruction: the exec succeeds and the old image is gone, but the ' +
+        'new program never runs',
+    },
   },
-  {
-    id: 'connect',
-    title: 'connect',
+  connect: {
     pick: 'first',
-    rungs: [
-      lsmRung(['socket_connect'], 'every address family'),
-      cgroupRung(['connect4', 'connect6'], 'IPv4 and IPv6 (TCP, connected UDP); the caller gets EPERM'),
-    ],
+    lsm: 'every address family',
+    fallback: { caveat: 'IPv4 and IPv6 (TCP, connected UDP); the caller gets EPERM' },
   },
-  {
-    id: 'udp_send',
-    title: 'UDP send',
+  udp_send: {
     pick: 'first',
-    rungs: [
-      lsmRung(['socket_sendmsg'], 'every send with a destination address'),
-      cgroupRung(['sendmsg4', 'sendmsg6'], 'unconnected UDP sends over IPv4 and IPv6'),
-    ],
+    lsm: 'every send with a destination address',
+    fallback: { caveat: 'unconnected UDP sends over IPv4 and IPv6' },
   },
-  {
-    id: 'raw_sockets',
-    title: 'raw sockets',
+  raw_socket: {
     pick: 'first',
-    rungs: [
-      lsmRung(['socket_create'], 'raw and packet sockets refused at creation'),
-      cgroupRung(['sock_create'], 'raw and packet sockets refused at creation'),
-    ],
+    lsm: 'raw and packet sockets refused at creation',
+    fallback: { caveat: 'raw and packet sockets refused at creation' },
   },
-  {
-    id: 'self_protection',
-    title: 'self-protection',
+  self_protection: {
     pick: 'first',
-    rungs: [
-      lsmRung(['task_kill', 'ptrace_access_check', 'bpf'], 'kill/ptrace of vigil and bpf() from the agent'),
-      {
-        backend: 'seccomp',
-        label: 'seccomp filter',
-        mode: 'inline',
-        scope: 'run',
-        requires: ['seccomp'],
-        caveat:
-          'only for `vigil run`: the agent runs in a PID namespace of its own (vigil has no PID there), ' +
-          'its kill(0)/kill(-1), ptrace, process_vm_* and bpf() are refused (seccomp) and vigil is not ' +
-          'dumpable; nothing protects vigil from `vigil watch`/`attach` sessions',
-      },
-    ],
+    lsm: 'kill/ptrace of vigil and bpf() from the agent',
+    fallback: {
+      label: 'seccomp filter',
+      scope: 'run',
+      requires: ['seccomp'],
+      caveat:
+        'only for `vigil run`: the agent runs in a PID namespace of its own (vigil has no PID there), ' +
+        'its kill(0)/kill(-1), ptrace, process_vm_* and bpf() are refused (seccomp) and vigil is not ' +
+        'dumpable; nothing protects vigil from `vigil watch`/`attach` sessions',
+    },
   },
-];
+};
+
+/** Per protection, its rungs from the strongest (BPF-LSM) to the fallback. */
+const LADDER: { id: DoctorProtectionId; title: string; rungs: RungSpec[]; pick: 'first' | 'file_open' }[] =
+  PROTECTIONS.map((p) => {
+    const text = LADDER_TEXT[p.id];
+    return {
+      id: p.doctor.id,
+      title: p.doctor.title,
+      pick: text.pick,
+      rungs: [lsmRung(p, text.lsm), ...(text.between ?? []), fallbackRung(p, text.fallback)],
+    };
+  });
 
 function protectionsFor(facts: DoctorFacts, lsm: LsmVerdict): Protection[] {
   return LADDER.map((spec) => {

@@ -1,11 +1,7 @@
 // The agent object in the kernel: loads it, attaches the lineage and event hooks, consumes its
 // ring buffer, and gives the rest of vigil the operations on the watched set. The one module
-// that knows the object's map and program names.
-//
-// Then, per protection, the strongest backend this kernel allows (docs/backends.md): the BPF-LSM
-// object (kernel/lsm/vigil_lsm.bpf.c) is loaded on the agent object's maps; each LSM hook that
-// attaches takes over its protection (its bit in lsm_backends makes the fallback hooks only
-// observe). Where LSM programs cannot load, the fallbacks decide, and backends() says why.
+// that knows the object's map and program names. Per protection, the strongest backend this
+// kernel allows is chosen in ./backends.ts (BPF-LSM where it loads, the fallbacks elsewhere).
 //
 // With a pin root (the daemon), every map and link is pinned (src/kernel/pinned-state.ts), so the
 // hooks keep deciding from the same tables when the daemon dies, and a later daemon re-adopts
@@ -16,7 +12,6 @@ import type { RingBufferReader, RingBufferStats } from '../bridge/ring-buffer.js
 import { decodeAgentEvent, type AgentEvent } from '../decode/events.js';
 import { decodeStruct, encodeStruct } from '../decode/struct-layout.js';
 import {
-  LSM_BACKEND,
   NAME_MAX,
   Name,
   PROC_FLAG,
@@ -29,12 +24,20 @@ import {
 } from '../decode/wire-layout.js';
 import type { FailClosed, Profile } from '../policy/profile-types.js';
 import { PolicyTables, type LoadReport } from './policy-tables.js';
-import { BpfError, SystemError } from '../errors.js';
+import { SystemError } from '../errors.js';
 import { requireCgroup2Root } from '../system/cgroup.js';
 import { ensureMount } from '../system/mounts.js';
 import { bpfObjectPath } from '../system/paths.js';
 import { readStat } from '../targeting/proc-fs.js';
 import { PinnedState, layoutId, removePinFolder, watchedThrough } from './pinned-state.js';
+import {
+  adoptedLsm,
+  currentBackends,
+  disabledLsm,
+  openLsm,
+  type BackendReport,
+  type LsmState,
+} from './backends.js';
 
 export interface AgentKernelOptions {
   onEvents: (events: AgentEvent[]) => void;
@@ -67,197 +70,6 @@ export interface PinReport {
   adopted: boolean;
   /** folders of an incompatible build that were removed */
   replaced: string[];
-}
-
-/** The LSM hooks a re-adopted state has pinned: the report a fresh load would have made. */
-function adoptedLsm(pins: PinnedState): LsmState {
-  const names = new Set(pins.linkNames('lsm'));
-  if (names.size === 0)
-    return {
-      obj: undefined,
-      bits: 0,
-      report: backendReport(
-        names,
-        'refused',
-        'no BPF-LSM hook is pinned: the daemon that loaded this pinned state could not attach them (vigil doctor says why)',
-      ),
-    };
-  let bits = 0;
-  for (const h of LSM_HOOKS) if (names.has(h.program)) bits |= h.bit;
-  return { obj: undefined, bits, report: backendReport(names, 'attached', null) };
-}
-
-/** What vigil protects, each decided by one backend (docs/backends.md). */
-export type Protection = 'file_open' | 'exec' | 'connect' | 'udp_send' | 'raw_socket' | 'self_protection';
-
-export interface ProtectionBackend {
-  /** the hook that decides, '<type>:<name>', as audit lines name it */
-  backend: string;
-  /** inline: the call is refused; reactive: the process is killed before it can use what it got */
-  enforcement: 'inline' | 'reactive';
-}
-
-export interface BackendReport {
-  lsm: {
-    /** attached: at least one LSM hook decides; refused: the kernel would not load or attach it */
-    state: 'attached' | 'refused' | 'disabled';
-    /** why LSM is not used (or, when attached, which of its hooks failed); null when all attached */
-    reason: string | null;
-  };
-  protections: Record<Protection, ProtectionBackend>;
-  /** every program attached now: '<type>/<name>' as its section says, and the cgroup for cgroup hooks */
-  hooks: AttachedHook[];
-  /** the bpffs folder the links and maps are pinned in (they outlive the daemon); null: not pinned */
-  pinned: string | null;
-}
-
-export interface AttachedHook {
-  program: string;
-  hook: string;
-  /** the cgroup v2 folder a cgroup hook is attached to; null for the others */
-  cgroup: string | null;
-}
-
-interface LsmHook {
-  program: string;
-  protection: Protection;
-  /** its bit in lsm_backends (the fallback hook steps aside); 0: no fallback hook to tell */
-  bit: number;
-  backend: string;
-}
-
-/** The LSM object's programs, and the fallback each replaces. */
-const LSM_HOOKS: readonly LsmHook[] = [
-  {
-    program: 'vigil_lsm_file_open',
-    protection: 'file_open',
-    bit: LSM_BACKEND.VIGIL_LSM_FILE_OPEN,
-    backend: 'lsm:file_open',
-  },
-  {
-    program: 'vigil_lsm_exec',
-    protection: 'exec',
-    bit: LSM_BACKEND.VIGIL_LSM_EXEC,
-    backend: 'lsm:bprm_check_security',
-  },
-  {
-    program: 'vigil_lsm_connect',
-    protection: 'connect',
-    bit: LSM_BACKEND.VIGIL_LSM_CONNECT,
-    backend: 'lsm:socket_connect',
-  },
-  {
-    program: 'vigil_lsm_sendmsg',
-    protection: 'udp_send',
-    bit: LSM_BACKEND.VIGIL_LSM_SENDMSG,
-    backend: 'lsm:socket_sendmsg',
-  },
-  {
-    program: 'vigil_lsm_socket_create',
-    protection: 'raw_socket',
-    bit: LSM_BACKEND.VIGIL_LSM_SOCKET,
-    backend: 'lsm:socket_create',
-  },
-  // self-protection (kernel/lsm/self_protect.h): decides only when all three attach
-  { program: 'vigil_lsm_task_kill', protection: 'self_protection', bit: 0, backend: 'lsm:task_kill' },
-  {
-    program: 'vigil_lsm_ptrace_access_check',
-    protection: 'self_protection',
-    bit: 0,
-    backend: 'lsm:ptrace_access_check',
-  },
-  { program: 'vigil_lsm_bpf', protection: 'self_protection', bit: 0, backend: 'lsm:bpf' },
-];
-
-const FALLBACKS: Readonly<Record<Protection, ProtectionBackend>> = {
-  file_open: { backend: 'tracepoint:syscalls/sys_exit_open*', enforcement: 'reactive' },
-  exec: { backend: 'tp_btf:sched_process_exec', enforcement: 'reactive' },
-  connect: { backend: 'cgroup:connect4/connect6', enforcement: 'inline' },
-  udp_send: { backend: 'cgroup:sendmsg4/sendmsg6', enforcement: 'inline' },
-  raw_socket: { backend: 'cgroup:sock_create', enforcement: 'inline' },
-  // the launcher's filter: `vigil run` sessions only (watch/attach sessions have none)
-  self_protection: { backend: 'seccomp:vigil-launch (vigil run sessions only)', enforcement: 'inline' },
-};
-
-interface LsmState {
-  obj: BpfObject | undefined;
-  bits: number;
-  report: BackendReport;
-}
-
-const SELF_HOOKS = LSM_HOOKS.filter((h) => h.protection === 'self_protection');
-
-/** One line for an error of the LSM object: errno and what libbpf or the kernel said. */
-function lsmErrorText(err: unknown): string {
-  if (err instanceof BpfError) {
-    const first = err.message.split('\n')[0] ?? err.message;
-    return `${err.errnoCode} at ${err.op}: ${first}`;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-function backendReport(
-  attached: ReadonlySet<string>,
-  state: BackendReport['lsm']['state'],
-  reason: string | null,
-): BackendReport {
-  const protections = { ...FALLBACKS };
-  for (const h of LSM_HOOKS)
-    if (h.bit !== 0 && attached.has(h.program))
-      protections[h.protection] = { backend: h.backend, enforcement: 'inline' };
-  if (SELF_HOOKS.every((h) => attached.has(h.program))) {
-    const backend = `lsm:${SELF_HOOKS.map((h) => h.backend.slice(4)).join('+')}`;
-    protections.self_protection = { backend, enforcement: 'inline' };
-  }
-  const hooks = LSM_HOOKS.filter((h) => attached.has(h.program)).map((h) => ({
-    program: h.program,
-    hook: h.backend.replace(':', '/'),
-    cgroup: null,
-  }));
-  return { lsm: { state, reason }, protections, hooks, pinned: null };
-}
-
-/**
- * Loads the LSM object on `agent`'s maps and attaches its hooks one by one; each hook that
- * attaches gets its bit in lsm_backends. Never throws: a kernel that refuses LSM keeps the
- * fallbacks, and the report says why.
- */
-function openLsm(agent: BpfObject, path: string, pins: PinnedState | undefined): LsmState {
-  let obj: BpfObject | undefined;
-  try {
-    obj = BpfObject.open(path);
-    for (const d of obj.mapDeclarations()) if (!d.internal) obj.reuseMap(d.name, agent.map(d.name));
-    obj.load();
-  } catch (err) {
-    obj?.close();
-    return { obj: undefined, bits: 0, report: backendReport(new Set(), 'refused', lsmErrorText(err)) };
-  }
-  let bits = 0;
-  const attached = new Set<string>();
-  const failed: string[] = [];
-  const links: BpfLink[] = [];
-  for (const h of LSM_HOOKS) {
-    try {
-      const link = obj.attach(h.program);
-      links.push(link);
-      pins?.pinLink('lsm', h.program, link);
-      attached.add(h.program);
-      bits |= h.bit;
-      // from here on the LSM hook decides; the fallback for the protection only observes
-      agent.map('lsm_backends').set(u32(0), u32(bits));
-    } catch (err) {
-      failed.push(`${h.backend}: ${lsmErrorText(err)}`);
-    }
-  }
-  if (attached.size === 0) {
-    obj.close();
-    return { obj: undefined, bits: 0, report: backendReport(attached, 'refused', failed.join('; ')) };
-  }
-  return {
-    obj,
-    bits,
-    report: backendReport(attached, 'attached', failed.length === 0 ? null : failed.join('; ')),
-  };
 }
 
 export interface WatchedProcess {
@@ -466,15 +278,7 @@ export class AgentKernel {
           }
         }
         lsm = lsmOff
-          ? {
-              obj: undefined,
-              bits: 0,
-              report: backendReport(
-                new Set(),
-                'disabled',
-                options.lsm === 'off' ? 'disabled by the caller' : 'disabled by VIGIL_LSM=off',
-              ),
-            }
+          ? disabledLsm(options.lsm === 'off' ? 'disabled by the caller' : 'disabled by VIGIL_LSM=off')
           : openLsm(obj, lsmPath, pins);
       }
       const pinReport: PinReport = { dir: pins?.dir ?? null, adopted: adopt, replaced };
@@ -620,20 +424,7 @@ export class AgentKernel {
    * is not in use where it is not.
    */
   backends(): BackendReport {
-    const r = this.#lsm.report;
-    const agent = this.attachReport
-      .filter((a) => a.ok)
-      .map((a) => ({
-        program: a.program,
-        hook: a.section,
-        cgroup: a.section.startsWith('cgroup') ? this.#cgroupPath : null,
-      }));
-    return {
-      lsm: { ...r.lsm },
-      protections: { ...r.protections },
-      hooks: [...agent, ...r.hooks],
-      pinned: this.#pins?.dir ?? null,
-    };
+    return currentBackends(this.#lsm, this.attachReport, this.#cgroupPath, this.#pins?.dir ?? null);
   }
 
   counters(): KernelCounters {

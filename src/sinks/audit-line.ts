@@ -19,6 +19,14 @@ import {
   socketTypeName,
 } from '../enrich/linux-names.js';
 import { MSG_FLAG } from '../decode/wire-layout.js';
+import {
+  LINEAGE_BACKENDS,
+  PROTECTIONS,
+  cgroupBackend,
+  lsmBackendOf,
+  protection,
+  type ProtectionId,
+} from '../protections.js';
 import { AuditError } from './audit-errors.js';
 import {
   AUDIT_SCHEMA_VERSION,
@@ -104,14 +112,27 @@ export function checkDecision(d: Decision): void {
   }
 }
 
-/** The BPF-LSM hook behind each event kind (kernel/lsm/vigil_lsm.bpf.c). */
-const LSM_HOOK: Readonly<Partial<Record<AgentEvent['kind'], string>>> = {
-  file_open: 'lsm:file_open',
-  exec: 'lsm:bprm_check_security',
-  net_connect: 'lsm:socket_connect',
-  udp_send: 'lsm:socket_sendmsg',
-  socket_create: 'lsm:socket_create',
-};
+/** The BPF-LSM hook behind each event kind a protection decides (src/protections.ts). */
+const LSM_HOOK: Readonly<Partial<Record<AgentEvent['kind'], string>>> = Object.fromEntries(
+  PROTECTIONS.flatMap((p) => p.events.map((kind) => [kind, lsmBackendOf(p.id)])),
+);
+
+/** A fallback's cgroup hook per address family. */
+function cgroupByFamily(id: ProtectionId): Record<'inet' | 'inet6', string> {
+  const hooks = protection(id).cgroup;
+  const of = (family: 'inet' | 'inet6') => {
+    const c = hooks.find((x) => x.family === family);
+    if (c === undefined) throw new RangeError(`protection '${id}' has no cgroup hook for ${family}`);
+    return cgroupBackend(c.hook);
+  };
+  return { inet: of('inet'), inet6: of('inet6') };
+}
+
+const FILE_OPEN = protection('file_open').fallback.backend;
+const EXEC = protection('exec').fallback.backend;
+const CONNECT = cgroupByFamily('connect');
+const UDP_SEND = cgroupByFamily('udp_send');
+const SOCKET_CREATE = protection('raw_socket').fallback.backend;
 
 /**
  * The hook that reported (and, for a decision, decided) the event: a BPF-LSM hook when the
@@ -124,21 +145,19 @@ export function reportingBackend(ev: AgentEvent): string {
   switch (ev.kind) {
     case 'exec':
     case 'session_start':
-      // a failed execve never reaches sched_process_exec (hooks/exec_failed.h)
-      return ev.ret === undefined ? 'tp_btf:sched_process_exec' : 'tracepoint:syscalls/sys_exit_execve*';
+      return ev.ret === undefined ? EXEC : LINEAGE_BACKENDS.failedExec;
     case 'fork':
-      return 'tp_btf:sched_process_fork';
+      return LINEAGE_BACKENDS.fork;
     case 'exit':
-      return 'tp_btf:sched_process_exit';
+      return LINEAGE_BACKENDS.exit;
     case 'file_open':
-      // One program per syscall (open, openat, openat2, creat); the event does not say which.
-      return 'tracepoint:syscalls/sys_exit_open*';
+      return FILE_OPEN;
     case 'net_connect':
-      return ev.family === 'inet6' ? 'cgroup:connect6' : 'cgroup:connect4';
+      return ev.family === 'inet6' ? CONNECT.inet6 : CONNECT.inet;
     case 'udp_send':
-      return ev.family === 'inet6' ? 'cgroup:sendmsg6' : 'cgroup:sendmsg4';
+      return ev.family === 'inet6' ? UDP_SEND.inet6 : UDP_SEND.inet;
     case 'socket_create':
-      return 'cgroup:sock_create';
+      return SOCKET_CREATE;
     case 'syscall':
       return 'seccomp';
   }

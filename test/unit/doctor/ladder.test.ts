@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { LSM_HOOKS, lsmProbeId } from '../../../src/doctor/facts.js';
-import { decide, type Protection, type ProtectionId, type Verdict } from '../../../src/doctor/ladder.js';
+import { decide, type Protection, type Verdict } from '../../../src/doctor/ladder.js';
+import type { DoctorProtectionId as ProtectionId } from '../../../src/protections.js';
 import { failedResult, facts, lsmHost, noBtfHost, nonRootHost, thisHost } from './fact-sets.js';
 
 function protection(v: Verdict, id: ProtectionId): Protection {
