@@ -1,38 +1,87 @@
-// The error catalogue: every error vigil raises on purpose has a code, a message a user can act
-// on, an optional hint (the command or setting that fixes it) and an exit code for the CLI.
+// vigil's errors: every error vigil raises on purpose is a VigilError with a code from the
+// catalogue (src/error-codes.ts: the code's exit code and fixed hint), a message a user can act on
+// and an optional hint (the command or setting that fixes it). A bug is an InternalError.
+import { EXIT_CODES, catalogueEntry, isErrorCode, type ErrorCode, type ExitCode } from './error-codes.js';
 
-export const EXIT_CODES = {
-  ok: 0,
-  failure: 1, // the requested work failed (doctor: vigil cannot enforce here)
-  usage: 2, // bad flags or arguments
-  kernel: 3, // the kernel refused something vigil needs
-  config: 4, // a bad profile or setting
-} as const;
-export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+export { EXIT_CODES, type ErrorCode, type ExitCode } from './error-codes.js';
 
 export interface VigilErrorOptions {
   cause?: unknown;
+  /** replaces the catalogue's hint for this code, if it has one */
   hint?: string | undefined;
 }
 
-export class VigilError extends Error {
-  readonly code: string;
-  readonly hint: string | undefined;
-  readonly exitCode: ExitCode;
+/** An errno name (EPERM) or libbpf's own (LIBBPF_ERRNO__FORMAT): the code of a BpfError. */
+export type ErrnoCode = `E${string}` | `LIBBPF_ERRNO__${string}`;
 
-  constructor(code: string, message: string, exitCode: ExitCode, options: VigilErrorOptions = {}) {
+function isErrnoCode(code: string): code is ErrnoCode {
+  return /^(E[A-Z0-9]+|LIBBPF_ERRNO__[A-Z0-9_]+)$/.test(code);
+}
+
+/** vigil's own error: the CLI prints its message and hint and exits with its code's exit code. */
+export class VigilError extends Error {
+  /** the catalogue code; for a kernel refusal the errno name, under the catalogue's VIGIL_BPF */
+  readonly code: ErrorCode | ErrnoCode;
+  readonly hint: string | undefined;
+  /** the catalogue entry this error belongs to (its code, unless the code is an errno name) */
+  readonly catalogueCode: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: VigilErrorOptions);
+  constructor(code: ErrorCode | ErrnoCode, message: string, options: VigilErrorOptions, entry: ErrorCode);
+  constructor(
+    code: ErrorCode | ErrnoCode,
+    message: string,
+    options: VigilErrorOptions = {},
+    entry?: ErrorCode,
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.hint = options.hint;
-    this.exitCode = exitCode;
+    this.catalogueCode = entry ?? (code as ErrorCode);
+    this.hint = options.hint ?? catalogueEntry(this.catalogueCode).hint;
   }
+
+  get exitCode(): ExitCode {
+    return catalogueEntry(this.catalogueCode).exit;
+  }
+}
+
+/** A daemon's error relayed to its client: the request failed, whatever the daemon's code was. */
+export class RemoteError extends VigilError {
+  constructor(code: string, message: string, options: VigilErrorOptions = {}) {
+    const known: ErrorCode | ErrnoCode = isErrorCode(code) || isErrnoCode(code) ? code : 'VIGIL_INTERNAL';
+    super(known, message, options, isErrorCode(known) ? known : 'VIGIL_BPF');
+  }
+
+  override get exitCode(): ExitCode {
+    return EXIT_CODES.failure;
+  }
+}
+
+/** A broken invariant inside vigil (a bug, never the user's doing): the CLI reports it as internal. */
+export class InternalError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InternalError';
+  }
+}
+
+/**
+ * The base of an error found without its place (a bad pattern, variable or network spec): the
+ * profile loader catches it and throws a ProfileError with file:line:column and the same code.
+ */
+export function detailError(code: ErrorCode) {
+  return class extends VigilError {
+    constructor(message: string) {
+      super(code, message);
+    }
+  };
 }
 
 /** A bad command line: unknown flag, missing value, wrong argument. */
 export class UsageError extends VigilError {
   constructor(message: string, options: VigilErrorOptions = {}) {
-    super('VIGIL_USAGE', message, EXIT_CODES.usage, options);
+    super('VIGIL_USAGE', message, options);
   }
 }
 
@@ -54,17 +103,23 @@ export class BpfError extends VigilError implements BpfErrorInfo {
   readonly op: string;
   readonly target: string;
   readonly log: string;
-  /** The errno name; the catalogue code is VIGIL_BPF_<op>. */
+  /** The errno name, as `code` (whose catalogue entry is VIGIL_BPF). */
   readonly errnoCode: string;
 
   constructor(message: string, info: BpfErrorInfo) {
-    super(info.code, message, EXIT_CODES.kernel, { hint: bpfHint(info) });
+    super(errnoCode(info.code), message, { hint: bpfHint(info) }, 'VIGIL_BPF');
     this.errno = info.errno;
     this.op = info.op;
     this.target = info.target;
     this.log = info.log;
     this.errnoCode = info.code;
   }
+}
+
+/** The addon names every failure by its errno (or libbpf's own number); anything else is a bug. */
+function errnoCode(code: string): ErrnoCode {
+  if (!isErrnoCode(code)) throw new InternalError(`the native bridge gave '${code}' as an errno name`);
+  return code;
 }
 
 function bpfHint(info: BpfErrorInfo): string | undefined {
@@ -88,7 +143,7 @@ function bpfHint(info: BpfErrorInfo): string | undefined {
 
 /** Something vigil needs from the system is missing (a mount, a cgroup, a file). */
 export class SystemError extends VigilError {
-  constructor(code: string, message: string, options: VigilErrorOptions = {}) {
-    super(code, message, EXIT_CODES.failure, options);
+  constructor(code: ErrorCode, message: string, options: VigilErrorOptions = {}) {
+    super(code, message, options);
   }
 }

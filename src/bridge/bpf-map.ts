@@ -1,6 +1,6 @@
 // A BPF map seen as Buffers: element operations, iteration (batched where the kernel has it),
 // pinning. Callers encode keys and values; sizes are checked here, with the map's name.
-import { BpfError, VigilError, EXIT_CODES } from '../errors.js';
+import { BpfError, VigilError } from '../errors.js';
 import type { NativeMap, NativeMapInfo } from './native-binding.js';
 
 /** BPF_ANY, BPF_NOEXIST, BPF_EXIST */
@@ -12,7 +12,7 @@ const NO_BATCH = new Set(['EINVAL', 'ENOTSUPP', 'EOPNOTSUPP', 'ENOTSUP', 'ENOSYS
 
 export class BridgeArgumentError extends VigilError {
   constructor(message: string) {
-    super('VIGIL_BRIDGE_ARGUMENT', message, EXIT_CODES.failure);
+    super('VIGIL_BRIDGE_ARGUMENT', message);
   }
 }
 

@@ -194,8 +194,5 @@ export function native(): NativeBinding {
   throw new SystemError(
     'VIGIL_NATIVE_MISSING',
     `cannot load the native addon; tried:\n  ${tried.join('\n  ')}`,
-    {
-      hint: 'build it with `make native` (or run scripts/setup.sh)',
-    },
   );
 }

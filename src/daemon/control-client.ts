@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 
-import { VigilError, EXIT_CODES } from '../errors.js';
+import { RemoteError, VigilError } from '../errors.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import type {
   EnforceOptions,
@@ -73,7 +73,7 @@ export interface DaemonHandle {
 
 export class DaemonUnavailable extends VigilError {
   constructor(message: string, options: { cause?: unknown; hint?: string } = {}) {
-    super('VIGIL_NO_DAEMON', message, EXIT_CODES.failure, options);
+    super('VIGIL_NO_DAEMON', message, options);
   }
 }
 
@@ -210,10 +210,7 @@ class RemoteDaemon implements DaemonHandle {
     if (p === undefined) return;
     this.#pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);
-    else
-      p.reject(
-        new VigilError(msg.error.code, msg.error.message, EXIT_CODES.failure, { hint: msg.error.hint }),
-      );
+    else p.reject(new RemoteError(msg.error.code, msg.error.message, { hint: msg.error.hint }));
   }
 
   #request<T>(body: RequestBody): Promise<T> {

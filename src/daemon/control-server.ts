@@ -146,7 +146,7 @@ export class ControlServer {
         return daemon.resumeSession(req.session, this.#sink(send, unsubscribe)).summary();
       case 'daemon.stop':
         if (this.onStop === undefined)
-          throw new VigilError('VIGIL_NOT_STOPPABLE', 'this daemon runs inside another vigil command', 1);
+          throw new VigilError('VIGIL_NOT_STOPPABLE', 'this daemon runs inside another vigil command');
         setImmediate(() => this.onStop?.(req.unload));
         return { pid: process.pid };
       case 'profile.reload':
@@ -170,7 +170,7 @@ export class ControlServer {
       }
       default: {
         const op = (req as { op?: unknown }).op;
-        throw new VigilError('VIGIL_PROTOCOL', `unknown request '${String(op)}'`, 1);
+        throw new VigilError('VIGIL_PROTOCOL', `unknown request '${String(op)}'`);
       }
     }
   }

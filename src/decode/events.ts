@@ -1,5 +1,6 @@
 // Decodes the agent-tracking records of the main kernel object into plain events: the fixed
 // part by its layout, then the variable part (paths, argv) by the lengths the kernel wrote.
+import { InternalError } from '../errors.js';
 import { fieldAt, type Decoded, type FieldSpec, type FieldType, type StructLayout } from './struct-layout.js';
 import {
   EventHead,
@@ -147,7 +148,7 @@ function numReader(type: FieldType, what: string): NumReader {
     case 's32':
       return (b, o) => b.readInt32LE(o);
     default:
-      throw new Error(`${what} is not a number of 32 bits or less`);
+      throw new InternalError(`${what} is not a number of 32 bits or less`);
   }
 }
 
@@ -155,7 +156,7 @@ function big(layout: StructLayout<readonly FieldSpec[]>, path: string): { at: nu
   const f = fieldAt(layout, path);
   if (f.type === 'u64') return { at: f.offset, read: (b, o) => b.readBigUInt64LE(o) };
   if (f.type === 's64') return { at: f.offset, read: (b, o) => b.readBigInt64LE(o) };
-  throw new Error(`${layout.cName}.${path} is not a 64-bit number`);
+  throw new InternalError(`${layout.cName}.${path} is not a 64-bit number`);
 }
 
 const H = {

@@ -3,6 +3,7 @@
 // user space lose records silently.
 import { decodeStruct, type Decoded } from './struct-layout.js';
 import { MSG_TYPE, MsgHeader, ProbeMsg, TestEcho, TestOpen } from './wire-layout.js';
+import { InternalError } from '../errors.js';
 
 export type TestOpenRecord = { kind: 'test_open' } & Decoded<typeof TestOpen.specs>;
 export type TestEchoRecord = { kind: 'test_echo' } & Decoded<typeof TestEcho.specs>;
@@ -14,7 +15,7 @@ export interface UnknownRecord {
 }
 export type WireRecord = TestOpenRecord | TestEchoRecord | ProbeRecord | UnknownRecord;
 
-export class RecordError extends Error {
+export class RecordError extends InternalError {
   constructor(
     message: string,
     readonly raw: Buffer,

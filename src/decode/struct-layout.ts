@@ -1,6 +1,7 @@
 // C struct layouts described once in TypeScript, with offsets computed by the C rules the BPF
 // target uses (natural alignment, no packing). A layout both decodes records and is what the
 // wire-layout test compares with the compiled BTF.
+import { InternalError } from '../errors.js';
 
 export type Scalar = 'u8' | 'u16' | 'u32' | 'u64' | 's8' | 's16' | 's32' | 's64';
 export interface CharArray {
@@ -99,14 +100,14 @@ export function fieldAt(layout: StructLayout<readonly FieldSpec[]>, path: string
   const names = path.split('.');
   for (let i = 0; i < names.length; i++) {
     const f = current.fields.find((x) => x.name === names[i]);
-    if (f === undefined) throw new Error(`${layout.cName} has no field ${path}`);
+    if (f === undefined) throw new InternalError(`${layout.cName} has no field ${path}`);
     offset += f.offset;
     if (i === names.length - 1) return { ...f, offset };
     if (typeof f.type === 'string' || !('struct' in f.type))
-      throw new Error(`${layout.cName}.${path}: not a struct`);
+      throw new InternalError(`${layout.cName}.${path}: not a struct`);
     current = f.type.struct;
   }
-  throw new Error('an empty field path');
+  throw new InternalError('an empty field path');
 }
 
 function readField(buf: Buffer, at: number, f: Field): unknown {

@@ -44,6 +44,7 @@ import {
 } from './kernel-probes.js';
 import { failed, ok, skipped, summarizeError, timed, timedAsync, type Outcome } from './probe-result.js';
 import { probeSendSignal } from './signal-probe.js';
+import { InternalError } from '../errors.js';
 
 /** Every object the probes load (kernel/probes/*.bpf.c, built by `make kernel`). */
 const PROBE_OBJECTS = ['core', 'lsm', 'trace', 'signal', 'ringbuf', 'cgroup'].map(
@@ -137,7 +138,7 @@ export async function gatherFacts(): Promise<DoctorFacts> {
   const probes = {} as Record<ProbeId, ProbeResult>;
   for (const id of PROBE_IDS) {
     const r = results.get(id);
-    if (r === undefined) throw new Error(`vigil doctor: probe ${id} produced no result`);
+    if (r === undefined) throw new InternalError(`vigil doctor: probe ${id} produced no result`);
     probes[id] = r;
   }
   return {

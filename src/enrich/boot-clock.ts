@@ -19,6 +19,7 @@
 // that moved (a step or a resume) or every `fullResyncMs` (5 min). In a time namespace the
 // kernel's event clock is the host's: the namespace's boottime offset is added back.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { SystemError } from '../errors.js';
 
 /** The clock reads a sync needs; injectable for tests. */
 export interface ClockSources {
@@ -90,7 +91,11 @@ export function procSources(): ClockSources {
 /** "1688.51 2530.12\n" -> 168851 (centiseconds of boottime). */
 export function parseUptimeCs(text: string): number {
   const m = /^(\d+)\.(\d{2})\s/.exec(text);
-  if (m === null) throw new Error(`unexpected /proc/uptime: ${JSON.stringify(text.slice(0, 40))}`);
+  if (m === null)
+    throw new SystemError(
+      'VIGIL_PROC_FORMAT',
+      `unexpected /proc/uptime: ${JSON.stringify(text.slice(0, 40))}`,
+    );
   return Number(m[1]) * 100 + Number(m[2]);
 }
 
@@ -144,11 +149,12 @@ function measureEdge(read: () => number, unitNs: bigint, monoNs: () => bigint): 
       before = t0;
       prev = v;
       after = t1;
-      if (t1 > deadline) throw new Error('clock edge not seen: the clock does not advance');
+      if (t1 > deadline)
+        throw new SystemError('VIGIL_CLOCK', 'clock edge not seen: the clock does not advance');
     }
     if (best.halfWidthNs * 2n <= MAX_BRACKET_NS) break;
   }
-  if (best === undefined) throw new Error('clock edge not measured');
+  if (best === undefined) throw new SystemError('VIGIL_CLOCK', 'clock edge not measured');
   return best;
 }
 

@@ -20,7 +20,7 @@ import type { PolicyInput } from '../policy/evaluate.js';
 import { decodeVerdict, encodeQuery } from '../policy/kernel-query.js';
 import type { KernelDecision } from '../policy/kernel-query.js';
 import type { Profile } from '../policy/profile-types.js';
-import { VigilError, EXIT_CODES } from '../errors.js';
+import { VigilError } from '../errors.js';
 
 /** The BPF_PROG_RUN program of kernel/policy/matcher_test.bpf.c and its maps. */
 export const MATCH_PROGRAM = 'policy_match_batch';
@@ -112,7 +112,6 @@ export class PolicyTables {
       throw new VigilError(
         'VIGIL_POLICY_TABLES_FULL',
         `all ${POLICY_TABLES} kernel table ids are in use: unload a profile before loading another`,
-        EXIT_CODES.kernel,
       );
     }
     const tables: CompiledTables = compileTables(profile, tableId);
@@ -191,7 +190,6 @@ export class PolicyTables {
         throw new VigilError(
           'VIGIL_POLICY_MATCH',
           `${MATCH_PROGRAM} decided ${done} of ${end - start} queries`,
-          EXIT_CODES.kernel,
         );
       }
       for (let i = start; i < end; i++) {

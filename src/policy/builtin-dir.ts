@@ -4,6 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SystemError } from '../errors.js';
 
 const CANDIDATES = ['../../../profiles/', '../../profiles/'];
 
@@ -18,7 +19,10 @@ export function builtinProfileDir(): string {
     tried.push(dir);
     if (existsSync(dir)) return (cached = dir);
   }
-  throw new Error(`built-in profiles not found; looked in: ${tried.join(', ')}`);
+  throw new SystemError(
+    'VIGIL_BUILTINS_MISSING',
+    `built-in profiles not found; looked in: ${tried.join(', ')}`,
+  );
 }
 
 /** Names of the built-in profiles (file names without `.yaml`), sorted. */

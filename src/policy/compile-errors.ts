@@ -1,11 +1,11 @@
 // A profile the kernel tables cannot hold: too many states, classes, port segments or rules.
 // Same shape as ProfileError (file:line:column: message, config exit code) so callers treat both
 // alike; a separate class because VIGIL_PROFILE_TOO_BIG is the table compiler's own code.
-import { EXIT_CODES, VigilError } from '../errors.js';
+import { VigilError, type ErrorCode } from '../errors.js';
 import { formatLocation } from './profile-errors.js';
 import type { RuleOrigin } from './profile-types.js';
 
-export type CompileErrorCode = 'VIGIL_PROFILE_TOO_BIG' | 'VIGIL_PROFILE_PATTERN';
+export type CompileErrorCode = Extract<ErrorCode, 'VIGIL_PROFILE_TOO_BIG' | 'VIGIL_PROFILE_PATTERN'>;
 
 export class ProfileCompileError extends VigilError {
   declare readonly code: CompileErrorCode;
@@ -23,7 +23,7 @@ export class ProfileCompileError extends VigilError {
             line: origin.line,
             ...(origin.column === undefined ? {} : { column: origin.column }),
           };
-    super(code, `${formatLocation(where)}: ${detail}`, EXIT_CODES.config);
+    super(code, `${formatLocation(where)}: ${detail}`);
     this.file = origin.file;
     this.line = origin.line;
     this.column = origin.column;

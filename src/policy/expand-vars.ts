@@ -2,6 +2,7 @@
 // caller (the session's user and working directory), never from vigil's own environment, because
 // the daemon runs as root for many sessions at once.
 import { escapeGlob } from './glob.js';
+import { detailError } from '../errors.js';
 
 /** Values for the variables a profile may use; absolute paths. */
 export interface ProfileVariables {
@@ -14,7 +15,7 @@ export interface ProfileVariables {
 export const VARIABLE_NAMES = ['HOME', 'WORKSPACE'] as const;
 
 /** Thrown with a message only; the loader adds the rule's position. */
-export class VariableError extends Error {
+export class VariableError extends detailError('VIGIL_PROFILE_VARIABLE') {
   constructor(message: string) {
     super(message);
     this.name = 'VariableError';

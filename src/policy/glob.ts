@@ -1,6 +1,7 @@
 // Path patterns: parsing, normalisation, classification into kernel strategies, and matching.
 // Everything works on UTF-8 bytes because Linux paths are byte strings and the kernel matcher
 // compares bytes; docs/matching.md is the contract this file implements.
+import { detailError } from '../errors.js';
 
 /**
  * Longest normalised path, in bytes, the kernel matcher reads. bpf_d_path() fills a PATH_MAX (4096)
@@ -63,7 +64,7 @@ export type PatternPlan =
     };
 
 /** Raised for a pattern the matcher cannot take; the loader adds file:line:column. */
-export class PatternSyntaxError extends Error {
+export class PatternSyntaxError extends detailError('VIGIL_PROFILE_PATTERN') {
   constructor(message: string) {
     super(message);
     this.name = 'PatternSyntaxError';

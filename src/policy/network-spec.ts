@@ -2,6 +2,7 @@
 // plain data that maps straight onto LPM trie keys: family, network bytes, prefix length.
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { detailError } from '../errors.js';
 
 export type Protocol = 'tcp' | 'udp' | 'any';
 
@@ -15,7 +16,7 @@ export interface NetworkTarget {
   readonly protocol: Protocol;
 }
 
-export class NetworkSpecError extends Error {
+export class NetworkSpecError extends detailError('VIGIL_PROFILE_NETWORK') {
   constructor(message: string) {
     super(message);
     this.name = 'NetworkSpecError';

@@ -1,18 +1,14 @@
-// Coded errors for the policy layer, part of the project's error catalogue (src/errors.ts):
-// a bad profile exits with the `config` exit code.
-import { EXIT_CODES, VigilError } from '../errors.js';
+// Coded errors for the policy layer; their codes are in the catalogue (src/error-codes.ts),
+// where a bad profile has the `config` exit code.
+import { VigilError, type ErrorCode } from '../errors.js';
 
 export { VigilError };
 
-export type ProfileErrorCode =
-  | 'VIGIL_PROFILE_READ' // the file could not be read
-  | 'VIGIL_PROFILE_YAML' // not well-formed YAML
-  | 'VIGIL_PROFILE_INVALID' // unknown key, wrong type, missing key, bad value
-  | 'VIGIL_PROFILE_PATTERN' // a path or command pattern the matcher cannot enforce
-  | 'VIGIL_PROFILE_NETWORK' // an invalid CIDR, port or protocol
-  | 'VIGIL_PROFILE_VARIABLE' // ${NAME} unknown, or not given by the caller
-  | 'VIGIL_PROFILE_UNKNOWN_BUILTIN' // `extends:` or a by-name load names no built-in
-  | 'VIGIL_PROFILE_EXTENDS'; // an `extends` cycle
+/** The profile loader's codes (the table compiler's own is VIGIL_PROFILE_TOO_BIG). */
+export type ProfileErrorCode = Exclude<
+  Extract<ErrorCode, `VIGIL_PROFILE_${string}`>,
+  'VIGIL_PROFILE_TOO_BIG'
+>;
 
 /** Where in a profile source a problem is; line and column are 1-based. */
 export interface SourceLocation {
@@ -31,7 +27,7 @@ export class ProfileError extends VigilError {
   readonly detail: string;
 
   constructor(code: ProfileErrorCode, where: SourceLocation, detail: string, options?: { cause?: unknown }) {
-    super(code, `${formatLocation(where)}: ${detail}`, EXIT_CODES.config, options);
+    super(code, `${formatLocation(where)}: ${detail}`, options);
     this.file = where.file;
     this.line = where.line;
     this.column = where.column;

@@ -13,9 +13,7 @@ export function cgroup2Root(): string | undefined {
 export function requireCgroup2Root(): string {
   const root = cgroup2Root();
   if (root === undefined) {
-    throw new SystemError('VIGIL_NO_CGROUP2', 'no cgroup v2 hierarchy is mounted', {
-      hint: 'mount -t cgroup2 none /sys/fs/cgroup/unified (or boot with systemd.unified_cgroup_hierarchy=1)',
-    });
+    throw new SystemError('VIGIL_NO_CGROUP2', 'no cgroup v2 hierarchy is mounted');
   }
   return root;
 }

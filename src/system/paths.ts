@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SystemError } from '../errors.js';
 
 let cached: string | undefined;
 
@@ -17,7 +18,10 @@ export function repoRoot(): string {
     }
     const parent = dirname(dir);
     if (parent === dir)
-      throw new Error(`cannot find vigil's repository root above ${fileURLToPath(import.meta.url)}`);
+      throw new SystemError(
+        'VIGIL_ROOT_MISSING',
+        `cannot find vigil's repository root above ${fileURLToPath(import.meta.url)}`,
+      );
     dir = parent;
   }
 }

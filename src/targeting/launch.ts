@@ -13,9 +13,7 @@ import { repoRoot } from '../system/paths.js';
 export function launcherPath(): string {
   const path = `${repoRoot()}/build/vigil-launch`;
   if (!existsSync(path)) {
-    throw new SystemError('VIGIL_LAUNCHER_MISSING', `${path} is missing`, {
-      hint: 'build it: make native (or scripts/setup.sh)',
-    });
+    throw new SystemError('VIGIL_LAUNCHER_MISSING', `${path} is missing`);
   }
   return path;
 }

@@ -1,6 +1,7 @@
 // Reading processes from /proc: identity (with the start time that tells a reused PID from
 // the original), children, and whole trees.
 import { readdirSync, readFileSync } from 'node:fs';
+import { SystemError } from '../errors.js';
 
 export interface ProcStat {
   pid: number;
@@ -15,7 +16,8 @@ export interface ProcStat {
 export function parseStat(text: string): ProcStat {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) throw new Error(`malformed /proc stat: ${text.slice(0, 80)}`);
+  if (open < 0 || close < open)
+    throw new SystemError('VIGIL_PROC_FORMAT', `malformed /proc stat: ${text.slice(0, 80)}`);
   const rest = text
     .slice(close + 2)
     .trim()
@@ -24,7 +26,8 @@ export function parseStat(text: string): ProcStat {
   const state = rest[0] ?? '?';
   const ppid = Number(rest[1]);
   const start = rest[19];
-  if (start === undefined) throw new Error(`malformed /proc stat: ${text.slice(0, 80)}`);
+  if (start === undefined)
+    throw new SystemError('VIGIL_PROC_FORMAT', `malformed /proc stat: ${text.slice(0, 80)}`);
   return {
     pid: Number(text.slice(0, open).trim()),
     comm: text.slice(open + 1, close),

@@ -12,6 +12,7 @@ import { buildInitramfs, BUSYBOX } from './initramfs.js';
 import { ensureKernel, type CachedKernel } from './kernel-cache.js';
 import type { KernelSpec } from './kernels.js';
 import { bootVm, QEMU, type Accel, type BootResult } from './qemu.js';
+import { VigilError, type VigilErrorOptions } from '../errors.js';
 
 /**
  * What runs inside the VM: the kernel-level tests (loader, lineage, LSM backend; the policy
@@ -50,8 +51,10 @@ export function vmOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): VmOption
 }
 
 /** Raised when the runner cannot start a VM at all (setup not run, no apt, ...). */
-export class VmUnavailableError extends Error {
-  override name = 'VmUnavailableError';
+export class VmUnavailableError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('VIGIL_VM_UNAVAILABLE', message, options);
+  }
 }
 
 export interface VmRun {
