@@ -27,7 +27,7 @@ import type { EnforceOptions, ProfileRef, ReloadResult, StatusResult } from './c
 import { ProfileHandles, reloadProfile } from './profile-handles.js';
 import { kernelDecision } from './verdict-decision.js';
 import { landlockDecision } from './landlock-verdict.js';
-import { READONLY_BACKEND, readonlyDecision } from './readonly-verdict.js';
+import { readonlyDecision } from './readonly-verdict.js';
 import { PROTOCOL_VERSION } from './control-protocol.js';
 import { type Session, SessionRegistry, KERNEL_SESSION_BIT } from './sessions.js';
 import {
@@ -700,11 +700,9 @@ export class Daemon {
     if (ev.verdict?.action === 'KILL' && ev.verdict.denied && !ev.verdict.killed)
       this.#killForVerdict(s, ev.task.tgid);
     // an open or exec the kernel's hooks did not decide may still have been refused by Landlock
-    // (attributed, never acted on: the kernel refused it) or by a read-only mount
+    // or by a read-only mount: attributed, never acted on (the kernel refused it)
     const decision =
       kernelDecision(ev, s.profile.profile) ?? landlockDecision(ev, s) ?? readonlyDecision(ev, s);
-    if (decision?.backend === READONLY_BACKEND && decision.action === 'KILL')
-      this.#killForVerdict(s, ev.task.tgid);
     const line = this.#pipeline.lineFor(ev, s, decision);
     if (line !== undefined) this.#emit(line, s);
     if (ev.kind === 'exit' && s.live.size === 0) ending.add(s);

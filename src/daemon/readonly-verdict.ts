@@ -2,6 +2,8 @@
 // launcher made of the profile's write-denied paths (native/launcher/readonly.c). The tracepoint
 // reports the failed open without a verdict; the line says BLOCK by `readonly-mount`, inline,
 // when the path lies in one of the session's read-only paths and the profile denies the write.
+// The rule is vigil's attribution (`attribution: "inferred"`); nothing here acts on a process:
+// the kernel refused the call, so a rule whose action is kill kills nothing.
 import { realpathSync } from 'node:fs';
 
 import type { AgentEvent } from '../decode/events.js';
@@ -38,12 +40,16 @@ export function readonlyDecision(ev: AgentEvent, s: Session): Decision | undefin
     access: mode === 2 ? 'read-write' : 'write',
   });
   if (d.action !== 'BLOCK' && d.action !== 'KILL') return undefined;
-  const kill = d.action === 'KILL' ? '; vigil killed the process' : '';
+  const notKilled =
+    d.action === 'KILL'
+      ? "; the rule's action is kill, but the process was not killed: the kernel refused the call"
+      : '';
   return {
-    action: d.action,
+    action: 'BLOCK',
     enforcement: 'inline',
     rule: d.rule,
-    reason: `open of ${ev.path} refused by vigil run's read-only mount of ${mount} (EROFS), before it could truncate or write: ${d.reason}${kill}`,
+    reason: `open of ${ev.path} refused by vigil run's read-only mount of ${mount} (EROFS), before it could truncate or write; attributed by vigil to ${d.rule}: ${d.reason}${notKilled}`,
     backend: READONLY_BACKEND,
+    attribution: 'inferred',
   };
 }

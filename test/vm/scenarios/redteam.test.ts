@@ -93,6 +93,7 @@ const readonly =
     l.event === 'file_open' &&
     l.action === 'BLOCK' &&
     l.backend === 'readonly-mount' &&
+    l.attribution === 'inferred' &&
     l.path.endsWith(suffix);
 const netRefused: LineCheck = (l) =>
   (l.event === 'net_connect' || l.event === 'udp_send') && l.action === 'BLOCK';
