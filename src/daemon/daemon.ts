@@ -29,7 +29,7 @@ import { kernelDecision } from './verdict-decision.js';
 import { LANDLOCK_BACKEND, landlockDecision } from './landlock-verdict.js';
 import { READONLY_BACKEND, readonlyDecision } from './readonly-verdict.js';
 import { PROTOCOL_VERSION } from './control-protocol.js';
-import { type Session, SessionRegistry, KERNEL_SESSION_BIT } from './sessions.js';
+import { type Session, SessionRegistry } from './sessions.js';
 import {
   countersFromState,
   countersToState,
@@ -291,7 +291,7 @@ export class Daemon {
     const handle = this.#kernel.sessionProfile(id);
     const profile = handle === undefined ? undefined : this.#handles.ref(handle);
     if (profile === undefined || handle === undefined || !this.#handles.retain(handle)) return undefined;
-    const kind = (id & KERNEL_SESSION_BIT) !== 0 ? 'watch' : 'run';
+    const kind = (id & SESSION_KERNEL_BIT) !== 0 ? 'watch' : 'run';
     const s = this.sessions.restore(id, kind, profile, new Date());
     s.handle = handle;
     s.rootPid = pid;

@@ -1,7 +1,9 @@
 // Turns one validated profile document into typed rules: expands variables, parses and classifies
 // patterns, parses networks. Each failure becomes a ProfileError at the value that caused it.
 // Rule ids are given later, once `extends` has been merged (see load-profile.ts).
-import { PATH_BOUND_BYTES, PatternSyntaxError, classifyPattern, parsePattern, planMinBytes } from './glob.js';
+import { POLICY_PATH_BOUND } from '../decode/wire-layout.js';
+import { PatternSyntaxError, parsePattern } from './glob-parse.js';
+import { classifyPattern, planMinBytes } from './glob-classify.js';
 import { VariableError, expandVariables } from './expand-vars.js';
 import type { ProfileVariables } from './expand-vars.js';
 import { NetworkSpecError, parseNetworkSpec, parsePortRange } from './network-spec.js';
@@ -108,9 +110,9 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     try {
       const plan = classifyPattern(parsePattern(expandVariables(written, vars)));
       const min = planMinBytes(plan);
-      if (min > PATH_BOUND_BYTES) {
+      if (min > POLICY_PATH_BOUND) {
         throw new PatternSyntaxError(
-          `the shortest path it matches is ${min} bytes, over the kernel's bound of ${PATH_BOUND_BYTES} bytes`,
+          `the shortest path it matches is ${min} bytes, over the kernel's bound of ${POLICY_PATH_BOUND} bytes`,
         );
       }
       return plan;
