@@ -14,6 +14,7 @@ import { SESSION_KERNEL_BIT } from '../decode/wire-layout.js';
 import { SystemError } from '../errors.js';
 import type { ProcessTable } from '../enrich/process-table.js';
 import { AgentKernel, type KernelCounters } from '../kernel/agent-kernel.js';
+import { counterStrings } from '../kernel/kernel-counters.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import { writeBatch } from '../sinks/write-batch.js';
 
@@ -554,7 +555,7 @@ export class Daemon {
   }
 
   status(): StatusResult {
-    const c = this.#kernel.counters();
+    const c = this.#kernel.allCounters();
     const r = this.#kernel.ringStats();
     return {
       pid: process.pid,
@@ -562,15 +563,7 @@ export class Daemon {
       version: PROTOCOL_VERSION,
       sessions: this.sessions.list().map((s) => s.summary()),
       watchRules: [...this.#rules.values()].map((w) => ({ basename: w.basename, profile: w.profile.name })),
-      kernel: {
-        ringbufFull: c.ringbufFull.toString(),
-        readFail: c.readFail.toString(),
-        watchFull: c.watchFull.toString(),
-        staleEntry: c.staleEntry.toString(),
-        alertLost: c.alertLost.toString(),
-        selfProtect: this.#kernel.selfProtectRefusals().toString(),
-        failClosed: this.#kernel.failClosedCalls().toString(),
-      },
+      kernel: counterStrings(c),
       ring: { records: r.records, batches: r.batches, stalls: r.stalls, handlerErrors: r.handlerErrors },
       backends: this.#kernel.backends(),
       failClosedAfterMs: this.failClosedAfterMs,
