@@ -26,7 +26,7 @@ NODE_GYP    := node_modules/.bin/node-gyp
 .PHONY: all kernel native clean
 all: kernel native
 kernel: $(BPF_OBJS)
-native: $(NATIVE_OUT) $(BUILD)/vigil-launch $(BUILD)/redteam-probe
+native: $(NATIVE_OUT) $(BUILD)/vigil-launch $(BUILD)/redteam-probe $(BUILD)/landlock-plan-dump
 
 # vmlinux.h from the running kernel's BTF; the committed copy when the kernel has none.
 $(BUILD)/vmlinux.h:
@@ -50,6 +50,11 @@ LAUNCH_SRCS := $(wildcard native/launcher/*.c)
 $(BUILD)/vigil-launch: $(LAUNCH_SRCS) $(wildcard native/launcher/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $(LAUNCH_SRCS) -lseccomp
+
+# Test driver: the launcher's Landlock plan parser alone, for the encoder's test (see the file).
+$(BUILD)/landlock-plan-dump: test/launcher/plan-dump.c native/launcher/landlock-plan.c native/launcher/landlock-plan.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -Inative/launcher -o $@ test/launcher/plan-dump.c native/launcher/landlock-plan.c
 
 # The red-team suite's attacker (test/redteam/README.md): built here so no test needs a compiler.
 $(BUILD)/redteam-probe: test/redteam/probe.c

@@ -11,19 +11,29 @@
 #ifndef VIGIL_WIRE_H
 #define VIGIL_WIRE_H
 
-#define VIGIL_WIRE_VERSION 1
-#define VIGIL_COMM_LEN 16
-#define VIGIL_TEST_PATH_LEN 256
-/* Resolved paths longer than this are cut (the tail is kept) and flagged VIGIL_F_PATH_CUT. */
-#define VIGIL_PATH_MAX 4096
-/* Bytes of an exec's argv (NUL-separated) carried in its event; more is flagged VIGIL_F_ARGV_CUT. */
-#define VIGIL_ARGV_MAX 1024
-/* Longest program basename a watch rule can name. */
-#define VIGIL_NAME_MAX 64
-/* Sessions the kernel starts itself (a watch rule matched an exec) have this bit set. */
-#define VIGIL_SESSION_KERNEL_BIT 0x80000000u
-/* /proc/<pid>/stat counts start times in USER_HZ ticks. */
-#define VIGIL_NSEC_PER_TICK 10000000ULL
+/*
+ * Sizes and limits user space relies on. Enums, not #defines: an enum is in the object's BTF, so
+ * the wire-layout test checks the TypeScript copies (src/decode/wire-layout.ts) against it.
+ */
+enum vigil_wire_limit {
+	VIGIL_WIRE_VERSION = 1,
+	VIGIL_COMM_LEN = 16,
+	VIGIL_TEST_PATH_LEN = 256,
+	/* Resolved paths longer than this are cut (the tail is kept) and flagged VIGIL_F_PATH_CUT. */
+	VIGIL_PATH_MAX = 4096,
+	/* Bytes of an exec's argv (NUL-separated) carried in its event; more is flagged VIGIL_F_ARGV_CUT. */
+	VIGIL_ARGV_MAX = 1024,
+	/* Longest program basename a watch rule can name. */
+	VIGIL_NAME_MAX = 64,
+	/* /proc/<pid>/stat counts start times in USER_HZ ticks. */
+	VIGIL_NSEC_PER_TICK = 10000000,
+};
+
+/* Session ids: those the kernel starts itself (a watch rule matched an exec) have this bit set.
+ * Its own enum, as the value does not fit an int (the enum is unsigned). */
+enum vigil_session_id {
+	VIGIL_SESSION_KERNEL_BIT = 0x80000000u,
+};
 
 /* Ring-buffer record types. Numbers are part of the protocol: append, never renumber. */
 enum vigil_msg_type {
@@ -61,12 +71,18 @@ enum vigil_msg_flag {
 					   * kill, the call went ahead and was audited */
 };
 
-/* Counters every object keeps in a per-CPU array; user space sums the CPUs. */
+/*
+ * Slots of the per-CPU `vigil_stats` array every object keeps (user space sums the CPUs). Each
+ * counts a failure or refusal that has no event of its own; every slot is reported by `vigil
+ * status` (src/kernel/kernel-counters.ts names them). Slots are fixed: append, never renumber.
+ */
 enum vigil_stat {
 	VIGIL_STAT_RINGBUF_FULL = 0, /* bpf_ringbuf_reserve failed: a record was lost */
 	VIGIL_STAT_READ_FAIL = 1,    /* a bpf_probe_read_* failed: a field is incomplete */
 	VIGIL_STAT_WATCH_FULL = 2,   /* the watched-process table was full: a process went unwatched */
 	VIGIL_STAT_STALE_ENTRY = 3,  /* a watched entry's start time did not match: PID reuse caught */
+	VIGIL_STAT_POLICY_NO_TABLE = 4, /* a query named a profile with no valid table: failed closed */
+	VIGIL_STAT_POLICY_LOOKUP = 5,   /* a matcher lookup that cannot fail did (scratch, automaton row) */
 	VIGIL_STAT_ALERT_LOST = 6,   /* the alerts ring was full: a decision was enforced, not reported */
 	VIGIL_STAT_SELF_PROTECT = 7, /* BPF-LSM refused a watched process's signal, ptrace or bpf() */
 	VIGIL_STAT_FAIL_CLOSED = 8,  /* calls decided while no daemon beat: the fail-closed action applied */
@@ -274,27 +290,31 @@ struct vigil_probe_msg {
 
 /* --- policy: the in-kernel matcher's tables and queries (kernel/policy/, docs/kernel-matcher.md) --- */
 
-/* Table ids are slots 0..VIGIL_POLICY_TABLES-1: live profiles plus the one a reload writes. */
-#define VIGIL_POLICY_TABLES 8
-/* Automaton rows per table id (path and basename automata together; row 0 is the dead state). */
-#define VIGIL_POLICY_DFA_STATES 4096
-/* Byte classes per automaton (a row holds one next state per class). */
-#define VIGIL_POLICY_CLASSES 64
-/* Path bytes in an LPM key: the trie's 256 data bytes minus the table id. */
-#define VIGIL_POLICY_LPM_BYTES 252
-/* Longest normalised path the matcher reads; longer ones take the over-bound rule. */
-#define VIGIL_POLICY_PATH_BOUND 4095
-/* Longest basename (NAME_MAX). */
-#define VIGIL_POLICY_NAME_MAX 255
-/* Port segments (with their folded verdicts) per network LPM entry. */
-#define VIGIL_POLICY_PORT_SEGS 32
-/* Denied files (dev, ino) per table id: what policy_inodes holds for one profile at most. */
-#define VIGIL_POLICY_INODES 32768
-/* A slot's rule index when no rule of that side matched. */
-#define VIGIL_POLICY_RULE_NONE 0xffff
-/* Bytes of queries one BPF_PROG_RUN of the batch program takes, and most queries per run. */
-#define VIGIL_POLICY_BATCH_BYTES (256 * 1024)
-#define VIGIL_POLICY_BATCH_MAX 4096
+/* The matcher's limits (an enum, so the BTF check covers the TypeScript compiler's copies). */
+enum vigil_policy_limit {
+	/* Table ids are slots 0..VIGIL_POLICY_TABLES-1: live profiles plus the one a reload writes. */
+	VIGIL_POLICY_TABLES = 8,
+	/* Automaton rows per table id (path and basename automata together; row 0 is the dead state). */
+	VIGIL_POLICY_DFA_STATES = 4096,
+	/* Byte classes per automaton (a row holds one next state per class). */
+	VIGIL_POLICY_CLASSES = 64,
+	/* Path bytes in an LPM key: the trie's 256 data bytes minus the table id. */
+	VIGIL_POLICY_LPM_BYTES = 252,
+	/* Longest normalised path the matcher reads; longer ones take the over-bound rule. bpf_d_path()
+	 * fills a PATH_MAX buffer including the NUL, so 4095 bytes is every path the kernel can name. */
+	VIGIL_POLICY_PATH_BOUND = 4095,
+	/* Longest basename (NAME_MAX); also bounds what a `*` can match. */
+	VIGIL_POLICY_NAME_MAX = 255,
+	/* Port segments (with their folded verdicts) per network LPM entry. */
+	VIGIL_POLICY_PORT_SEGS = 32,
+	/* Denied files (dev, ino) per table id: what policy_inodes holds for one profile at most. */
+	VIGIL_POLICY_INODES = 32768,
+	/* A slot's rule index when no rule of that side matched. */
+	VIGIL_POLICY_RULE_NONE = 0xffff,
+	/* Bytes of queries one BPF_PROG_RUN of the batch program takes, and most queries per run. */
+	VIGIL_POLICY_BATCH_BYTES = 256 * 1024,
+	VIGIL_POLICY_BATCH_MAX = 4096,
+};
 
 enum vigil_policy_kind {
 	VIGIL_POLICY_OPEN = 1,
@@ -334,12 +354,6 @@ enum vigil_policy_flag {
 	VIGIL_POLICY_F_PATH_DFA = 1 << 7,   /* the path automaton has states */
 	VIGIL_POLICY_F_NAME_DFA = 1 << 8,   /* the basename automaton has states */
 	VIGIL_POLICY_F_NETS = 1 << 9,       /* the network trie has entries */
-};
-
-/* Failure counters of the matcher, in vigil_stats' spare slots (enum vigil_stat stops at 3). */
-enum vigil_policy_stat {
-	VIGIL_STAT_POLICY_NO_TABLE = 4, /* a query named a profile with no valid table: failed closed */
-	VIGIL_STAT_POLICY_LOOKUP = 5,   /* a lookup that cannot fail did (scratch, automaton row) */
 };
 
 /* The combined verdict of every rule of one side that matched, for one kind of access. */

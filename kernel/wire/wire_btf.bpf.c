@@ -3,7 +3,8 @@
  * Never loaded: compiled only so that its BTF records how the compiler laid out every struct
  * and enum of the wire header. test/unit/decode/wire-layout.test.ts compares that BTF with the
  * TypeScript decoder's layouts, so the two cannot drift apart silently. Each struct of
- * vigil.h needs one anchor here (the test fails on a struct without one).
+ * vigil.h needs one anchor here (the test fails on a struct without one); so does each enum, or
+ * clang leaves an enum used only for its constants out of the BTF.
  */
 #include "prelude.h"
 
@@ -30,6 +31,8 @@ struct vigil_test_echo_ctx anchor_test_echo_ctx;
 struct vigil_test_echo anchor_test_echo;
 struct vigil_test_key anchor_test_key;
 struct vigil_probe_msg anchor_probe_msg;
+enum vigil_wire_limit anchor_wire_limit;
+enum vigil_session_id anchor_session_id;
 enum vigil_msg_type anchor_msg_type;
 enum vigil_stat anchor_stat;
 enum vigil_msg_flag anchor_msg_flag;
@@ -54,4 +57,4 @@ enum vigil_policy_kind anchor_policy_kind;
 enum vigil_policy_action anchor_policy_action;
 enum vigil_policy_rule_kind anchor_policy_rule_kind;
 enum vigil_policy_flag anchor_policy_flag;
-enum vigil_policy_stat anchor_policy_stat;
+enum vigil_policy_limit anchor_policy_limit;

@@ -4,11 +4,8 @@
  * descendants, to the path-beneath rules vigil derived from the profile. Landlock refuses inline
  * (EACCES) what no rule grants, on inodes, so symlinks and relative paths change nothing.
  *
- * The plan comes on a pipe, NUL-separated so any path fits and hundreds of rules do not meet
- * argv limits:
- *   "vigil-landlock-1" MODE HANDLED (RIGHTS PATH)*
- * MODE is auto or strict, HANDLED and RIGHTS are decimal LANDLOCK_ACCESS_FS_* masks. Rights the
- * running ABI does not know are dropped, and a rule on a file keeps only the file rights.
+ * The plan comes on a pipe (its format and parser: landlock-plan.h). Rights the running ABI does
+ * not know are dropped, and a rule on a file keeps only the file rights.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +20,7 @@
 #include <unistd.h>
 
 #include "landlock.h"
+#include "landlock-plan.h"
 
 /* Debian 12's UAPI header stops at ABI 2 */
 #ifndef LANDLOCK_ACCESS_FS_REFER
@@ -32,78 +30,13 @@
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
 #endif
 
-#define PLAN_MAGIC "vigil-landlock-1"
-#define PLAN_MAX (64u << 20)
-
 #define FILE_RIGHTS \
 	(LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE)
-
-struct plan {
-	char *buf;
-	size_t len;
-	size_t at;
-};
 
 static int ll_fail(const char *what, int err)
 {
 	fprintf(stderr, "vigil-launch: Landlock: %s: %s\n", what, strerror(err));
 	return LL_FAILED;
-}
-
-static int read_plan(int fd, struct plan *p)
-{
-	size_t cap = 1 << 16;
-	ssize_t n;
-
-	p->buf = malloc(cap);
-	p->len = 0;
-	p->at = 0;
-	if (!p->buf)
-		return -ENOMEM;
-	for (;;) {
-		if (p->len == cap) {
-			char *more = cap < PLAN_MAX ? realloc(p->buf, cap * 2) : NULL;
-
-			if (!more)
-				return -EFBIG;
-			p->buf = more;
-			cap *= 2;
-		}
-		n = read(fd, p->buf + p->len, cap - p->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		p->len += n;
-	}
-}
-
-/* The next NUL-terminated field, or NULL at the end (or on a field without its NUL). */
-static const char *next_field(struct plan *p)
-{
-	const char *s = p->buf + p->at;
-	const char *nul;
-
-	if (p->at >= p->len)
-		return NULL;
-	nul = memchr(s, '\0', p->len - p->at);
-	if (!nul)
-		return NULL;
-	p->at += nul - s + 1;
-	return s;
-}
-
-static int parse_rights(const char *s, __u64 *out)
-{
-	char *end;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end ? -1 : 0;
 }
 
 /* The filesystem rights each ABI knows (REFER from 2, TRUNCATE from 3). */
@@ -149,34 +82,33 @@ static int add_path(int ruleset, const char *path, __u64 rights, struct ll_repor
 	return 0;
 }
 
-static int add_rules(int ruleset, struct plan *p, __u64 handled, struct ll_report *rep)
+static int add_rules(int ruleset, struct ll_plan *p, __u64 handled, struct ll_report *rep)
 {
-	const char *rights_text, *path;
+	const char *path;
 	__u64 rights;
+	int more;
 
-	while ((rights_text = next_field(p))) {
-		path = next_field(p);
-		if (!path || parse_rights(rights_text, &rights)) {
-			fprintf(stderr, "vigil-launch: Landlock: the plan is malformed\n");
-			return -1;
-		}
+	while ((more = ll_plan_next_rule(p, &rights, &path)) > 0)
 		if (add_path(ruleset, path, rights & handled, rep))
 			return -1;
-	}
-	return 0;
+	if (more < 0)
+		fprintf(stderr, "vigil-launch: Landlock: the plan is malformed\n");
+	return more;
 }
 
-static enum ll_outcome apply(struct plan *p, struct ll_report *rep)
+static enum ll_outcome apply(struct ll_plan *p, struct ll_report *rep)
 {
 	struct landlock_ruleset_attr attr = { 0 };
-	const char *magic = next_field(p), *mode = next_field(p);
+	const char *mode;
 	__u64 handled;
 	int ruleset, err;
 
-	if (!magic || strcmp(magic, PLAN_MAGIC) || !mode || parse_rights(next_field(p), &handled)) {
+	if (ll_plan_header(p)) {
 		fprintf(stderr, "vigil-launch: Landlock: the plan is malformed\n");
 		return LL_FAILED;
 	}
+	mode = p->mode;
+	handled = p->handled;
 	rep->abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (rep->abi <= 0) {
 		rep->err = errno;
@@ -208,17 +140,17 @@ static enum ll_outcome apply(struct plan *p, struct ll_report *rep)
 
 enum ll_outcome landlock_apply(int fd, struct ll_report *rep)
 {
-	struct plan p;
+	struct ll_plan p;
 	enum ll_outcome r;
 	int err;
 
 	memset(rep, 0, sizeof(*rep));
-	err = read_plan(fd, &p);
+	err = ll_plan_read(fd, &p);
 	if (err) {
-		free(p.buf);
+		ll_plan_free(&p);
 		return ll_fail("cannot read the plan", -err);
 	}
 	r = apply(&p, rep);
-	free(p.buf);
+	ll_plan_free(&p);
 	return r;
 }

@@ -1,8 +1,9 @@
 // vigil status [--json]: the daemon's sessions with their profile, root process and counters,
-// and the kernel's loss counters.
+// and every kernel counter (src/kernel/kernel-counters.ts).
 import { connectDaemon } from '../daemon/control-client.js';
 import type { LandlockSummary, StatusResult } from '../daemon/control-protocol.js';
 import { protectionLines } from '../doctor/render-live.js';
+import { KERNEL_COUNTERS } from '../kernel/kernel-counters.js';
 import { describeOrphanedPins, pinnedStates } from '../kernel/pinned-state.js';
 import { EXIT_CODES } from '../errors.js';
 import { parseVerbArgs, requireRoot } from './args.js';
@@ -63,6 +64,7 @@ export function renderStatus(s: StatusResult): string {
       : `${s.kernel.ringbufFull} events LOST (ring buffer full)`;
   out.push(
     `kernel: ${lost}; ${s.ring.records} events read in ${s.ring.batches} batches; watch table full ${s.kernel.watchFull}x; stale entries dropped ${s.kernel.staleEntry}; decisions not reported one by one ${s.kernel.alertLost}; self-protection refusals ${s.kernel.selfProtect}`,
+    `kernel counters: ${KERNEL_COUNTERS.map((c) => `${c.key} ${s.kernel[c.key]}`).join(', ')}`,
   );
   const lsm =
     s.backends.lsm.state === 'attached'

@@ -3,6 +3,7 @@
 // clients that subscribed. Only root can reach the socket (folder 0700, socket 0600).
 import { VigilError } from '../errors.js';
 import type { BackendReport } from '../kernel/backends.js';
+import type { KernelCounterKey } from '../kernel/kernel-counters.js';
 import type { LandlockGrant, LandlockMode } from '../policy/landlock-plan.js';
 import type { Profile } from '../policy/profile-types.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
@@ -101,17 +102,8 @@ export interface StatusResult {
   version: number;
   sessions: SessionSummary[];
   watchRules: { basename: string; profile: string }[];
-  kernel: {
-    ringbufFull: string;
-    readFail: string;
-    watchFull: string;
-    staleEntry: string;
-    alertLost: string;
-    /** signals, ptrace accesses and bpf() calls of watched processes refused by BPF-LSM */
-    selfProtect: string;
-    /** calls decided while no daemon beat (a session's fail-closed action applied), all time */
-    failClosed: string;
-  };
+  /** every kernel counter slot, all time, as decimal strings (src/kernel/kernel-counters.ts) */
+  kernel: Record<KernelCounterKey, string>;
   ring: { records: number; batches: number; stalls: number; handlerErrors: number };
   /** what is actually attached: which backend decides each protection, and why LSM is not used */
   backends: BackendReport;

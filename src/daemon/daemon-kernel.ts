@@ -27,5 +27,5 @@ export type DaemonKernel = Pick<
   | 'counters'
   | 'ringStats'
   | 'selfProtectRefusals'
-  | 'failClosedCalls'
+  | 'allCounters'
 >;

@@ -15,6 +15,7 @@ import { SystemError } from '../errors.js';
 import type { ProcessTable } from '../enrich/process-table.js';
 import { AgentKernel, type KernelCounters } from '../kernel/agent-kernel.js';
 import type { DaemonKernel } from './daemon-kernel.js';
+import { counterStrings } from '../kernel/kernel-counters.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import { writeBatch } from '../sinks/write-batch.js';
 
@@ -29,7 +30,7 @@ import { kernelDecision } from './verdict-decision.js';
 import { landlockDecision } from './landlock-verdict.js';
 import { readonlyDecision } from './readonly-verdict.js';
 import { PROTOCOL_VERSION } from './control-protocol.js';
-import { type Session, SessionRegistry, KERNEL_SESSION_BIT } from './sessions.js';
+import { type Session, SessionRegistry } from './sessions.js';
 import {
   countersFromState,
   countersToState,
@@ -298,7 +299,7 @@ export class Daemon {
     const handle = this.#kernel.sessionProfile(id);
     const profile = handle === undefined ? undefined : this.#handles.ref(handle);
     if (profile === undefined || handle === undefined || !this.#handles.retain(handle)) return undefined;
-    const kind = (id & KERNEL_SESSION_BIT) !== 0 ? 'watch' : 'run';
+    const kind = (id & SESSION_KERNEL_BIT) !== 0 ? 'watch' : 'run';
     const s = this.sessions.restore(id, kind, profile, new Date());
     s.handle = handle;
     s.rootPid = pid;
@@ -561,7 +562,7 @@ export class Daemon {
   }
 
   status(): StatusResult {
-    const c = this.#kernel.counters();
+    const c = this.#kernel.allCounters();
     const r = this.#kernel.ringStats();
     return {
       pid: process.pid,
@@ -569,15 +570,7 @@ export class Daemon {
       version: PROTOCOL_VERSION,
       sessions: this.sessions.list().map((s) => s.summary()),
       watchRules: [...this.#rules.values()].map((w) => ({ basename: w.basename, profile: w.profile.name })),
-      kernel: {
-        ringbufFull: c.ringbufFull.toString(),
-        readFail: c.readFail.toString(),
-        watchFull: c.watchFull.toString(),
-        staleEntry: c.staleEntry.toString(),
-        alertLost: c.alertLost.toString(),
-        selfProtect: this.#kernel.selfProtectRefusals().toString(),
-        failClosed: this.#kernel.failClosedCalls().toString(),
-      },
+      kernel: counterStrings(c),
       ring: { records: r.records, batches: r.batches, stalls: r.stalls, handlerErrors: r.handlerErrors },
       backends: this.#kernel.backends(),
       failClosedAfterMs: this.failClosedAfterMs,

@@ -1,6 +1,7 @@
 // Sessions: one per agent (a `vigil run`, an `attach`, or an exec that matched a watch rule),
 // each bound to one profile. Tracks the session's live processes from lineage events, so the
 // session ends when its last process does, and counts what happened in it.
+import { SESSION_KERNEL_BIT } from '../decode/wire-layout.js';
 import { grantIndex } from '../policy/landlock-plan.js';
 import type { FileOpenVolume } from '../sinks/volume-filter.js';
 import type {
@@ -10,8 +11,6 @@ import type {
   SessionKind,
   SessionSummary,
 } from './control-protocol.js';
-
-export const KERNEL_SESSION_BIT = 0x80000000;
 
 export class Session {
   readonly id: number;
@@ -42,7 +41,7 @@ export class Session {
     this.kind = kind;
     this.profile = profile;
     this.startedAt = startedAt;
-    this.name = `${kind}-${id & ~KERNEL_SESSION_BIT}`;
+    this.name = `${kind}-${id & ~SESSION_KERNEL_BIT}`;
   }
 
   count(event: string, action: string): void {
@@ -123,7 +122,7 @@ export class SessionRegistry {
   restore(id: number, kind: SessionKind, profile: ProfileRef, startedAt: Date): Session {
     const s = new Session(id, kind, profile, startedAt);
     this.#sessions.set(id, s);
-    if ((id & KERNEL_SESSION_BIT) === 0 && id >= this.#next) this.#next = id + 1;
+    if ((id & SESSION_KERNEL_BIT) === 0 && id >= this.#next) this.#next = id + 1;
     return s;
   }
 

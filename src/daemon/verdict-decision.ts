@@ -2,7 +2,7 @@
 // text, and honestly what was done (refused inline, killed, or only audited). Reads the verdict
 // the hook recorded; decides nothing itself.
 import type { AgentEvent, KernelVerdict } from '../decode/events.js';
-import { ruleIdOf } from '../policy/compile-tables.js';
+import { ruleIdOf } from '../policy/rule-id.js';
 import type { Profile, RuleListName } from '../policy/profile-types.js';
 import type { Decision } from '../sinks/audit-line.js';
 import { syscallName } from '../enrich/linux-names.js';

@@ -3,14 +3,30 @@
 // BTF of build/bpf/wire/wire_btf.bpf.o and fails on any difference.
 import { defineStruct } from './struct-layout.js';
 
-export const WIRE_VERSION = 1;
-export const COMM_LEN = 16;
-export const TEST_PATH_LEN = 256;
-export const PATH_MAX = 4096;
-export const ARGV_MAX = 1024;
-export const NAME_MAX = 64;
-export const SESSION_KERNEL_BIT = 0x80000000;
-export const NSEC_PER_TICK = 10_000_000n;
+/** enum vigil_wire_limit: sizes and limits of the wire protocol. */
+export const WIRE_LIMIT = {
+  VIGIL_WIRE_VERSION: 1,
+  VIGIL_COMM_LEN: 16,
+  VIGIL_TEST_PATH_LEN: 256,
+  VIGIL_PATH_MAX: 4096,
+  VIGIL_ARGV_MAX: 1024,
+  VIGIL_NAME_MAX: 64,
+  VIGIL_NSEC_PER_TICK: 10_000_000,
+} as const;
+
+/** enum vigil_session_id: the bit of the session ids the kernel numbers itself. */
+export const SESSION_ID = {
+  VIGIL_SESSION_KERNEL_BIT: 0x80000000,
+} as const;
+
+export const WIRE_VERSION = WIRE_LIMIT.VIGIL_WIRE_VERSION;
+export const COMM_LEN = WIRE_LIMIT.VIGIL_COMM_LEN;
+export const TEST_PATH_LEN = WIRE_LIMIT.VIGIL_TEST_PATH_LEN;
+export const PATH_MAX = WIRE_LIMIT.VIGIL_PATH_MAX;
+export const ARGV_MAX = WIRE_LIMIT.VIGIL_ARGV_MAX;
+export const NAME_MAX = WIRE_LIMIT.VIGIL_NAME_MAX;
+export const SESSION_KERNEL_BIT = SESSION_ID.VIGIL_SESSION_KERNEL_BIT;
+export const NSEC_PER_TICK = BigInt(WIRE_LIMIT.VIGIL_NSEC_PER_TICK);
 
 /** enum vigil_msg_type: ring-buffer record types. */
 export const MSG_TYPE = {
@@ -69,12 +85,14 @@ export const PROC_FLAG = {
   VIGIL_PROC_ROOT: 1,
 } as const;
 
-/** enum vigil_stat: per-CPU failure counters. */
+/** enum vigil_stat: slots of the per-CPU counters (src/kernel/kernel-counters.ts names them). */
 export const STAT = {
   VIGIL_STAT_RINGBUF_FULL: 0,
   VIGIL_STAT_READ_FAIL: 1,
   VIGIL_STAT_WATCH_FULL: 2,
   VIGIL_STAT_STALE_ENTRY: 3,
+  VIGIL_STAT_POLICY_NO_TABLE: 4,
+  VIGIL_STAT_POLICY_LOOKUP: 5,
   VIGIL_STAT_ALERT_LOST: 6,
   VIGIL_STAT_SELF_PROTECT: 7,
   VIGIL_STAT_FAIL_CLOSED: 8,
@@ -228,17 +246,34 @@ export const ProbeMsg = defineStruct('vigil_probe_msg', [
 
 // --- policy: the in-kernel matcher's tables and queries (kernel/policy/) ---
 
-export const POLICY_TABLES = 8;
-export const POLICY_DFA_STATES = 4096;
-export const POLICY_CLASSES = 64;
-export const POLICY_LPM_BYTES = 252;
-export const POLICY_PATH_BOUND = 4095;
-export const POLICY_NAME_MAX = 255;
-export const POLICY_PORT_SEGS = 32;
-export const POLICY_INODES = 32768;
-export const POLICY_RULE_NONE = 0xffff;
-export const POLICY_BATCH_BYTES = 256 * 1024;
-export const POLICY_BATCH_MAX = 4096;
+/** enum vigil_policy_limit: the matcher's limits. */
+export const POLICY_LIMIT = {
+  VIGIL_POLICY_TABLES: 8,
+  VIGIL_POLICY_DFA_STATES: 4096,
+  VIGIL_POLICY_CLASSES: 64,
+  VIGIL_POLICY_LPM_BYTES: 252,
+  VIGIL_POLICY_PATH_BOUND: 4095,
+  VIGIL_POLICY_NAME_MAX: 255,
+  VIGIL_POLICY_PORT_SEGS: 32,
+  VIGIL_POLICY_INODES: 32768,
+  VIGIL_POLICY_RULE_NONE: 0xffff,
+  VIGIL_POLICY_BATCH_BYTES: 256 * 1024,
+  VIGIL_POLICY_BATCH_MAX: 4096,
+} as const;
+
+export const POLICY_TABLES = POLICY_LIMIT.VIGIL_POLICY_TABLES;
+export const POLICY_DFA_STATES = POLICY_LIMIT.VIGIL_POLICY_DFA_STATES;
+export const POLICY_CLASSES = POLICY_LIMIT.VIGIL_POLICY_CLASSES;
+export const POLICY_LPM_BYTES = POLICY_LIMIT.VIGIL_POLICY_LPM_BYTES;
+/** Longest normalised path, in bytes, the matcher reads; longer ones take the over-bound rule. */
+export const POLICY_PATH_BOUND = POLICY_LIMIT.VIGIL_POLICY_PATH_BOUND;
+/** Longest path component Linux allows (NAME_MAX); bounds what `*` can match. */
+export const POLICY_NAME_MAX = POLICY_LIMIT.VIGIL_POLICY_NAME_MAX;
+export const POLICY_PORT_SEGS = POLICY_LIMIT.VIGIL_POLICY_PORT_SEGS;
+export const POLICY_INODES = POLICY_LIMIT.VIGIL_POLICY_INODES;
+export const POLICY_RULE_NONE = POLICY_LIMIT.VIGIL_POLICY_RULE_NONE;
+export const POLICY_BATCH_BYTES = POLICY_LIMIT.VIGIL_POLICY_BATCH_BYTES;
+export const POLICY_BATCH_MAX = POLICY_LIMIT.VIGIL_POLICY_BATCH_MAX;
 
 /** enum vigil_policy_kind */
 export const POLICY_KIND = {
@@ -278,12 +313,6 @@ export const POLICY_FLAG = {
   VIGIL_POLICY_F_PATH_DFA: 128,
   VIGIL_POLICY_F_NAME_DFA: 256,
   VIGIL_POLICY_F_NETS: 512,
-} as const;
-
-/** enum vigil_policy_stat: the matcher's counters in vigil_stats' spare slots. */
-export const POLICY_STAT = {
-  VIGIL_STAT_POLICY_NO_TABLE: 4,
-  VIGIL_STAT_POLICY_LOOKUP: 5,
 } as const;
 
 export const PolicySlot = defineStruct('vigil_policy_slot', [
@@ -440,6 +469,8 @@ export const WIRE_STRUCTS = [
 ] as const;
 /** Every wire enum, by C name, for the layout check. */
 export const WIRE_ENUMS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  vigil_wire_limit: WIRE_LIMIT,
+  vigil_session_id: SESSION_ID,
   vigil_msg_type: MSG_TYPE,
   vigil_stat: STAT,
   vigil_msg_flag: MSG_FLAG,
@@ -450,5 +481,5 @@ export const WIRE_ENUMS: Readonly<Record<string, Readonly<Record<string, number>
   vigil_policy_action: POLICY_ACTION,
   vigil_policy_rule_kind: POLICY_RULE_KIND,
   vigil_policy_flag: POLICY_FLAG,
-  vigil_policy_stat: POLICY_STAT,
+  vigil_policy_limit: POLICY_LIMIT,
 };

@@ -23,6 +23,7 @@ import {
   Heartbeat,
 } from '../decode/wire-layout.js';
 import type { FailClosed, Profile } from '../policy/profile-types.js';
+import { KERNEL_COUNTERS, type KernelCounterValues } from './kernel-counters.js';
 import { PolicyTables, type LoadReport } from './policy-tables.js';
 import { SystemError } from '../errors.js';
 import { requireCgroup2Root } from '../system/cgroup.js';
@@ -434,6 +435,13 @@ export class AgentKernel {
     return out;
   }
 
+  /** Every vigil_stats slot (kernel-counters.ts), added up over the CPUs. */
+  allCounters(): KernelCounterValues {
+    const out = {} as KernelCounterValues;
+    for (const c of KERNEL_COUNTERS) out[c.key] = this.#stat(c.slot);
+    return out;
+  }
+
   /** One vigil_stats slot, added up over the CPUs. */
   #stat(idx: number): bigint {
     const stats = this.#obj.map('vigil_stats');
@@ -448,11 +456,6 @@ export class AgentKernel {
     for (const r of attached) if (r.ok) this.#pins?.pinLink('links', r.program, r.link);
     this.attachReport.push(...attached);
     this.#syscallHooks = true;
-  }
-
-  /** Calls decided while no daemon beat: a session's fail-closed action applied (all time, pinned). */
-  failClosedCalls(): bigint {
-    return this.#stat(STAT.VIGIL_STAT_FAIL_CLOSED);
   }
 
   /** Signals, ptrace accesses and bpf() calls the BPF-LSM self-protection hooks refused. */

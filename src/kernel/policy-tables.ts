@@ -13,8 +13,9 @@ import {
   PolicyBatchCtx,
   PolicyTable,
 } from '../decode/wire-layout.js';
-import { compileTables, POLICY_MAPS } from '../policy/compile-tables.js';
-import type { CompiledTables, MapWrite, PolicyMapName, TableFigures } from '../policy/compile-tables.js';
+import { compileTables } from '../policy/compile-tables.js';
+import type { CompiledTables, TableFigures } from '../policy/compile-tables.js';
+import { POLICY_MAPS, type MapWrite, type PolicyMapName } from '../policy/policy-maps.js';
 import { denyInodeWrites, type InodeFigures } from '../policy/deny-inodes.js';
 import type { PolicyInput } from '../policy/evaluate.js';
 import { decodeVerdict, encodeQuery } from '../policy/kernel-query.js';

@@ -1,7 +1,9 @@
 // Turns one validated profile document into typed rules: expands variables, parses and classifies
 // patterns, parses networks. Each failure becomes a ProfileError at the value that caused it.
 // Rule ids are given later, once `extends` has been merged (see load-profile.ts).
-import { PATH_BOUND_BYTES, PatternSyntaxError, classifyPattern, parsePattern, planMinBytes } from './glob.js';
+import { COMM_LEN, POLICY_PATH_BOUND } from '../decode/wire-layout.js';
+import { PatternSyntaxError, parsePattern } from './glob-parse.js';
+import { classifyPattern, planMinBytes } from './glob-classify.js';
 import { VariableError, expandVariables } from './expand-vars.js';
 import type { ProfileVariables } from './expand-vars.js';
 import { NetworkSpecError, parseNetworkSpec, parsePortRange } from './network-spec.js';
@@ -61,9 +63,13 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
         : doc.entry_comm;
   entryComm?.forEach((comm, i) => {
     // The kernel's comm is 16 bytes with the NUL; the schema can only count characters.
-    if (utf8.encode(comm).length > 15) {
+    if (utf8.encode(comm).length > COMM_LEN - 1) {
       const path = typeof doc.entry_comm === 'string' ? ['entry_comm'] : ['entry_comm', i];
-      fail('VIGIL_PROFILE_INVALID', path, `entry_comm '${comm}' is longer than the kernel's 15-byte comm`);
+      fail(
+        'VIGIL_PROFILE_INVALID',
+        path,
+        `entry_comm '${comm}' is longer than the kernel's ${COMM_LEN - 1}-byte comm`,
+      );
     }
   });
 
@@ -108,9 +114,9 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     try {
       const plan = classifyPattern(parsePattern(expandVariables(written, vars)));
       const min = planMinBytes(plan);
-      if (min > PATH_BOUND_BYTES) {
+      if (min > POLICY_PATH_BOUND) {
         throw new PatternSyntaxError(
-          `the shortest path it matches is ${min} bytes, over the kernel's bound of ${PATH_BOUND_BYTES} bytes`,
+          `the shortest path it matches is ${min} bytes, over the kernel's bound of ${POLICY_PATH_BOUND} bytes`,
         );
       }
       return plan;

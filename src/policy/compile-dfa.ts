@@ -2,7 +2,7 @@
 // pattern becomes a small NFA (Thompson style); the subset construction merges them, and every
 // state remembers which patterns accept there, so one walk over a path finds every matching rule.
 // Construction stops at a state cap: the caller turns that into a refusal naming the pattern.
-import type { GlobComponent, GlobToken } from './glob.js';
+import type { GlobComponent, GlobToken } from './glob-parse.js';
 
 const SLASH = 0x2f;
 const utf8 = new TextEncoder();

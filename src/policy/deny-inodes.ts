@@ -14,8 +14,11 @@ import { join } from 'node:path';
 
 import { encodeStruct } from '../decode/struct-layout.js';
 import { POLICY_INODES, POLICY_RULE_NONE, PolicyInode, PolicyInodeKey } from '../decode/wire-layout.js';
-import { emptySlot, mergeSlot, POLICY_MAPS, type MapWrite, type SlotVerdict } from './compile-tables.js';
-import { compileGlob, compilePlan, normalisePath, type GlobComponent } from './glob.js';
+import { POLICY_MAPS, type MapWrite } from './policy-maps.js';
+import { emptySlot, mergeSlot, type SlotVerdict } from './slot-verdicts.js';
+import { compileGlob, compilePlan } from './glob-match.js';
+import { normalisePath } from './normal-path.js';
+import type { GlobComponent } from './glob-parse.js';
 import type { PathRule, Profile } from './profile-types.js';
 
 export interface InodeFigures {

@@ -1,8 +1,9 @@
 // The reference evaluator: what the kernel must decide for an open, an exec or a connect, given a
 // loaded profile. The kernel matcher is tested against this on generated inputs, so it uses the
 // same per-pattern strategies (exact, prefix, suffix, glob) and the same over-bound rule.
-import { NAME_MAX_BYTES, PATH_BOUND_BYTES, compileGlob, compilePlan, normalisePath } from './glob.js';
-import type { NormalPath } from './glob.js';
+import { POLICY_NAME_MAX, POLICY_PATH_BOUND } from '../decode/wire-layout.js';
+import { compileGlob, compilePlan } from './glob-match.js';
+import { normalisePath, type NormalPath } from './normal-path.js';
 import { inNetwork, parseDestination, portMatches } from './network-spec.js';
 import type {
   CommandRule,
@@ -124,7 +125,7 @@ export function createEvaluator(profile: Profile): Evaluator {
   // Over-bound paths (docs/matching.md): the kernel cannot read them, so only denied rules that
   // could match a long path, known names (basenames), and the default decide.
   const boundText = (length: number): string =>
-    `path of ${length} bytes is over the ${PATH_BOUND_BYTES}-byte bound`;
+    `path of ${length} bytes is over the ${POLICY_PATH_BOUND}-byte bound`;
   const overBoundDenied = (
     candidates: readonly (PathRule | CommandRule)[],
     length: number,
@@ -150,7 +151,7 @@ export function createEvaluator(profile: Profile): Evaluator {
     const path = normalisePath(rawPath);
     const what = `open(${access}) of ${display(path)}`;
     const length = path.bytes.length;
-    if (length > PATH_BOUND_BYTES) {
+    if (length > POLICY_PATH_BOUND) {
       // Allowed rules cannot be checked either, so a deny default blocks before any rule is looked at.
       if (profile.defaults.paths === 'deny') return overBoundDefault('deny', 'paths', length);
       const cand = profile.paths.denied.filter((r) => r.plan.overBound && deniedCovers(r.access, access));
@@ -173,7 +174,7 @@ export function createEvaluator(profile: Profile): Evaluator {
     // allowed command run anything.
     const reqName = requested === undefined ? undefined : requestedForms(requested);
     const what = `exec of ${display(path)}`;
-    const over = path.bytes.length > PATH_BOUND_BYTES;
+    const over = path.bytes.length > POLICY_PATH_BOUND;
     const deniedMatch = (c: Compiled<CommandRule> & { byPath: boolean }): boolean => {
       if (c.byPath) {
         return (!over && c.matches(path)) || (reqName?.path !== undefined && c.matches(reqName.path));
@@ -237,7 +238,7 @@ function literalSegment(name: string): { type: 'segment'; tokens: [{ type: 'lite
 function basename(path: NormalPath): NormalPath | undefined {
   const start = path.starts[path.starts.length - 1];
   const end = path.ends[path.ends.length - 1];
-  if (start === undefined || end === undefined || end - start > NAME_MAX_BYTES) return undefined;
+  if (start === undefined || end === undefined || end - start > POLICY_NAME_MAX) return undefined;
   const bytes = new Uint8Array(end - start + 1);
   bytes[0] = 0x2f;
   bytes.set(path.bytes.subarray(start, end), 1);
@@ -250,7 +251,7 @@ function requestedForms(requested: string | Uint8Array): { path?: NormalPath; ba
   const slash = bytes.lastIndexOf(0x2f);
   const name = bytes.subarray(slash + 1);
   const out: { path?: NormalPath; base?: NormalPath } = {};
-  if (name.length > 0 && name.length <= NAME_MAX_BYTES && !isDots(name)) {
+  if (name.length > 0 && name.length <= POLICY_NAME_MAX && !isDots(name)) {
     const b = new Uint8Array(name.length + 1);
     b[0] = 0x2f;
     b.set(name, 1);
@@ -258,7 +259,7 @@ function requestedForms(requested: string | Uint8Array): { path?: NormalPath; ba
   }
   if (bytes[0] === 0x2f) {
     const p = normalisePath(bytes);
-    if (p.bytes.length <= PATH_BOUND_BYTES) out.path = p;
+    if (p.bytes.length <= POLICY_PATH_BOUND) out.path = p;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // `${HOME}`, `${WORKSPACE}` and a leading `~` in path and command patterns. Values come from the
 // caller (the session's user and working directory), never from vigil's own environment, because
 // the daemon runs as root for many sessions at once.
-import { escapeGlob } from './glob.js';
+import { escapeGlob } from './glob-parse.js';
 import { detailError } from '../errors.js';
 
 /** Values for the variables a profile may use; absolute paths. */

@@ -5,10 +5,10 @@
 import { isIP } from 'node:net';
 
 import { encodeStruct } from '../decode/struct-layout.js';
-import { POLICY_PATH_BOUND, POLICY_RULE_NONE, PolicyQuery } from '../decode/wire-layout.js';
-import { ruleIdOf } from './compile-tables.js';
+import { POLICY_NAME_MAX, POLICY_PATH_BOUND, POLICY_RULE_NONE, PolicyQuery } from '../decode/wire-layout.js';
+import { ruleIdOf } from './rule-id.js';
 import type { OpenAccess, PolicyInput } from './evaluate.js';
-import { NAME_MAX_BYTES, normalisePath } from './glob.js';
+import { normalisePath } from './normal-path.js';
 import { parseDestination } from './network-spec.js';
 import type { Verdict } from './profile-types.js';
 
@@ -45,7 +45,7 @@ export function encodeQuery(handle: number, input: PolicyInput): Buffer {
     if (input.kind === 'open') q.access = ACCESS[input.access];
     else {
       const name = p.length === 1 ? new Uint8Array() : lastComponent(p);
-      if (name.length <= NAME_MAX_BYTES) {
+      if (name.length <= POLICY_NAME_MAX) {
         q.name_len = name.length;
         parts.push(name);
       }
@@ -59,7 +59,7 @@ export function encodeQuery(handle: number, input: PolicyInput): Buffer {
           }
         }
         const rn = lastComponent(raw);
-        if (rn.length > 0 && rn.length <= NAME_MAX_BYTES && !isDots(rn)) {
+        if (rn.length > 0 && rn.length <= POLICY_NAME_MAX && !isDots(rn)) {
           q.req_name_len = rn.length;
           parts.push(rn);
         }

@@ -12,13 +12,10 @@
 // less than it allows except for the chain folders' later entries (strict) documented above.
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 
-import {
-  compilePlan,
-  normalisePath,
-  type GlobComponent,
-  type PathMatcher,
-  type PatternPlan,
-} from './glob.js';
+import { compilePlan, type PathMatcher } from './glob-match.js';
+import { normalisePath } from './normal-path.js';
+import type { GlobComponent } from './glob-parse.js';
+import type { PatternPlan } from './glob-classify.js';
 import type { PathRule, Profile, RuleAccess } from './profile-types.js';
 
 export const LANDLOCK_MODES = ['auto', 'strict', 'off'] as const;

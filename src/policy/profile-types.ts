@@ -1,7 +1,8 @@
 // A loaded profile: variables expanded, patterns parsed and classified, CIDRs normalised, `extends`
 // merged. Plain data throughout (no functions, no classes), so it can be printed, sent over the
 // control socket, or compiled into kernel tables without re-reading the YAML.
-import type { GlobToken, PatternPlan } from './glob.js';
+import type { GlobToken } from './glob-parse.js';
+import type { PatternPlan } from './glob-classify.js';
 import type { NetworkTarget } from './network-spec.js';
 
 export type Policy = 'allow' | 'deny';

@@ -10,7 +10,8 @@ interface BtfType {
   type_id?: number;
   nr_elems?: number;
   members?: { name: string; type_id: number; bits_offset: number }[];
-  values?: { name: string; val: number }[];
+  encoding?: string;
+  values?: { name: string; val: number | string }[];
 }
 
 export interface BtfMember {
@@ -29,7 +30,10 @@ export class BtfFile {
 
   constructor(objectPath: string) {
     const bpftool = process.env.BPFTOOL ?? 'bpftool';
-    const json = execFileSync(bpftool, ['btf', 'dump', 'file', objectPath, '-j'], { encoding: 'utf8' });
+    const json = execFileSync(bpftool, ['btf', 'dump', 'file', objectPath, '-j'], { encoding: 'utf8' })
+      // Enum values as strings: bpftool prints a 32-bit unsigned value above INT_MAX sign-extended
+      // to 64 bits, which a JS number cannot hold exactly.
+      .replace(/"val": ?(-?\d+)/g, '"val": "$1"');
     for (const t of (JSON.parse(json) as { types: BtfType[] }).types) this.#byId.set(t.id, t);
   }
 
@@ -72,7 +76,13 @@ export class BtfFile {
   enumValues(name: string): Record<string, number> | undefined {
     const t = [...this.#byId.values()].find((x) => x.kind === 'ENUM' && x.name === name);
     if (t === undefined) return undefined;
-    return Object.fromEntries((t.values ?? []).map((v) => [v.name, v.val]));
+    const bits = (t.size ?? 4) * 8;
+    const unsigned = t.encoding !== 'SIGNED';
+    const value = (v: number | string): number => {
+      const n = BigInt(v);
+      return Number(unsigned ? BigInt.asUintN(bits, n) : BigInt.asIntN(bits, n));
+    };
+    return Object.fromEntries((t.values ?? []).map((v) => [v.name, value(v.val)]));
   }
 }
 

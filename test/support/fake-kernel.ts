@@ -4,6 +4,7 @@
 import type { DaemonKernel } from '../../src/daemon/daemon-kernel.js';
 import type { AgentEvent } from '../../src/decode/events.js';
 import type { KernelCounters, SessionConfig, WatchedProcess } from '../../src/kernel/agent-kernel.js';
+import { KERNEL_COUNTERS, type KernelCounterValues } from '../../src/kernel/kernel-counters.js';
 import type { LoadReport } from '../../src/kernel/policy-tables.js';
 import type { Profile } from '../../src/policy/profile-types.js';
 
@@ -133,8 +134,9 @@ export class FakeKernel implements DaemonKernel {
   selfProtectRefusals(): bigint {
     return 0n;
   }
-  failClosedCalls(): bigint {
-    return 0n;
+  allCounters(): KernelCounterValues {
+    const out = Object.fromEntries(KERNEL_COUNTERS.map((c) => [c.key, 0n])) as KernelCounterValues;
+    return { ...out, ...this.counterValues };
   }
 }
 

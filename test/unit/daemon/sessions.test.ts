@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { ProfileRef } from '../../../src/daemon/control-protocol.js';
-import { KERNEL_SESSION_BIT, SessionRegistry } from '../../../src/daemon/sessions.js';
+import { SessionRegistry } from '../../../src/daemon/sessions.js';
+import { SESSION_KERNEL_BIT as KERNEL_SESSION_BIT } from '../../../src/decode/wire-layout.js';
 import { loadBuiltinProfile } from '../../../src/policy/builtin-profiles.js';
 
 const vars = { home: '/home/u', workspace: '/w' };

@@ -65,3 +65,9 @@ test('a layout that drifted from the header is caught', () => {
     'struct vigil_task member 7: TypeScript cgroup_id@40+8, C comm@32+16',
   ]);
 });
+
+test('vigil.h declares its constants as enums, which the BTF check covers', () => {
+  const header = readFileSync(`${repoRoot}kernel/include/vigil.h`, 'utf8');
+  const defines = [...header.matchAll(/^#define (\w+)/gm)].map((m) => m[1]);
+  assert.deepEqual(defines, ['VIGIL_WIRE_H'], 'a #define is not in the BTF: make it an enum constant');
+});

@@ -14,7 +14,8 @@ import {
 } from '../../../src/decode/wire-layout.js';
 import { loadBuiltinProfile, builtinProfileNames } from '../../../src/policy/builtin-profiles.js';
 import { ProfileCompileError } from '../../../src/policy/compile-errors.js';
-import { compileTables, POLICY_MAPS } from '../../../src/policy/compile-tables.js';
+import { compileTables } from '../../../src/policy/compile-tables.js';
+import { POLICY_MAPS } from '../../../src/policy/policy-maps.js';
 import { loadProfileText } from '../../../src/policy/load-profile.js';
 
 const load = (yaml: string) => loadProfileText(yaml, 'p.yaml', { home: '/h', workspace: '/w' });

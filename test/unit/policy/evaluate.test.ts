@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PATH_BOUND_RULE, createEvaluator, evaluate } from '../../../src/policy/evaluate.js';
 import type { Decision, OpenAccess, PolicyInput } from '../../../src/policy/evaluate.js';
-import { PATH_BOUND_BYTES } from '../../../src/policy/glob.js';
+import { POLICY_PATH_BOUND } from '../../../src/decode/wire-layout.js';
 import { loadProfileText } from '../../../src/policy/load-profile.js';
 import type { Profile } from '../../../src/policy/profile-types.js';
 
@@ -219,11 +219,11 @@ allowed_commands:
 });
 
 describe('paths past the kernel bound', () => {
-  const long = '/data/' + 'x'.repeat(PATH_BOUND_BYTES);
-  const atBound = '/' + 'y'.repeat(PATH_BOUND_BYTES - 1);
+  const long = '/data/' + 'x'.repeat(POLICY_PATH_BOUND);
+  const atBound = '/' + 'y'.repeat(POLICY_PATH_BOUND - 1);
   it('a path exactly at the bound is matched normally', () => {
     const p = load('name: x\ndefault_policy: allow\ndenied_paths: [/y*]\n');
-    assert.equal(Buffer.byteLength(atBound), PATH_BOUND_BYTES);
+    assert.equal(Buffer.byteLength(atBound), POLICY_PATH_BOUND);
     assert.deepEqual(verdict(open(p, atBound)), ['BLOCK', 'denied_paths[0]']);
     assert.deepEqual(verdict(open(p, atBound + 'y')), ['ALLOW', PATH_BOUND_RULE]);
   });

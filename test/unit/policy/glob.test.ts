@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  NAME_MAX_BYTES,
-  PATH_BOUND_BYTES,
-  PatternSyntaxError,
-  classifyPattern,
-  compileGlob,
-  compilePattern,
-  compilePlan,
-  formatPattern,
-  normalisePath,
-  parsePattern,
-} from '../../../src/policy/glob.js';
+import { POLICY_NAME_MAX, POLICY_PATH_BOUND } from '../../../src/decode/wire-layout.js';
+import { PatternSyntaxError, formatPattern, parsePattern } from '../../../src/policy/glob-parse.js';
+import { classifyPattern } from '../../../src/policy/glob-classify.js';
+import { compileGlob, compilePattern, compilePlan } from '../../../src/policy/glob-match.js';
+import { normalisePath } from '../../../src/policy/normal-path.js';
 
 const text = (p: ReturnType<typeof normalisePath>): string => Buffer.from(p.bytes).toString('utf8');
 const matches = (pattern: string, path: string | Uint8Array): boolean =>
@@ -196,7 +189,7 @@ describe('classifyPattern', () => {
     const g = plan('/etc/shadow*');
     assert.equal(g.strategy, 'glob');
     assert.equal(g.minBytes, '/etc/shadow'.length);
-    assert.equal(g.maxBytes, '/etc'.length + 1 + NAME_MAX_BYTES);
+    assert.equal(g.maxBytes, '/etc'.length + 1 + POLICY_NAME_MAX);
     assert.equal(g.overBound, false);
     const deep = plan('/a/**/b*');
     assert.equal(deep.strategy, 'glob');
@@ -211,7 +204,7 @@ describe('classifyPattern', () => {
     const p = plan(many);
     assert.equal(p.strategy, 'glob');
     assert.equal(p.overBound, true);
-    assert.ok(20 * (NAME_MAX_BYTES + 1) > PATH_BOUND_BYTES);
+    assert.ok(20 * (POLICY_NAME_MAX + 1) > POLICY_PATH_BOUND);
   });
 
   it('is plain data (JSON round-trips)', () => {

@@ -108,6 +108,8 @@ export function emptyStatus(): StatusResult {
       readFail: '0',
       watchFull: '0',
       staleEntry: '0',
+      policyNoTable: '0',
+      policyLookup: '0',
       alertLost: '0',
       selfProtect: '0',
       failClosed: '0',

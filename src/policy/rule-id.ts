@@ -1,0 +1,20 @@
+// Names the rule behind a kernel verdict (rule_kind and index) the way profiles and audit lines do.
+
+/** Rule id for a kernel verdict: `denied_paths[3]`, `default`, `path-bound`, `fail_closed`. */
+export function ruleIdOf(kind: 'open' | 'exec' | 'connect', ruleKind: number, rule: number): string {
+  const list = kind === 'open' ? 'paths' : kind === 'exec' ? 'commands' : 'networks';
+  switch (ruleKind) {
+    case 1:
+      return `denied_${list}[${rule}]`;
+    case 2:
+      return `allowed_${list}[${rule}]`;
+    case 3:
+      return 'path-bound';
+    case 4:
+      return 'error';
+    case 5:
+      return 'fail_closed';
+    default:
+      return 'default';
+  }
+}
