@@ -141,8 +141,6 @@ export type Request =
   | { id: number; op: 'daemon.stop'; unload: boolean }
   | { id: number; op: 'subscribe'; session?: number; watch?: boolean };
 
-export type RequestOp = Request['op'];
-
 export interface ErrorBody {
   code: string;
   message: string;

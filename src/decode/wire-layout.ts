@@ -19,14 +19,11 @@ export const SESSION_ID = {
   VIGIL_SESSION_KERNEL_BIT: 0x80000000,
 } as const;
 
-export const WIRE_VERSION = WIRE_LIMIT.VIGIL_WIRE_VERSION;
 export const COMM_LEN = WIRE_LIMIT.VIGIL_COMM_LEN;
 export const TEST_PATH_LEN = WIRE_LIMIT.VIGIL_TEST_PATH_LEN;
-export const PATH_MAX = WIRE_LIMIT.VIGIL_PATH_MAX;
 export const ARGV_MAX = WIRE_LIMIT.VIGIL_ARGV_MAX;
 export const NAME_MAX = WIRE_LIMIT.VIGIL_NAME_MAX;
 export const SESSION_KERNEL_BIT = SESSION_ID.VIGIL_SESSION_KERNEL_BIT;
-export const NSEC_PER_TICK = BigInt(WIRE_LIMIT.VIGIL_NSEC_PER_TICK);
 
 /** enum vigil_msg_type: ring-buffer record types. */
 export const MSG_TYPE = {

@@ -401,7 +401,6 @@ export type AuditEnforcement = (typeof ENFORCEMENTS)[number];
 export type AuditAttribution = (typeof ATTRIBUTIONS)[number];
 /** The line of one event kind. */
 export type AuditLineOf<E extends AuditEvent> = Extract<AuditLine, { event: E }>;
-export type LostCounts = Static<typeof Lost>;
 
 const variants: Readonly<Record<AuditEvent, TObject>> = LINES;
 

@@ -1,6 +1,6 @@
 // cgroup v2 folders: finding the unified hierarchy, making and removing leaves, moving
 // processes in. vigil's own leaves live under <root>/vigil/, tests' under <root>/vigil-test/.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { SystemError } from '../errors.js';
@@ -27,14 +27,6 @@ export function createCgroup(relative: string): string {
 
 export function moveToCgroup(path: string, pid: number): void {
   writeFileSync(join(path, 'cgroup.procs'), `${pid}\n`);
-}
-
-export function cgroupPids(path: string): number[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(join(path, 'cgroup.procs'), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map(Number);
 }
 
 /**
