@@ -2,8 +2,8 @@
 // once. The kernel loader attaches and reports from it, `vigil doctor` builds its ladder and probes
 // from it, audit lines name their backend from it, and `vigil status` prints what the loader made
 // of it. A leaf module (no I/O, no kernel), so every layer may read it.
-import type { AgentEvent } from './decode/events.js';
-import { LSM_BACKEND } from './decode/wire-layout.js';
+import type { AgentEvent } from './wire/events.js';
+import { LSM_BACKEND } from './wire/wire-layout.js';
 
 /** inline: the call is refused; reactive: the process is killed before it can use what it got */
 export type Enforcement = 'inline' | 'reactive';

@@ -2,7 +2,7 @@
 /*
  * vigil's wire protocol: every struct that crosses the kernel/user boundary (ring-buffer
  * records, map keys and values, program contexts). The TypeScript decoder's layouts are
- * checked against this file's compiled BTF by test/unit/decode/wire-layout.test.ts, so a
+ * checked against this file's compiled BTF by test/unit/wire/wire-layout.test.ts, so a
  * change here without the matching change there fails the build's tests.
  *
  * Rules: fixed-width types only, explicit padding, no `packed`, every record starts with
@@ -13,7 +13,7 @@
 
 /*
  * Sizes and limits user space relies on. Enums, not #defines: an enum is in the object's BTF, so
- * the wire-layout test checks the TypeScript copies (src/decode/wire-layout.ts) against it.
+ * the wire-layout test checks the TypeScript copies (src/wire/wire-layout.ts) against it.
  */
 enum vigil_wire_limit {
 	VIGIL_WIRE_VERSION = 1,
@@ -74,7 +74,7 @@ enum vigil_msg_flag {
 /*
  * Slots of the per-CPU `vigil_stats` array every object keeps (user space sums the CPUs). Each
  * counts a failure or refusal that has no event of its own; every slot is reported by `vigil
- * status` (src/kernel/kernel-counters.ts names them). Slots are fixed: append, never renumber.
+ * status` (src/wire/kernel-counters.ts names them). Slots are fixed: append, never renumber.
  */
 enum vigil_stat {
 	VIGIL_STAT_RINGBUF_FULL = 0, /* bpf_ringbuf_reserve failed: a record was lost */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Never loaded: compiled only so that its BTF records how the compiler laid out every struct
- * and enum of the wire header. test/unit/decode/wire-layout.test.ts compares that BTF with the
+ * and enum of the wire header. test/unit/wire/wire-layout.test.ts compares that BTF with the
  * TypeScript decoder's layouts, so the two cannot drift apart silently. Each struct of
  * vigil.h needs one anchor here (the test fails on a struct without one); so does each enum, or
  * clang leaves an enum used only for its constants out of the BTF.

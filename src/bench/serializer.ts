@@ -4,7 +4,7 @@
 // every other kind the kernel reports. `node dist/src/bench/serializer.js [rounds]`; prints
 // one JSON object. See docs/benchmarks.md ("Pipeline: serialization and memory").
 import { pathToFileURL } from 'node:url';
-import type { AgentEvent, TaskInfo } from '../decode/events.js';
+import type { AgentEvent, TaskInfo } from '../wire/events.js';
 import { auditLineJson } from '../sinks/audit-json.js';
 import { buildAuditLine, type LineContext } from '../sinks/audit-line.js';
 import type { AuditLine } from '../sinks/audit-schema.js';

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 
-import { AgentKernel } from '../kernel/agent-kernel.js';
+import { AgentKernel } from '../loader/agent-kernel.js';
 import { loadBuiltinProfile } from '../policy/builtin-profiles.js';
 
 export interface WatchedKernelRow {

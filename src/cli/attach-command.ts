@@ -3,7 +3,7 @@
 import { connectOrStartDaemon } from '../daemon/control-client.js';
 import { connectionNotices } from './run-command.js';
 import { UsageError } from '../errors.js';
-import { readStat } from '../targeting/proc-fs.js';
+import { readStat } from '../system/proc-fs.js';
 import { fileEventsFlag, intFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
 import { openAuditOutput } from './audit-output.js';
 import { resolveProfile } from './profile-arg.js';

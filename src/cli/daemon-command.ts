@@ -8,7 +8,7 @@ import { Daemon, DEFAULT_FAIL_CLOSED_MS } from '../daemon/daemon.js';
 import { pinLockDir, socketLockDir, takeDaemonLock } from '../daemon/daemon-lock.js';
 import { statePathFor } from '../daemon/daemon-state.js';
 import { SystemError, UsageError } from '../errors.js';
-import { defaultPinRoot, removeEmptyPinRoot } from '../kernel/pinned-state.js';
+import { defaultPinRoot, removeEmptyPinRoot } from '../loader/pinned-state.js';
 import { fileEventsFlag, intFlag, parseVerbArgs, requireRoot } from './args.js';
 import { openAuditOutput } from './audit-output.js';
 import { untilSignal } from './watch-command.js';

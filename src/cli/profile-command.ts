@@ -7,12 +7,12 @@ import { resolve } from 'node:path';
 
 import { BpfObject } from '../bridge/bpf-object.js';
 import { EXIT_CODES, UsageError, VigilError } from '../errors.js';
-import { PolicyTables } from '../kernel/policy-tables.js';
+import { PolicyTables } from '../loader/policy-tables.js';
 import { builtinProfileNames, isBuiltinProfile, loadBuiltinProfile } from '../policy/builtin-profiles.js';
 import { compileTables } from '../policy/compile-tables.js';
 import { denyInodeWrites, describeInodes } from '../policy/deny-inodes.js';
 import { createEvaluator } from '../policy/evaluate.js';
-import { hostVerdict } from '../policy/host-verdict.js';
+import { hostVerdict } from '../doctor/host-verdict.js';
 import { decide } from '../doctor/ladder.js';
 import { gatherFacts } from '../doctor/gather-facts.js';
 import type { PolicyInput } from '../policy/evaluate.js';

@@ -3,7 +3,8 @@
 import { constants } from 'node:os';
 
 import { connectOrStartDaemon, type ConnectionEvents, type DaemonHandle } from '../daemon/control-client.js';
-import type { LandlockState, LauncherCreds, ProfileRef } from '../daemon/control-protocol.js';
+import type { LandlockState, ProfileRef } from '../daemon/control-protocol.js';
+import type { LauncherCreds } from '../targeting/launch.js';
 import type { FailClosed } from '../policy/profile-types.js';
 import { SystemError, UsageError } from '../errors.js';
 import {

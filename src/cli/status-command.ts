@@ -1,10 +1,10 @@
 // vigil status [--json]: the daemon's sessions with their profile, root process and counters,
-// and every kernel counter (src/kernel/kernel-counters.ts).
+// and every kernel counter (src/wire/kernel-counters.ts).
 import { connectDaemon } from '../daemon/control-client.js';
 import type { LandlockSummary, StatusResult } from '../daemon/control-protocol.js';
 import { protectionLines } from '../doctor/render-live.js';
-import { KERNEL_COUNTERS } from '../kernel/kernel-counters.js';
-import { describeOrphanedPins, pinnedStates } from '../kernel/pinned-state.js';
+import { KERNEL_COUNTERS } from '../wire/kernel-counters.js';
+import { describeOrphanedPins, pinnedStates } from '../loader/pinned-state.js';
 import { EXIT_CODES } from '../errors.js';
 import { parseVerbArgs, requireRoot } from './args.js';
 

@@ -3,7 +3,7 @@
 // build's): every watched process stops being watched and enforced, and says how many.
 import { defaultSocketPath, stopDaemon } from '../daemon/control-client.js';
 import { removeState, statePathFor } from '../daemon/daemon-state.js';
-import { defaultPinRoot, pinnedStates, removeEmptyPinRoot, removePinFolder } from '../kernel/pinned-state.js';
+import { defaultPinRoot, pinnedStates, removeEmptyPinRoot, removePinFolder } from '../loader/pinned-state.js';
 import { parseVerbArgs, requireRoot } from './args.js';
 
 const HELP = `usage: vigil unload [--socket PATH]

@@ -1,10 +1,10 @@
 // From kernel events to audit lines, for the daemon: learns process facts, converts kernel
 // time, builds the line, applies volume control. Decides nothing: the lines carry the
 // decision the kernel reported (until enforcement exists, every event is OBSERVE).
-import type { AgentEvent } from '../decode/events.js';
+import type { AgentEvent } from '../wire/events.js';
 import { BootClock } from '../enrich/boot-clock.js';
 import { ProcessTable } from '../enrich/process-table.js';
-import type { KernelCounters } from '../kernel/agent-kernel.js';
+import type { LossCounters } from '../wire/kernel-counters.js';
 import {
   buildAuditLine,
   countersDelta,
@@ -91,7 +91,7 @@ export class AuditPipeline {
   }
 
   /** A loss line when a kernel counter rose between two readings. */
-  lossLine(before: KernelCounters, now: KernelCounters): AuditLine | undefined {
+  lossLine(before: LossCounters, now: LossCounters): AuditLine | undefined {
     return lossLine(countersDelta(before, now));
   }
 

@@ -2,9 +2,10 @@
 // the daemon answers each with the same id, and pushes `line` and `session_end` messages to
 // clients that subscribed. Only root can reach the socket (folder 0700, socket 0600).
 import { VigilError } from '../errors.js';
-import type { BackendReport } from '../kernel/backends.js';
-import type { KernelCounterKey } from '../kernel/kernel-counters.js';
+import type { BackendReport } from '../loader/backends.js';
+import type { KernelCounterKey } from '../wire/kernel-counters.js';
 import type { LandlockGrant, LandlockMode } from '../policy/landlock-plan.js';
+import type { LauncherCreds } from '../targeting/launch.js';
 import type { Profile } from '../policy/profile-types.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import type { FileOpenVolume } from '../sinks/volume-filter.js';
@@ -33,13 +34,6 @@ export interface EnforceOptions {
   fileEvents?: FileOpenVolume;
   /** `vigil run`'s launcher installed the hardening filter: refusals it makes are reported */
   hardened?: boolean;
-}
-
-/** The user the launcher became, for telling Landlock's EACCES from the file's own permissions. */
-export interface LauncherCreds {
-  uid: number;
-  gid: number;
-  groups: number[];
 }
 
 /** What the launcher of a run session reported about Landlock (the kernel's word, not the plan's). */
@@ -102,7 +96,7 @@ export interface StatusResult {
   version: number;
   sessions: SessionSummary[];
   watchRules: { basename: string; profile: string }[];
-  /** every kernel counter slot, all time, as decimal strings (src/kernel/kernel-counters.ts) */
+  /** every kernel counter slot, all time, as decimal strings (src/wire/kernel-counters.ts) */
   kernel: Record<KernelCounterKey, string>;
   ring: { records: number; batches: number; stalls: number; handlerErrors: number };
   /** what is actually attached: which backend decides each protection, and why LSM is not used */

@@ -1,6 +1,6 @@
 // What the daemon asks of the kernel side: the subset of AgentKernel it calls. The daemon is
 // written against this, so its session logic can be tested against a fake kernel without root.
-import type { AgentKernel } from '../kernel/agent-kernel.js';
+import type { AgentKernel } from '../loader/agent-kernel.js';
 
 export type DaemonKernel = Pick<
   AgentKernel,

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import type { KernelCounters } from '../kernel/agent-kernel.js';
+import type { LossCounters } from '../wire/kernel-counters.js';
 import type { FileOpenVolume } from '../sinks/volume-filter.js';
 import type { EnforceOptions, LandlockState, SessionKind } from './control-protocol.js';
 import type { ProfileHandleState } from './profile-handles.js';
@@ -42,7 +42,7 @@ export interface DaemonState {
   nextRule: number;
   nextHandle: number;
   /** the loss counters the last daemon reported up to: the next one reports the rest */
-  counters: Record<keyof KernelCounters, string>;
+  counters: Record<keyof LossCounters, string>;
   profiles: ProfileHandleState[];
   sessions: SessionState[];
   rules: RuleState[];
@@ -84,7 +84,7 @@ export function removeState(path: string): void {
   }
 }
 
-export function countersToState(c: KernelCounters): Record<keyof KernelCounters, string> {
+export function countersToState(c: LossCounters): Record<keyof LossCounters, string> {
   return {
     ringbufFull: c.ringbufFull.toString(),
     readFail: c.readFail.toString(),
@@ -94,7 +94,7 @@ export function countersToState(c: KernelCounters): Record<keyof KernelCounters,
   };
 }
 
-export function countersFromState(c: Record<keyof KernelCounters, string>): KernelCounters {
+export function countersFromState(c: Record<keyof LossCounters, string>): LossCounters {
   return {
     ringbufFull: BigInt(c.ringbufFull),
     readFail: BigInt(c.readFail),

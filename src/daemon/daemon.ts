@@ -9,20 +9,21 @@
 // processes are gone.
 import { join } from 'node:path';
 
-import type { AgentEvent } from '../decode/events.js';
-import { SESSION_KERNEL_BIT } from '../decode/wire-layout.js';
+import type { AgentEvent } from '../wire/events.js';
+import { SESSION_KERNEL_BIT } from '../wire/wire-layout.js';
 import { SystemError } from '../errors.js';
 import type { ProcessTable } from '../enrich/process-table.js';
-import { AgentKernel, type KernelCounters } from '../kernel/agent-kernel.js';
+import { AgentKernel } from '../loader/agent-kernel.js';
+import type { LossCounters } from '../wire/kernel-counters.js';
 import type { DaemonKernel } from './daemon-kernel.js';
-import { counterStrings } from '../kernel/kernel-counters.js';
+import { counterStrings } from '../wire/kernel-counters.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import { writeBatch } from '../sinks/write-batch.js';
 
 import { cgroup2Root, createCgroup, moveToCgroup, removeCgroup } from '../system/cgroup.js';
 import { adoptTree } from '../targeting/adopt-tree.js';
 import { findAgents } from '../targeting/find-agents.js';
-import { readStat } from '../targeting/proc-fs.js';
+import { readStat } from '../system/proc-fs.js';
 import { AuditPipeline } from './audit-pipeline.js';
 import type { EnforceOptions, ProfileRef, ReloadResult, StatusResult } from './control-protocol.js';
 import { ProfileHandles, reloadProfile } from './profile-handles.js';
@@ -118,7 +119,7 @@ export class Daemon {
   readonly #handles: ProfileHandles;
   readonly #onLine: ((line: AuditLine) => void) | undefined;
   readonly #lossTimer: NodeJS.Timeout;
-  #lastCounters: KernelCounters;
+  #lastCounters: LossCounters;
   #nextRule = 1;
   /** processes taken from /proc: each may have exited before it was watched (no exit event) */
   readonly #adoptedFromProc = new WeakMap<Session, Set<number>>();

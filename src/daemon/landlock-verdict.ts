@@ -11,11 +11,11 @@
 import { readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-import type { AgentEvent, ExecEventData, FileEventData } from '../decode/events.js';
+import type { AgentEvent, ExecEventData, FileEventData } from '../wire/events.js';
 import { evaluate, type OpenAccess } from '../policy/evaluate.js';
 import { FS, HANDLED_RIGHTS, rightsAt } from '../policy/landlock-plan.js';
 import type { Decision } from '../sinks/audit-line.js';
-import type { LauncherCreds } from './control-protocol.js';
+import type { LauncherCreds } from '../targeting/launch.js';
 import type { Session } from './sessions.js';
 
 const EACCES = 13;

@@ -3,8 +3,8 @@
 // lets go. The kernel has few table ids (VIGIL_POLICY_TABLES), so sharing matters.
 import { createHash } from 'node:crypto';
 
-import type { AgentKernel } from '../kernel/agent-kernel.js';
-import type { LoadReport } from '../kernel/policy-tables.js';
+import type { AgentKernel } from '../loader/agent-kernel.js';
+import type { LoadReport } from '../loader/policy-tables.js';
 import { loadBuiltinProfile } from '../policy/builtin-profiles.js';
 import { describeInodes, inodesIncomplete } from '../policy/deny-inodes.js';
 import { loadProfileFile } from '../policy/load-profile.js';

@@ -6,7 +6,7 @@
 // the kernel refused the call, so a rule whose action is kill kills nothing.
 import { realpathSync } from 'node:fs';
 
-import type { AgentEvent } from '../decode/events.js';
+import type { AgentEvent } from '../wire/events.js';
 import { evaluate } from '../policy/evaluate.js';
 import { underReadonly } from '../policy/readonly-plan.js';
 import type { Decision } from '../sinks/audit-line.js';

@@ -1,7 +1,7 @@
 // Sessions: one per agent (a `vigil run`, an `attach`, or an exec that matched a watch rule),
 // each bound to one profile. Tracks the session's live processes from lineage events, so the
 // session ends when its last process does, and counts what happened in it.
-import { SESSION_KERNEL_BIT } from '../decode/wire-layout.js';
+import { SESSION_KERNEL_BIT } from '../wire/wire-layout.js';
 import { grantIndex } from '../policy/landlock-plan.js';
 import type { FileOpenVolume } from '../sinks/volume-filter.js';
 import type {

@@ -1,7 +1,7 @@
 // What the kernel decided about an event, as the audit line's decision: the rule by its id and
 // text, and honestly what was done (refused inline, killed, or only audited). Reads the verdict
 // the hook recorded; decides nothing itself.
-import type { AgentEvent, KernelVerdict } from '../decode/events.js';
+import type { AgentEvent, KernelVerdict } from '../wire/events.js';
 import { ruleIdOf } from '../policy/rule-id.js';
 import type { Profile, RuleListName } from '../policy/profile-types.js';
 import type { Decision } from '../sinks/audit-line.js';

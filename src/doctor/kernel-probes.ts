@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 
 import type { BpfObject } from '../bridge/bpf-object.js';
-import { decodeRecord } from '../decode/records.js';
-import { ProbeMsg } from '../decode/wire-layout.js';
+import { decodeRecord } from '../wire/records.js';
+import { ProbeMsg } from '../wire/wire-layout.js';
 import type { LsmHook } from './facts.js';
 import { FIX, lsmEnableFix } from './fixes.js';
 import { failed, ok, type Outcome } from './probe-result.js';

@@ -2,8 +2,8 @@
 // daemon says what its sessions *do* use. Doctor asks it over the control socket and never
 // starts one.
 import { connectDaemon, defaultSocketPath } from '../daemon/control-client.js';
-import type { BackendReport } from '../kernel/backends.js';
-import { pinnedStates, type PinnedSummary } from '../kernel/pinned-state.js';
+import type { BackendReport } from '../loader/backends.js';
+import { pinnedStates, type PinnedSummary } from '../loader/pinned-state.js';
 
 export interface LiveDaemon {
   pid: number;

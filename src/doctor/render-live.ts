@@ -1,7 +1,7 @@
 // Doctor's "attached now" section: the running daemon's own account of which backend decides
 // each protection and every program it has attached, grouped by hook type.
-import type { BackendReport } from '../kernel/backends.js';
-import { describeOrphanedPins } from '../kernel/pinned-state.js';
+import type { BackendReport } from '../loader/backends.js';
+import { describeOrphanedPins } from '../loader/pinned-state.js';
 import type { LiveState } from './live-daemon.js';
 
 export function renderLiveText(

@@ -14,9 +14,9 @@
 // parent (so a daemonized grandchild keeps its chain). When full, an insert evicts, in order:
 // an exited process without children, an exited one, the least recently used live one.
 import { readFileSync, readlinkSync } from 'node:fs';
-import type { AgentEvent } from '../decode/events.js';
-import { ARGV_MAX } from '../decode/wire-layout.js';
-import { readStat } from '../targeting/proc-fs.js';
+import type { AgentEvent } from '../wire/events.js';
+import { ARGV_MAX } from '../wire/wire-layout.js';
+import { readStat } from '../system/proc-fs.js';
 
 export interface ProcessFacts {
   readonly tgid: number;

@@ -1,7 +1,7 @@
 // Turns one validated profile document into typed rules: expands variables, parses and classifies
 // patterns, parses networks. Each failure becomes a ProfileError at the value that caused it.
 // Rule ids are given later, once `extends` has been merged (see load-profile.ts).
-import { COMM_LEN, POLICY_PATH_BOUND } from '../decode/wire-layout.js';
+import { COMM_LEN, POLICY_PATH_BOUND } from '../wire/wire-layout.js';
 import { PatternSyntaxError, parsePattern } from './glob-parse.js';
 import { classifyPattern, planMinBytes } from './glob-classify.js';
 import { VariableError, expandVariables } from './expand-vars.js';

@@ -1,13 +1,13 @@
 // Network rules -> the matcher's network LPM trie: one entry per distinct network, its value the
 // port segments with every rule whose network contains it folded in (docs/kernel-matcher.md).
-import { encodeStruct } from '../decode/struct-layout.js';
+import { encodeStruct } from '../wire/struct-layout.js';
 import {
   POLICY_PORT_SEGS,
   POLICY_RULE_NONE,
   PolicyNet,
   PolicyNetKey,
   PolicyPortSeg,
-} from '../decode/wire-layout.js';
+} from '../wire/wire-layout.js';
 import { POLICY_MAPS, type MapWrite } from './policy-maps.js';
 import type { NetworkRule, Profile } from './profile-types.js';
 import { refuse } from './refuse-rule.js';

@@ -3,7 +3,7 @@
 // bytes, every other pattern (and literals too long for a trie key) in one automaton; basename
 // command rules in a second automaton. Each trie entry carries the verdict of every rule that
 // matches whenever it is the longest match (its ancestors folded in), so one lookup suffices.
-import { encodeStruct } from '../decode/struct-layout.js';
+import { encodeStruct } from '../wire/struct-layout.js';
 import {
   POLICY_CLASSES,
   POLICY_DFA_STATES,
@@ -12,7 +12,7 @@ import {
   PolicyPathKey,
   PolicyPrefix,
   PolicyRow,
-} from '../decode/wire-layout.js';
+} from '../wire/wire-layout.js';
 import { AutomatonOverflow, buildAutomaton } from './compile-dfa.js';
 import type { Automaton, AutomatonPattern } from './compile-dfa.js';
 import type { GlobComponent } from './glob-parse.js';

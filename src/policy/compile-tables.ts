@@ -1,16 +1,16 @@
 // A loaded Profile -> the kernel matcher's map entries for one table id, as plain data (no
-// kernel access), so the compiler is testable anywhere and one module (src/kernel/policy-tables.ts)
+// kernel access), so the compiler is testable anywhere and one module (src/loader/policy-tables.ts)
 // writes it. The path and command tables (compile-paths.ts) and the network trie
 // (compile-networks.ts) are built apart; this adds the table header that makes them valid.
 // A profile that does not fit is refused with a ProfileCompileError naming the pattern.
-import { encodeStruct } from '../decode/struct-layout.js';
+import { encodeStruct } from '../wire/struct-layout.js';
 import {
   POLICY_FLAG,
   POLICY_RULE_NONE,
   POLICY_TABLES,
   PolicyReactiveKey,
   PolicyTable,
-} from '../decode/wire-layout.js';
+} from '../wire/wire-layout.js';
 import { compileNetworks } from './compile-networks.js';
 import { compilePathTables, overBoundActions } from './compile-paths.js';
 import { POLICY_MAPS, type MapWrite } from './policy-maps.js';

@@ -12,8 +12,8 @@
 import { readdirSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 
-import { encodeStruct } from '../decode/struct-layout.js';
-import { POLICY_INODES, POLICY_RULE_NONE, PolicyInode, PolicyInodeKey } from '../decode/wire-layout.js';
+import { encodeStruct } from '../wire/struct-layout.js';
+import { POLICY_INODES, POLICY_RULE_NONE, PolicyInode, PolicyInodeKey } from '../wire/wire-layout.js';
 import { POLICY_MAPS, type MapWrite } from './policy-maps.js';
 import { emptySlot, mergeSlot, type SlotVerdict } from './slot-verdicts.js';
 import { compileGlob, compilePlan } from './glob-match.js';

@@ -1,7 +1,7 @@
 // The reference evaluator: what the kernel must decide for an open, an exec or a connect, given a
 // loaded profile. The kernel matcher is tested against this on generated inputs, so it uses the
 // same per-pattern strategies (exact, prefix, suffix, glob) and the same over-bound rule.
-import { POLICY_NAME_MAX, POLICY_PATH_BOUND } from '../decode/wire-layout.js';
+import { POLICY_NAME_MAX, POLICY_PATH_BOUND } from '../wire/wire-layout.js';
 import { compileGlob, compilePlan } from './glob-match.js';
 import { normalisePath, type NormalPath } from './normal-path.js';
 import { inNetwork, parseDestination, portMatches } from './network-spec.js';

@@ -1,6 +1,6 @@
 // Which kernel strategy matches a parsed pattern (exact, prefix, suffix or automaton), and the
 // byte lengths of the paths it can match, for the over-bound rule. docs/matching.md is the contract.
-import { POLICY_NAME_MAX, POLICY_PATH_BOUND } from '../decode/wire-layout.js';
+import { POLICY_NAME_MAX, POLICY_PATH_BOUND } from '../wire/wire-layout.js';
 import { formatPattern, type GlobComponent } from './glob-parse.js';
 
 const utf8 = new TextEncoder();

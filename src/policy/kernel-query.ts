@@ -4,8 +4,8 @@
 // basename known even past the bound, the requested name normalised when absolute.
 import { isIP } from 'node:net';
 
-import { encodeStruct } from '../decode/struct-layout.js';
-import { POLICY_NAME_MAX, POLICY_PATH_BOUND, POLICY_RULE_NONE, PolicyQuery } from '../decode/wire-layout.js';
+import { encodeStruct } from '../wire/struct-layout.js';
+import { POLICY_NAME_MAX, POLICY_PATH_BOUND, POLICY_RULE_NONE, PolicyQuery } from '../wire/wire-layout.js';
 import { ruleIdOf } from './rule-id.js';
 import type { OpenAccess, PolicyInput } from './evaluate.js';
 import { normalisePath } from './normal-path.js';

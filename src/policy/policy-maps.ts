@@ -1,5 +1,5 @@
 // The kernel matcher's maps by name (kernel/policy/policy_maps.h) and one entry to write: what
-// the compilers produce and src/kernel/policy-tables.ts applies.
+// the compilers produce and src/loader/policy-tables.ts applies.
 
 /** Map names of kernel/policy/policy_maps.h. */
 export const POLICY_MAPS = {

@@ -1,7 +1,7 @@
 // A rule's verdict folded into the matcher's slots (struct vigil_policy_slot, vigil_policy_agg):
 // strongest denied action, then lowest index; lowest allowed index (docs/matching.md). Shared by
 // the path, command and network compilers and the denied-inode table.
-import { POLICY_RULE_NONE } from '../decode/wire-layout.js';
+import { POLICY_RULE_NONE } from '../wire/wire-layout.js';
 import type { CommandRule, PathRule, RuleAction } from './profile-types.js';
 
 type SlotName = 'read' | 'write' | 'rdwr' | 'exec';

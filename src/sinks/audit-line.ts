@@ -7,8 +7,8 @@
 // decision a hook made. Without one, the event was only seen: OBSERVE, enforcement 'none',
 // rule null, reason 'observed'. Impossible decisions (BLOCK that was not inline, OBSERVE with
 // a rule, ...) throw instead of being written.
-import type { AgentEvent } from '../decode/events.js';
-import type { KernelCounters } from '../kernel/agent-kernel.js';
+import type { AgentEvent } from '../wire/events.js';
+import type { LossCounters } from '../wire/kernel-counters.js';
 import {
   decodeWaitStatus,
   errnoName,
@@ -18,7 +18,7 @@ import {
   syscallName,
   socketTypeName,
 } from '../enrich/linux-names.js';
-import { MSG_FLAG } from '../decode/wire-layout.js';
+import { MSG_FLAG } from '../wire/wire-layout.js';
 import {
   LINEAGE_BACKENDS,
   PROTECTIONS,
@@ -465,12 +465,12 @@ export function sessionEndLine(
   };
 }
 
-const ZERO: KernelCounters = { ringbufFull: 0n, readFail: 0n, watchFull: 0n, staleEntry: 0n, alertLost: 0n };
+const ZERO: LossCounters = { ringbufFull: 0n, readFail: 0n, watchFull: 0n, staleEntry: 0n, alertLost: 0n };
 
 /** now - before, per counter (a counter that went down, e.g. after a reload, counts from 0). */
-export function countersDelta(before: KernelCounters | undefined, now: KernelCounters): KernelCounters {
+export function countersDelta(before: LossCounters | undefined, now: LossCounters): LossCounters {
   const b = before ?? ZERO;
-  const d = (k: keyof KernelCounters): bigint => (now[k] >= b[k] ? now[k] - b[k] : now[k]);
+  const d = (k: keyof LossCounters): bigint => (now[k] >= b[k] ? now[k] - b[k] : now[k]);
   return {
     ringbufFull: d('ringbufFull'),
     readFail: d('readFail'),
@@ -485,7 +485,7 @@ export function countersDelta(before: KernelCounters | undefined, now: KernelCou
  * rose. Counts beyond 2^53 would lose precision as JSON numbers; they cannot occur in practice.
  */
 export function lossLine(
-  delta: KernelCounters,
+  delta: LossCounters,
   ts: string = new Date().toISOString(),
 ): AuditLineOf<'loss'> | undefined {
   const lost = {

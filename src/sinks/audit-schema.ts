@@ -9,7 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { Static, TLiteral, TObject, TProperties, TUnion } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { CHAIN_BREAKS } from './audit-chain.js';
-import type { MSG_TYPE } from '../decode/wire-layout.js';
+import type { MSG_TYPE } from '../wire/wire-layout.js';
 
 /** Bumped on any change a consumer could notice (a key removed, renamed or retyped). */
 export const AUDIT_SCHEMA_VERSION = 1;

@@ -2,7 +2,7 @@
 // from then on the kernel adds every new child itself, so walking /proc until no new process
 // appears leaves no gap: a child forked before the root was watched is found by the walk, one
 // forked after by the kernel.
-import { childrenOf } from './proc-fs.js';
+import { childrenOf } from '../system/proc-fs.js';
 
 export interface Watcher {
   watchProcess(tgid: number, session: number, options?: { root?: boolean }): boolean;

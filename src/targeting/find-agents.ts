@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
 
-import { allPids, readStat } from './proc-fs.js';
+import { allPids, readStat } from '../system/proc-fs.js';
 
 function cmdline(pid: number): string[] {
   try {

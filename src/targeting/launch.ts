@@ -6,7 +6,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Duplex, Writable } from 'node:stream';
 
-import type { LauncherCreds } from '../daemon/control-protocol.js';
 import { SystemError } from '../errors.js';
 import { repoRoot } from '../system/paths.js';
 
@@ -182,6 +181,13 @@ export function parseReport(line: string): LauncherReport | undefined {
   if (state === 'on')
     return { landlock: 'on', abi: n('abi'), rules: n('rules'), skipped: n('skipped'), hardening };
   return undefined;
+}
+
+/** The user the launcher became, for telling Landlock's EACCES from the file's own permissions. */
+export interface LauncherCreds {
+  uid: number;
+  gid: number;
+  groups: number[];
 }
 
 /** The launcher's filesystem uid, gid and groups after it became the user (/proc/<pid>/status). */

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
 import type { AuditLine } from '../../src/sinks/audit-schema.js';
-import { readStat } from '../../src/targeting/proc-fs.js';
+import { readStat } from '../../src/system/proc-fs.js';
 import { readAuditLog } from '../support/audit-log.js';
 import { connectProbe } from '../../src/bench/fail-closed.js';
 import { kernelLinkIds, testDaemon, until, VIGIL, vigilRun } from '../support/daemon-env.js';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
-import type { AgentEvent } from '../../src/decode/events.js';
-import { SESSION_KERNEL_BIT } from '../../src/decode/wire-layout.js';
-import { AgentKernel } from '../../src/kernel/agent-kernel.js';
+import type { AgentEvent } from '../../src/wire/events.js';
+import { SESSION_KERNEL_BIT } from '../../src/wire/wire-layout.js';
+import { AgentKernel } from '../../src/loader/agent-kernel.js';
 import { adoptTree } from '../../src/targeting/adopt-tree.js';
 import { waitFor } from '../support/kernel.js';
 import { requires } from '../support/requires.js';

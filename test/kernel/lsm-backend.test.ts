@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
-import type { AgentEvent } from '../../src/decode/events.js';
-import { AgentKernel, type AgentKernelOptions } from '../../src/kernel/agent-kernel.js';
+import type { AgentEvent } from '../../src/wire/events.js';
+import { AgentKernel, type AgentKernelOptions } from '../../src/loader/agent-kernel.js';
 import { loadProfileText } from '../../src/policy/load-profile.js';
 import { reportingBackend } from '../../src/sinks/audit-line.js';
 import { needsRoot, waitFor } from '../support/kernel.js';

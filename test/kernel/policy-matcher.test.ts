@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { BpfObject } from '../../src/bridge/bpf-object.js';
-import { PolicyTables } from '../../src/kernel/policy-tables.js';
+import { PolicyTables } from '../../src/loader/policy-tables.js';
 import { builtinProfileNames, loadBuiltinProfile } from '../../src/policy/builtin-profiles.js';
 import { ProfileCompileError } from '../../src/policy/compile-errors.js';
 import { compileTables } from '../../src/policy/compile-tables.js';

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
 import { BpfObject } from '../../src/bridge/bpf-object.js';
-import { decodeStruct } from '../../src/decode/struct-layout.js';
-import { PolicyInodeKey } from '../../src/decode/wire-layout.js';
-import { PolicyTables } from '../../src/kernel/policy-tables.js';
+import { decodeStruct } from '../../src/wire/struct-layout.js';
+import { PolicyInodeKey } from '../../src/wire/wire-layout.js';
+import { PolicyTables } from '../../src/loader/policy-tables.js';
 import { loadProfileText } from '../../src/policy/load-profile.js';
 import type { AuditLine } from '../../src/sinks/audit-schema.js';
 import { waitFor } from '../support/kernel.js';

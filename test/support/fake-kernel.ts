@@ -2,10 +2,14 @@
 // it keeps the maps the daemon writes (watched processes, sessions, watch rules, profiles) and
 // lets a test deliver events as the ring buffer would. Nothing reaches the real kernel.
 import type { DaemonKernel } from '../../src/daemon/daemon-kernel.js';
-import type { AgentEvent } from '../../src/decode/events.js';
-import type { KernelCounters, SessionConfig, WatchedProcess } from '../../src/kernel/agent-kernel.js';
-import { KERNEL_COUNTERS, type KernelCounterValues } from '../../src/kernel/kernel-counters.js';
-import type { LoadReport } from '../../src/kernel/policy-tables.js';
+import type { AgentEvent } from '../../src/wire/events.js';
+import type { SessionConfig, WatchedProcess } from '../../src/loader/agent-kernel.js';
+import {
+  KERNEL_COUNTERS,
+  type KernelCounterValues,
+  type LossCounters,
+} from '../../src/wire/kernel-counters.js';
+import type { LoadReport } from '../../src/loader/policy-tables.js';
 import type { Profile } from '../../src/policy/profile-types.js';
 
 type Backends = ReturnType<DaemonKernel['backends']>;
@@ -30,7 +34,7 @@ export class FakeKernel implements DaemonKernel {
   readonly sessions = new Map<number, SessionConfig>();
   readonly rules = new Map<string, { rule: number; config: SessionConfig | undefined }>();
   readonly profiles = new Map<number, Profile>();
-  readonly counterValues: KernelCounters = {
+  readonly counterValues: LossCounters = {
     ringbufFull: 0n,
     readFail: 0n,
     watchFull: 0n,
@@ -116,7 +120,7 @@ export class FakeKernel implements DaemonKernel {
   backends(): Backends {
     return BACKENDS;
   }
-  counters(): KernelCounters {
+  counters(): LossCounters {
     return { ...this.counterValues };
   }
   ringStats(): ReturnType<DaemonKernel['ringStats']> {

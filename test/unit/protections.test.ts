@@ -5,10 +5,10 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { decide } from '../../src/doctor/ladder.js';
-import { LSM_BACKEND, MSG_FLAG } from '../../src/decode/wire-layout.js';
-import type { AgentEvent } from '../../src/decode/events.js';
-import { adoptedLsm } from '../../src/kernel/backends.js';
-import type { PinnedState } from '../../src/kernel/pinned-state.js';
+import { LSM_BACKEND, MSG_FLAG } from '../../src/wire/wire-layout.js';
+import type { AgentEvent } from '../../src/wire/events.js';
+import { adoptedLsm } from '../../src/loader/backends.js';
+import type { PinnedState } from '../../src/loader/pinned-state.js';
 import {
   CGROUP_HOOKS,
   LINEAGE_BACKENDS,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
-import type { AgentEvent } from '../../../src/decode/events.js';
+import type { AgentEvent } from '../../../src/wire/events.js';
 import { landlockDecision } from '../../../src/daemon/landlock-verdict.js';
 import { Session } from '../../../src/daemon/sessions.js';
 import { loadProfileText } from '../../../src/policy/load-profile.js';

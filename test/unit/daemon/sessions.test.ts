@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 import type { ProfileRef } from '../../../src/daemon/control-protocol.js';
 import { SessionRegistry } from '../../../src/daemon/sessions.js';
-import { SESSION_KERNEL_BIT as KERNEL_SESSION_BIT } from '../../../src/decode/wire-layout.js';
+import { SESSION_KERNEL_BIT as KERNEL_SESSION_BIT } from '../../../src/wire/wire-layout.js';
 import { loadBuiltinProfile } from '../../../src/policy/builtin-profiles.js';
 
 const vars = { home: '/home/u', workspace: '/w' };

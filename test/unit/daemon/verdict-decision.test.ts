@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import type { KernelVerdict } from '../../../src/decode/events.js';
+import type { KernelVerdict } from '../../../src/wire/events.js';
 import { kernelDecision } from '../../../src/daemon/verdict-decision.js';
 import { loadBuiltinProfile } from '../../../src/policy/builtin-profiles.js';
 import { fileEvent, netEvent } from '../sinks/fixture-events.js';

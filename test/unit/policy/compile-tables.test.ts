@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { decodeStruct } from '../../../src/decode/struct-layout.js';
+import { decodeStruct } from '../../../src/wire/struct-layout.js';
 import {
   POLICY_RULE_NONE,
   PolicyNet,
   PolicyPathKey,
   PolicyPrefix,
   PolicyTable,
-} from '../../../src/decode/wire-layout.js';
+} from '../../../src/wire/wire-layout.js';
 import { loadBuiltinProfile, builtinProfileNames } from '../../../src/policy/builtin-profiles.js';
 import { ProfileCompileError } from '../../../src/policy/compile-errors.js';
 import { compileTables } from '../../../src/policy/compile-tables.js';

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
-import { decodeStruct } from '../../../src/decode/struct-layout.js';
-import { PolicyInode, PolicyInodeKey } from '../../../src/decode/wire-layout.js';
+import { decodeStruct } from '../../../src/wire/struct-layout.js';
+import { PolicyInode, PolicyInodeKey } from '../../../src/wire/wire-layout.js';
 import { denyInodeWrites, describeInodes, kernelDev } from '../../../src/policy/deny-inodes.js';
 import { loadProfileText } from '../../../src/policy/load-profile.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PATH_BOUND_RULE, createEvaluator, evaluate } from '../../../src/policy/evaluate.js';
 import type { Decision, OpenAccess, PolicyInput } from '../../../src/policy/evaluate.js';
-import { POLICY_PATH_BOUND } from '../../../src/decode/wire-layout.js';
+import { POLICY_PATH_BOUND } from '../../../src/wire/wire-layout.js';
 import { loadProfileText } from '../../../src/policy/load-profile.js';
 import type { Profile } from '../../../src/policy/profile-types.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { POLICY_NAME_MAX, POLICY_PATH_BOUND } from '../../../src/decode/wire-layout.js';
+import { POLICY_NAME_MAX, POLICY_PATH_BOUND } from '../../../src/wire/wire-layout.js';
 import { PatternSyntaxError, formatPattern, parsePattern } from '../../../src/policy/glob-parse.js';
 import { classifyPattern } from '../../../src/policy/glob-classify.js';
 import { compileGlob, compilePattern, compilePlan } from '../../../src/policy/glob-match.js';

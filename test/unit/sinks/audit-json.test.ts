@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AgentEvent, KernelVerdict } from '../../../src/decode/events.js';
+import type { AgentEvent, KernelVerdict } from '../../../src/wire/events.js';
 import { auditLineJson } from '../../../src/sinks/audit-json.js';
 import {
   buildAuditLine,

@@ -9,7 +9,7 @@ import type {
   SocketEventData,
   SyscallEventData,
   TaskInfo,
-} from '../../../src/decode/events.js';
+} from '../../../src/wire/events.js';
 
 export const KTIME = 1_000_000_000_000n; // 1000 s after boot
 

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
 import { kernelDecision } from '../../../src/daemon/verdict-decision.js';
-import type { AgentEvent, KernelVerdict } from '../../../src/decode/events.js';
-import { AgentKernel, type SessionConfig } from '../../../src/kernel/agent-kernel.js';
+import type { AgentEvent, KernelVerdict } from '../../../src/wire/events.js';
+import { AgentKernel, type SessionConfig } from '../../../src/loader/agent-kernel.js';
 import { loadProfileText } from '../../../src/policy/load-profile.js';
 import type { Profile } from '../../../src/policy/profile-types.js';
 import { reportingBackend } from '../../../src/sinks/audit-line.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
 
-import { AgentKernel } from '../../../src/kernel/agent-kernel.js';
+import { AgentKernel } from '../../../src/loader/agent-kernel.js';
 import { loadProfileText } from '../../../src/policy/load-profile.js';
 import { requires } from '../../support/requires.js';
 

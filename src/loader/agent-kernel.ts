@@ -3,14 +3,14 @@
 // that knows the object's map and program names. Per protection, the strongest backend this
 // kernel allows is chosen in ./backends.ts (BPF-LSM where it loads, the fallbacks elsewhere).
 //
-// With a pin root (the daemon), every map and link is pinned (src/kernel/pinned-state.ts), so the
+// With a pin root (the daemon), every map and link is pinned (src/loader/pinned-state.ts), so the
 // hooks keep deciding from the same tables when the daemon dies, and a later daemon re-adopts
 // them: it loads no second copy, only the programs that have no pinned link yet.
 import { BpfObject, type AttachReport } from '../bridge/bpf-object.js';
 import type { BpfLink } from '../bridge/bpf-link.js';
 import type { RingBufferReader, RingBufferStats } from '../bridge/ring-buffer.js';
-import { decodeAgentEvent, type AgentEvent } from '../decode/events.js';
-import { decodeStruct, encodeStruct } from '../decode/struct-layout.js';
+import { decodeAgentEvent, type AgentEvent } from '../wire/events.js';
+import { decodeStruct, encodeStruct } from '../wire/struct-layout.js';
 import {
   NAME_MAX,
   Name,
@@ -21,15 +21,20 @@ import {
   STAT,
   WatchRule,
   Heartbeat,
-} from '../decode/wire-layout.js';
+} from '../wire/wire-layout.js';
 import type { FailClosed, Profile } from '../policy/profile-types.js';
-import { KERNEL_COUNTERS, type KernelCounterValues } from './kernel-counters.js';
+import {
+  KERNEL_COUNTERS,
+  LOSS_COUNTERS,
+  type KernelCounterValues,
+  type LossCounters,
+} from '../wire/kernel-counters.js';
 import { PolicyTables, type LoadReport } from './policy-tables.js';
 import { SystemError } from '../errors.js';
 import { requireCgroup2Root } from '../system/cgroup.js';
 import { ensureMount } from '../system/mounts.js';
 import { bpfObjectPath } from '../system/paths.js';
-import { readStat } from '../targeting/proc-fs.js';
+import { readStat } from '../system/proc-fs.js';
 import { PinnedState, layoutId, removePinFolder, watchedThrough } from './pinned-state.js';
 import {
   adoptedLsm,
@@ -79,26 +84,6 @@ export interface WatchedProcess {
   root: boolean;
   startTicks: bigint;
 }
-
-export interface KernelCounters {
-  /** records lost because the ring buffer was full */
-  ringbufFull: bigint;
-  readFail: bigint;
-  /** processes that could not be watched because the table was full */
-  watchFull: bigint;
-  /** entries dropped because their PID had been reused */
-  staleEntry: bigint;
-  /** decisions enforced but not reported one by one: the alerts ring was full */
-  alertLost: bigint;
-}
-
-const STAT_KEYS: Record<keyof KernelCounters, number> = {
-  ringbufFull: STAT.VIGIL_STAT_RINGBUF_FULL,
-  readFail: STAT.VIGIL_STAT_READ_FAIL,
-  watchFull: STAT.VIGIL_STAT_WATCH_FULL,
-  staleEntry: STAT.VIGIL_STAT_STALE_ENTRY,
-  alertLost: STAT.VIGIL_STAT_ALERT_LOST,
-};
 
 /** How a session is enforced (struct vigil_session). */
 export interface SessionConfig {
@@ -428,10 +413,9 @@ export class AgentKernel {
     return currentBackends(this.#lsm, this.attachReport, this.#cgroupPath, this.#pins?.dir ?? null);
   }
 
-  counters(): KernelCounters {
-    const out = {} as KernelCounters;
-    for (const [name, idx] of Object.entries(STAT_KEYS) as [keyof KernelCounters, number][])
-      out[name] = this.#stat(idx);
+  counters(): LossCounters {
+    const out = {} as LossCounters;
+    for (const c of LOSS_COUNTERS) out[c.key] = this.#stat(c.slot);
     return out;
   }
 

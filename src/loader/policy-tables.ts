@@ -5,14 +5,14 @@
 // denied inodes on (the agent object), each load also enters the files the denied rules name now
 // (src/policy/deny-inodes.ts) under the new table id, and a swap or unload deletes the old ones.
 import type { BpfObject } from '../bridge/bpf-object.js';
-import { encodeStruct } from '../decode/struct-layout.js';
+import { encodeStruct } from '../wire/struct-layout.js';
 import {
   POLICY_BATCH_BYTES,
   POLICY_BATCH_MAX,
   POLICY_TABLES,
   PolicyBatchCtx,
   PolicyTable,
-} from '../decode/wire-layout.js';
+} from '../wire/wire-layout.js';
 import { compileTables } from '../policy/compile-tables.js';
 import type { CompiledTables, TableFigures } from '../policy/compile-tables.js';
 import { POLICY_MAPS, type MapWrite, type PolicyMapName } from '../policy/policy-maps.js';

@@ -1,5 +1,5 @@
 // The TypeScript side of kernel/include/vigil.h. Keep names and order identical to the C
-// header: test/unit/decode/wire-layout.test.ts checks every layout and enum here against the
+// header: test/unit/wire/wire-layout.test.ts checks every layout and enum here against the
 // BTF of build/bpf/wire/wire_btf.bpf.o and fails on any difference.
 import { defineStruct } from './struct-layout.js';
 
@@ -82,7 +82,7 @@ export const PROC_FLAG = {
   VIGIL_PROC_ROOT: 1,
 } as const;
 
-/** enum vigil_stat: slots of the per-CPU counters (src/kernel/kernel-counters.ts names them). */
+/** enum vigil_stat: slots of the per-CPU counters (src/wire/kernel-counters.ts names them). */
 export const STAT = {
   VIGIL_STAT_RINGBUF_FULL: 0,
   VIGIL_STAT_READ_FAIL: 1,

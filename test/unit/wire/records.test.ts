@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { decodeRecord, RecordError } from '../../../src/decode/records.js';
-import { decodeStruct, defineStruct, encodeStruct } from '../../../src/decode/struct-layout.js';
-import { MSG_TYPE, TestEchoCtx, TestOpen } from '../../../src/decode/wire-layout.js';
+import { decodeRecord, RecordError } from '../../../src/wire/records.js';
+import { decodeStruct, defineStruct, encodeStruct } from '../../../src/wire/struct-layout.js';
+import { MSG_TYPE, TestEchoCtx, TestOpen } from '../../../src/wire/wire-layout.js';
 
 function goldenTestOpen(): Buffer {
   const b = Buffer.alloc(TestOpen.size);

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { renderStatus } from '../../../src/cli/status-command.js';
-import { STAT } from '../../../src/decode/wire-layout.js';
+import { STAT } from '../../../src/wire/wire-layout.js';
 import {
   KERNEL_COUNTERS,
   counterStrings,
   type KernelCounterValues,
-} from '../../../src/kernel/kernel-counters.js';
+} from '../../../src/wire/kernel-counters.js';
 import { emptyStatus } from '../ui/synthetic.js';
 
 test('the counter table names every slot of enum vigil_stat once', () => {

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { WIRE_ENUMS, WIRE_STRUCTS } from '../../../src/decode/wire-layout.js';
-import { defineStruct } from '../../../src/decode/struct-layout.js';
+import { WIRE_ENUMS, WIRE_STRUCTS } from '../../../src/wire/wire-layout.js';
+import { defineStruct } from '../../../src/wire/struct-layout.js';
 import { BtfFile, layoutDifferences } from '../../support/btf.js';
 import { bpfObject, repoRoot } from '../../support/paths.js';
 

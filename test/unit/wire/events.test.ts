@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { decodeAgentEvent, formatIp } from '../../../src/decode/events.js';
-import { decodeStruct, encodeStruct } from '../../../src/decode/struct-layout.js';
+import { decodeAgentEvent, formatIp } from '../../../src/wire/events.js';
+import { decodeStruct, encodeStruct } from '../../../src/wire/struct-layout.js';
 import { EVENT_KINDS, KERNEL_RECORDS } from '../../../src/sinks/audit-schema.js';
 import {
   EventHead,
@@ -17,7 +17,7 @@ import {
   MSG_TYPE,
   NetEvent,
   SocketEvent,
-} from '../../../src/decode/wire-layout.js';
+} from '../../../src/wire/wire-layout.js';
 
 const F = MSG_FLAG;
 

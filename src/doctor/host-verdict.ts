@@ -2,9 +2,9 @@
 // BPF-LSM can only kill after an open (or audit it, where the rule says on_reactive: audit).
 // `vigil profile explain` prints this beside the matcher's verdict, so nobody reads BLOCK where
 // the host will KILL. Reads the doctor's ladder; decides nothing the kernel does not.
-import type { Protection } from '../doctor/ladder.js';
-import type { PolicyInput, Decision } from './evaluate.js';
-import type { Profile } from './profile-types.js';
+import type { Protection } from './ladder.js';
+import type { PolicyInput, Decision } from '../policy/evaluate.js';
+import type { Profile } from '../policy/profile-types.js';
 
 /** Landlock's truncate right (ABI 3) is what refuses a write-denied O_TRUNC open inline. */
 const LANDLOCK_TRUNCATE_ABI = 3;
