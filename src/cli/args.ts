@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { UsageError } from '../errors.js';
-import { LANDLOCK_MODES, type LandlockMode } from '../policy/landlock-plan.js';
+import { LANDLOCK_MODES, type LandlockMode } from '../policy/landlock-rights.js';
 import { FILE_OPEN_VOLUMES, type FileOpenVolume } from '../sinks/volume-filter.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;

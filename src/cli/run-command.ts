@@ -7,13 +7,8 @@ import type { LandlockState, ProfileRef } from '../daemon/control-protocol.js';
 import type { LauncherCreds } from '../targeting/launch.js';
 import type { FailClosed } from '../policy/profile-types.js';
 import { SystemError, UsageError } from '../errors.js';
-import {
-  encodeLandlockPlan,
-  LANDLOCK_MAX_RULES,
-  planLandlock,
-  type LandlockMode,
-  type LandlockPlan,
-} from '../policy/landlock-plan.js';
+import { LANDLOCK_MAX_RULES, type LandlockMode } from '../policy/landlock-rights.js';
+import { encodeLandlockPlan, planLandlock, type LandlockPlan } from '../policy/landlock-plan.js';
 import {
   launch,
   hardeningText,

@@ -4,7 +4,7 @@
 import { VigilError } from '../errors.js';
 import type { BackendReport } from '../loader/backends.js';
 import type { KernelCounterKey } from '../wire/kernel-counters.js';
-import type { LandlockGrant, LandlockMode } from '../policy/landlock-plan.js';
+import type { LandlockGrant, LandlockMode } from '../policy/landlock-rights.js';
 import type { LauncherCreds } from '../targeting/launch.js';
 import type { Profile } from '../policy/profile-types.js';
 import type { AuditLine } from '../sinks/audit-schema.js';

@@ -13,7 +13,8 @@ import { dirname, resolve } from 'node:path';
 
 import type { AgentEvent, ExecEventData, FileEventData } from '../wire/events.js';
 import { evaluate, type OpenAccess } from '../policy/evaluate.js';
-import { FS, HANDLED_RIGHTS, rightsAt } from '../policy/landlock-plan.js';
+import { FS, HANDLED_RIGHTS } from '../policy/landlock-rights.js';
+import { rightsAt } from '../policy/landlock-grants.js';
 import type { Decision } from '../sinks/audit-line.js';
 import type { LauncherCreds } from '../targeting/launch.js';
 import type { Session } from './sessions.js';

@@ -2,7 +2,7 @@
 // each bound to one profile. Tracks the session's live processes from lineage events, so the
 // session ends when its last process does, and counts what happened in it.
 import { SESSION_KERNEL_BIT } from '../wire/wire-layout.js';
-import { grantIndex } from '../policy/landlock-plan.js';
+import { grantIndex } from '../policy/landlock-grants.js';
 import type { FileOpenVolume } from '../sinks/volume-filter.js';
 import type {
   LandlockState,

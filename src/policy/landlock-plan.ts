@@ -16,51 +16,16 @@ import { compilePlan, type PathMatcher } from './glob-match.js';
 import { normalisePath } from './normal-path.js';
 import type { GlobComponent } from './glob-parse.js';
 import type { PatternPlan } from './glob-classify.js';
-import type { PathRule, Profile, RuleAccess } from './profile-types.js';
-
-export const LANDLOCK_MODES = ['auto', 'strict', 'off'] as const;
-export type LandlockMode = (typeof LANDLOCK_MODES)[number];
-
-/** The LANDLOCK_ACCESS_FS_* bits (linux/landlock.h) for the rights an open asks for. */
-export const FS = {
-  WRITE_FILE: 1 << 1,
-  READ_FILE: 1 << 2,
-  READ_DIR: 1 << 3,
-  MAKE_REG: 1 << 8,
-  REFER: 1 << 13,
-  TRUNCATE: 1 << 14,
-} as const;
-export const READ_RIGHTS = FS.READ_FILE | FS.READ_DIR;
-/** O_CREAT needs MAKE_REG; renaming or linking across folders needs REFER on both sides. */
-export const WRITE_RIGHTS = FS.WRITE_FILE | FS.TRUNCATE | FS.MAKE_REG | FS.REFER;
-/** Only the rights vigil decides: exec, removal, mkdir, ioctl, network and scopes are not handled. */
-export const HANDLED_RIGHTS = READ_RIGHTS | WRITE_RIGHTS;
-/** The rights a rule on a file (not a folder) can carry. */
-export const FILE_RIGHTS = FS.READ_FILE | FS.WRITE_FILE | FS.TRUNCATE;
-/** More rules than this is a plan gone wrong (a carve-out in a huge folder); strict refuses it. */
-export const LANDLOCK_MAX_RULES = 65536;
-
-export function rightsOf(access: RuleAccess): number {
-  return access === 'read' ? READ_RIGHTS : access === 'write' ? WRITE_RIGHTS : HANDLED_RIGHTS;
-}
-
-const NAMES: readonly [number, string][] = [
-  [FS.READ_FILE, 'read_file'],
-  [FS.READ_DIR, 'read_dir'],
-  [FS.WRITE_FILE, 'write_file'],
-  [FS.TRUNCATE, 'truncate'],
-  [FS.MAKE_REG, 'make_reg'],
-  [FS.REFER, 'refer'],
-];
-
-export function rightNames(mask: number): string[] {
-  return NAMES.filter(([bit]) => (mask & bit) !== 0).map(([, name]) => name);
-}
-
-export interface LandlockGrant {
-  readonly path: string;
-  readonly rights: number;
-}
+import type { PathRule, Profile } from './profile-types.js';
+import {
+  FILE_RIGHTS,
+  FS,
+  HANDLED_RIGHTS,
+  READ_RIGHTS,
+  rightNames,
+  rightsOf,
+  type LandlockGrant,
+} from './landlock-rights.js';
 
 /** A denied pattern Landlock does not (fully) refuse: the other layers still do. */
 export interface LandlockLeft {
@@ -386,24 +351,7 @@ function leave(walk: Walk, rule: PathRule, why: string): void {
   walk.left.push({ rule: rule.id, pattern: rule.written, why });
 }
 
-// --- what the daemon asks of a plan ---
-
-/** The rights Landlock grants at `path` (rules on it or on any folder above it), lexically. */
-export function rightsAt(index: ReadonlyMap<string, number>, path: string): number {
-  let rights = 0;
-  for (let p = path; ; p = parentOf(p)) {
-    rights |= index.get(p) ?? 0;
-    if (p === '/') return rights;
-  }
-}
-
-export function grantIndex(grants: readonly LandlockGrant[]): Map<string, number> {
-  const index = new Map<string, number>();
-  for (const g of grants) index.set(g.path, (index.get(g.path) ?? 0) | g.rights);
-  return index;
-}
-
-/** The plan as the launcher reads it (native/launcher/landlock.c): NUL-separated fields. */
+/** The plan as the launcher reads it (native/launcher/landlock-plan.c): NUL-separated fields. */
 export function encodeLandlockPlan(plan: LandlockPlan): Buffer {
   const fields = ['vigil-landlock-1', plan.mode, String(plan.handled)];
   for (const g of plan.grants) fields.push(String(g.rights), g.path);

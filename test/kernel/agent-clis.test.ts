@@ -47,7 +47,8 @@ function ownSandboxRefused(l: AuditLine): boolean {
     l.event === 'syscall' &&
     l.rule === 'hardening' &&
     (l.syscall === 'clone' || l.syscall === 'unshare') &&
-    (l.exe ?? '').endsWith('bwrap')
+    // exe is null when bwrap was gone before its exec was enriched: its comm says the same
+    ((l.exe ?? '').endsWith('bwrap') || (l.exe === null && l.comm === 'bwrap'))
   );
 }
 

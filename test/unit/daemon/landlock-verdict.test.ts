@@ -13,7 +13,7 @@ import type { AgentEvent } from '../../../src/wire/events.js';
 import { landlockDecision } from '../../../src/daemon/landlock-verdict.js';
 import { Session } from '../../../src/daemon/sessions.js';
 import { loadProfileText } from '../../../src/policy/load-profile.js';
-import { FS, HANDLED_RIGHTS, READ_RIGHTS, WRITE_RIGHTS } from '../../../src/policy/landlock-plan.js';
+import { FS, HANDLED_RIGHTS, READ_RIGHTS, WRITE_RIGHTS } from '../../../src/policy/landlock-rights.js';
 import { execEvent, fileEvent } from '../sinks/fixture-events.js';
 
 const EACCES = -13;

@@ -14,11 +14,9 @@ import {
   LANDLOCK_MAX_RULES,
   READ_RIGHTS,
   WRITE_RIGHTS,
-  encodeLandlockPlan,
-  planLandlock,
   type LandlockGrant,
-  type LandlockPlan,
-} from '../../../src/policy/landlock-plan.js';
+} from '../../../src/policy/landlock-rights.js';
+import { encodeLandlockPlan, planLandlock, type LandlockPlan } from '../../../src/policy/landlock-plan.js';
 import { loadProfileText } from '../../../src/policy/load-profile.js';
 import { repoRoot } from '../../support/paths.js';
 

@@ -18,17 +18,14 @@ import { after, describe, it } from 'node:test';
 
 import { evaluate, type OpenAccess } from '../../../src/policy/evaluate.js';
 import {
-  encodeLandlockPlan,
   FILE_RIGHTS,
   FS,
-  grantIndex,
   HANDLED_RIGHTS,
-  planLandlock,
   READ_RIGHTS,
-  rightsAt,
   WRITE_RIGHTS,
-  type LandlockPlan,
-} from '../../../src/policy/landlock-plan.js';
+} from '../../../src/policy/landlock-rights.js';
+import { grantIndex, rightsAt } from '../../../src/policy/landlock-grants.js';
+import { encodeLandlockPlan, planLandlock, type LandlockPlan } from '../../../src/policy/landlock-plan.js';
 import { loadProfileText } from '../../../src/policy/load-profile.js';
 import type { Profile } from '../../../src/policy/profile-types.js';
 
