@@ -1,7 +1,10 @@
 // A kernel side in memory, for unit tests of the daemon, its sessions and the control server:
 // it keeps the maps the daemon writes (watched processes, sessions, watch rules, profiles) and
 // lets a test deliver events as the ring buffer would. Nothing reaches the real kernel.
+import type { ProfileRef } from '../../src/daemon/control-protocol.js';
 import type { DaemonKernel } from '../../src/daemon/daemon-kernel.js';
+import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
+import { loadBuiltinProfile } from '../../src/policy/builtin-profiles.js';
 import type { AgentEvent } from '../../src/wire/events.js';
 import type { SessionConfig, WatchedProcess } from '../../src/loader/agent-kernel.js';
 import {
@@ -157,3 +160,26 @@ const FIGURES: LoadReport['figures'] = {
   byStrategy: { exact: 0, prefix: 0, suffix: 0, automaton: 0 },
   bytes: 0,
 };
+
+const vars = { home: '/home/u', workspace: '/w' };
+/** The built-in generic profile as a client hands it to the daemon. */
+export const GENERIC_REF: ProfileRef = {
+  name: 'generic',
+  source: 'builtin:generic',
+  vars,
+  profile: loadBuiltinProfile('generic', vars),
+};
+
+/** A pid no process of this machine has: the daemon never signals or reads a real one. */
+export const FAKE_PID = 0x3fff_fff0;
+
+/** A daemon over a FakeKernel; its diagnostics are dropped unless `options.log` says otherwise. */
+export function daemonOverFake(options: DaemonOptions = {}): { daemon: Daemon; kernel: FakeKernel } {
+  let kernel: FakeKernel | undefined;
+  const daemon = Daemon.withKernel({ log: () => undefined, ...options }, (onEvents) => {
+    kernel = new FakeKernel(onEvents);
+    return kernel;
+  });
+  if (kernel === undefined) throw new Error('the daemon made no kernel');
+  return { daemon, kernel };
+}

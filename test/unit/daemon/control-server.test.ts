@@ -9,30 +9,18 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
 import { connectDaemon } from '../../../src/daemon/control-client.js';
-import type { ProfileRef } from '../../../src/daemon/control-protocol.js';
 import { ControlServer } from '../../../src/daemon/control-server.js';
-import { Daemon } from '../../../src/daemon/daemon.js';
-import { loadBuiltinProfile } from '../../../src/policy/builtin-profiles.js';
+import type { Daemon } from '../../../src/daemon/daemon.js';
 import type { AuditLine } from '../../../src/sinks/audit-schema.js';
-import { FakeKernel } from '../../support/fake-kernel.js';
+import { daemonOverFake, FAKE_PID, GENERIC_REF, type FakeKernel } from '../../support/fake-kernel.js';
 import { exitEvent } from '../sinks/fixture-events.js';
 
-const vars = { home: '/home/u', workspace: '/w' };
-const generic: ProfileRef = {
-  name: 'generic',
-  source: 'builtin:generic',
-  vars,
-  profile: loadBuiltinProfile('generic', vars),
-};
-const PID = 0x3fff_fff0;
+const generic = GENERIC_REF;
+const PID = FAKE_PID;
 
 async function serve(t: TestContext): Promise<{ path: string; kernel: FakeKernel; daemon: Daemon }> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-control-'));
-  let kernel: FakeKernel | undefined;
-  const daemon = Daemon.withKernel({ log: () => undefined }, (onEvents) => {
-    kernel = new FakeKernel(onEvents);
-    return kernel;
-  });
+  const { daemon, kernel } = daemonOverFake();
   const path = join(dir, 'vigil.sock');
   const server = await ControlServer.listen(daemon, path);
   t.after(async () => {
@@ -40,7 +28,6 @@ async function serve(t: TestContext): Promise<{ path: string; kernel: FakeKernel
     daemon.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  assert.ok(kernel);
   return { path, kernel, daemon };
 }
 

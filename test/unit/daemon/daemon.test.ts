@@ -4,34 +4,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Daemon } from '../../../src/daemon/daemon.js';
-import type { ProfileRef } from '../../../src/daemon/control-protocol.js';
-import { loadBuiltinProfile } from '../../../src/policy/builtin-profiles.js';
+import type { Daemon } from '../../../src/daemon/daemon.js';
 import type { AuditLine } from '../../../src/sinks/audit-schema.js';
-import { FakeKernel } from '../../support/fake-kernel.js';
+import {
+  daemonOverFake as overFake,
+  FAKE_PID,
+  GENERIC_REF,
+  type FakeKernel,
+} from '../../support/fake-kernel.js';
 import { execEvent, exitEvent, fileEvent, forkEvent } from '../sinks/fixture-events.js';
 
-const vars = { home: '/home/u', workspace: '/w' };
-const generic: ProfileRef = {
-  name: 'generic',
-  source: 'builtin:generic',
-  vars,
-  profile: loadBuiltinProfile('generic', vars),
-};
-
 function daemonOverFake(): { daemon: Daemon; kernel: FakeKernel; lines: AuditLine[] } {
-  let kernel: FakeKernel | undefined;
   const lines: AuditLine[] = [];
-  const daemon = Daemon.withKernel({ log: () => undefined, onLine: (l) => lines.push(l) }, (onEvents) => {
-    kernel = new FakeKernel(onEvents);
-    return kernel;
-  });
-  assert.ok(kernel);
-  return { daemon, kernel, lines };
+  return { ...overFake({ onLine: (l) => lines.push(l) }), lines };
 }
 
-/** A pid no process of this machine has: the daemon never signals or reads a real one. */
-const PID = 0x3fff_fff0;
+const generic = GENERIC_REF;
+const PID = FAKE_PID;
 
 test('a run session: its profile and session reach the kernel, its root is watched, session_start is its first line', (t) => {
   const { daemon, kernel, lines } = daemonOverFake();

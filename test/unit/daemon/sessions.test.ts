@@ -4,18 +4,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import type { ProfileRef } from '../../../src/daemon/control-protocol.js';
 import { SessionRegistry } from '../../../src/daemon/sessions.js';
 import { SESSION_KERNEL_BIT as KERNEL_SESSION_BIT } from '../../../src/wire/wire-layout.js';
-import { loadBuiltinProfile } from '../../../src/policy/builtin-profiles.js';
+import { GENERIC_REF } from '../../support/fake-kernel.js';
 
-const vars = { home: '/home/u', workspace: '/w' };
-const ref: ProfileRef = {
-  name: 'generic',
-  source: 'builtin:generic',
-  vars,
-  profile: loadBuiltinProfile('generic', vars),
-};
+const ref = GENERIC_REF;
 
 test('sessions vigil starts count up from 1; kernel-started ones keep the kernel id and are named without its bit', () => {
   const r = new SessionRegistry();
