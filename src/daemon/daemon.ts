@@ -138,6 +138,8 @@ export class Daemon {
   /** reading what the kernel wrote while no daemon ran (#afterRestore) */
   #replaying = false;
   #stopped = false;
+  /** a session of this daemon had a cgroup leaf under vigil/ (made or re-adopted): stop tidies the folder */
+  #hadLeaves = false;
 
   private constructor(options: DaemonOptions, build: KernelFactory) {
     this.#onLine = options.onLine;
@@ -239,6 +241,7 @@ export class Daemon {
         s.fileEvents = st.fileEvents;
         s.rootPid = st.rootPid;
         s.cgroupPath = st.cgroupPath;
+        if (s.cgroupPath !== null) this.#hadLeaves = true;
         s.landlock = st.landlock;
       }
     }
@@ -382,7 +385,10 @@ export class Daemon {
     const s = this.sessions.create('run', profile);
     this.#enforce(s, handle, enforce);
     if (sink !== undefined) this.subscribe({ session: s.id }, sink.line, sink.ended);
-    if (cgroup) s.cgroupPath = createCgroup(`vigil/${s.name}`);
+    if (cgroup) {
+      s.cgroupPath = createCgroup(`vigil/${s.name}`);
+      this.#hadLeaves = true;
+    }
     return s; // session_start goes out when its root process is adopted
   }
 
@@ -624,8 +630,7 @@ export class Daemon {
       this.#kernel.close({ unload: !keep });
       if (!keep) {
         for (const s of this.activeSessions()) this.#cleanupCgroup(s);
-        // only a daemon whose sessions had cgroup leaves tidies the vigil/ folder
-        if (this.sessions.list().some((s) => s.cgroupPath !== null)) removeVigilCgroupFolder();
+        if (this.#hadLeaves) removeVigilCgroupFolder();
         if (this.#statePath !== undefined) removeState(this.#statePath);
       }
       this.#pipeline.close();

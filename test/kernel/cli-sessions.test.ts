@@ -3,13 +3,14 @@
 // shebang script named like entry_comm), `vigil attach` (an existing tree), `vigil status`.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
 import { validateAuditLine, auditLineErrors, type AuditLine } from '../../src/sinks/audit-schema.js';
 import { cgroup2Root } from '../../src/system/cgroup.js';
+import { until } from '../support/daemon-env.js';
 import { waitFor } from '../support/kernel.js';
 import { requires } from '../support/requires.js';
 import { repoRoot } from '../support/paths.js';
@@ -47,8 +48,23 @@ function startVigil(t: TestContext, args: string[]): ChildProcess {
   return child;
 }
 
+/**
+ * The path of vigil's cgroup folder: an empty one left by an earlier run is removed, so
+ * the test can see the daemon tidy it; undefined when live leaves (another session) are in it.
+ */
+function freshVigilFolder(): string | undefined {
+  const root = cgroup2Root();
+  assert.ok(root);
+  const folder = join(root, 'vigil');
+  if (!existsSync(folder)) return folder;
+  if (readdirSync(folder, { withFileTypes: true }).some((e) => e.isDirectory())) return undefined;
+  rmdirSync(folder);
+  return folder;
+}
+
 test('vigil run: the command’s status is vigil’s, every line validates, the whole tree is the session', async (t) => {
   if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
+  const vigilFolder = freshVigilFolder();
   const dir = tempDir(t);
   const log = join(dir, 'audit.jsonl');
   const marker = join(dir, 'daemon-ran');
@@ -130,6 +146,14 @@ test('vigil run: the command’s status is vigil’s, every line validates, the 
   const root = cgroup2Root();
   assert.ok(root);
   assert.ok(!existsSync(join(root, 'vigil', session ?? '')), 'the session’s cgroup is removed');
+  // the daemon that made the session's leaf removes the vigil/ folder when it stops
+  assert.equal(vigil(['daemon', 'stop']).status, 0);
+  if (vigilFolder !== undefined)
+    await until(
+      () => !existsSync(vigilFolder),
+      10_000,
+      'the stopped daemon to remove the vigil/ cgroup folder',
+    );
 });
 
 test('vigil run: the command starts watched, as the sudo user, and a signal ends it with 128+N', async (t) => {
