@@ -9,27 +9,22 @@ import type { AgentEvent } from '../../src/wire/events.js';
 import type { SessionConfig, WatchedProcess } from '../../src/loader/agent-kernel.js';
 import {
   KERNEL_COUNTERS,
+  LOSS_COUNTERS,
   type KernelCounterValues,
   type LossCounters,
 } from '../../src/wire/kernel-counters.js';
+import { disabledLsm } from '../../src/loader/backends.js';
 import type { LoadReport } from '../../src/loader/policy-tables.js';
 import type { Profile } from '../../src/policy/profile-types.js';
 
 type Backends = ReturnType<DaemonKernel['backends']>;
 
-const BACKENDS: Backends = {
-  lsm: { state: 'refused', reason: 'fake kernel' },
-  protections: {
-    file_open: { backend: 'fake', enforcement: 'reactive' },
-    exec: { backend: 'fake', enforcement: 'reactive' },
-    connect: { backend: 'fake', enforcement: 'inline' },
-    udp_send: { backend: 'fake', enforcement: 'inline' },
-    raw_socket: { backend: 'fake', enforcement: 'inline' },
-    self_protection: { backend: 'fake', enforcement: 'inline' },
-  },
-  hooks: [],
-  pinned: null,
-};
+function zeros(slots: readonly { key: string }[]): Record<string, bigint> {
+  return Object.fromEntries(slots.map((c) => [c.key, 0n]));
+}
+
+/** The report of a kernel whose LSM hooks are off: every protection on its fallback. */
+const BACKENDS: Backends = disabledLsm('a kernel in memory').report;
 
 export class FakeKernel implements DaemonKernel {
   readonly pinReport = { dir: null, adopted: false, replaced: [] };
@@ -37,13 +32,8 @@ export class FakeKernel implements DaemonKernel {
   readonly sessions = new Map<number, SessionConfig>();
   readonly rules = new Map<string, { rule: number; config: SessionConfig | undefined }>();
   readonly profiles = new Map<number, Profile>();
-  readonly counterValues: LossCounters = {
-    ringbufFull: 0n,
-    readFail: 0n,
-    watchFull: 0n,
-    staleEntry: 0n,
-    alertLost: 0n,
-  };
+  /** the loss counters, raised by a test to make the daemon report a loss */
+  readonly counterValues = zeros(LOSS_COUNTERS) as LossCounters;
   /** pids watchProcess refuses, as for a process that exited first */
   readonly gone = new Set<number>();
   reading = false;
@@ -142,8 +132,7 @@ export class FakeKernel implements DaemonKernel {
     return 0n;
   }
   allCounters(): KernelCounterValues {
-    const out = Object.fromEntries(KERNEL_COUNTERS.map((c) => [c.key, 0n])) as KernelCounterValues;
-    return { ...out, ...this.counterValues };
+    return { ...(zeros(KERNEL_COUNTERS) as KernelCounterValues), ...this.counterValues };
   }
 }
 
