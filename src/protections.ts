@@ -73,6 +73,20 @@ export const LINEAGE_BACKENDS = {
   failedExec: 'tracepoint:syscalls/sys_exit_execve*',
 } as const;
 
+/** The backends audit lines name that are not a protection's hook or a lineage hook. */
+export const OTHER_BACKENDS = {
+  /** `vigil run`'s hardening filter: its refusals, seen at the system call's exit tracepoint */
+  hardening: 'seccomp',
+  /** a `vigil run` session's Landlock ruleset: EACCES, with vigil's attribution */
+  landlock: 'landlock',
+  /** `vigil run`'s read-only mounts of write-denied paths: EROFS, with vigil's attribution */
+  readonlyMount: 'readonly-mount',
+  /** session lines made in user space (run, attach) */
+  session: 'vigil:session',
+  /** loss lines, from the kernel's counters */
+  loss: 'kernel:vigil_stats',
+} as const;
+
 /**
  * Per protection: its ids, the audit events it decides, its hooks and fallback. The order is the
  * order of `vigil doctor` rows and of `vigil status` lines.

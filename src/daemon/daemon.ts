@@ -14,9 +14,8 @@ import { SESSION_KERNEL_BIT } from '../wire/wire-layout.js';
 import { SystemError } from '../errors.js';
 import type { ProcessTable } from '../enrich/process-table.js';
 import { AgentKernel } from '../loader/agent-kernel.js';
-import type { LossCounters } from '../wire/kernel-counters.js';
+import { counterStrings, type LossCounters } from '../wire/kernel-counters.js';
 import type { DaemonKernel } from './daemon-kernel.js';
-import { counterStrings } from '../wire/kernel-counters.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import { writeBatch } from '../sinks/write-batch.js';
 

@@ -18,14 +18,13 @@ import { rightsAt } from '../policy/landlock-grants.js';
 import type { Decision } from '../sinks/audit-line.js';
 import type { LauncherCreds } from '../targeting/launch.js';
 import type { Session } from './sessions.js';
+import { OTHER_BACKENDS } from '../protections.js';
 
 const EACCES = 13;
 const O_ACCMODE = 3;
 const O_CREAT = 0o100;
 const O_TRUNC = 0o1000;
 const O_PATH = 0o10000000;
-
-export const LANDLOCK_BACKEND = 'landlock';
 
 /** The call Landlock refused: an open with its flags, or an exec (which opens the file to read it). */
 type Refused = FileEventData | ExecEventData;
@@ -68,7 +67,7 @@ function attribute(ev: Refused, s: Session, path: string): Decision {
   const verdict = {
     action: 'BLOCK',
     enforcement: 'inline',
-    backend: LANDLOCK_BACKEND,
+    backend: OTHER_BACKENDS.landlock,
     attribution: 'inferred',
   } as const;
   if (d.action === 'KILL' || d.action === 'BLOCK') {

@@ -12,11 +12,10 @@ import { underReadonly } from '../policy/readonly-plan.js';
 import type { Decision } from '../sinks/audit-line.js';
 import { absolutePath } from './landlock-verdict.js';
 import type { Session } from './sessions.js';
+import { OTHER_BACKENDS } from '../protections.js';
 
 const EROFS = 30;
 const O_ACCMODE = 3;
-
-export const READONLY_BACKEND = 'readonly-mount';
 
 /** The decision for an open the read-only mounts refused; undefined when it was not them. */
 export function readonlyDecision(ev: AgentEvent, s: Session): Decision | undefined {
@@ -49,7 +48,7 @@ export function readonlyDecision(ev: AgentEvent, s: Session): Decision | undefin
     enforcement: 'inline',
     rule: d.rule,
     reason: `open of ${ev.path} refused by vigil run's read-only mount of ${mount} (EROFS), before it could truncate or write; attributed by vigil to ${d.rule}: ${d.reason}${notKilled}`,
-    backend: READONLY_BACKEND,
+    backend: OTHER_BACKENDS.readonlyMount,
     attribution: 'inferred',
   };
 }

@@ -21,6 +21,7 @@ import {
 import { MSG_FLAG } from '../wire/wire-layout.js';
 import {
   LINEAGE_BACKENDS,
+  OTHER_BACKENDS,
   PROTECTIONS,
   cgroupBackend,
   lsmBackendOf,
@@ -159,7 +160,7 @@ export function reportingBackend(ev: AgentEvent): string {
     case 'socket_create':
       return SOCKET_CREATE;
     case 'syscall':
-      return 'seccomp';
+      return OTHER_BACKENDS.hardening;
   }
 }
 
@@ -405,8 +406,6 @@ export interface SessionProcess {
   exe?: string | undefined;
 }
 
-const SESSION_BACKEND = 'vigil:session';
-
 /** What session_start and session_end lines end with, in the schema's key order. */
 function sessionTail(session: SessionInfo, proc: SessionProcess) {
   return {
@@ -417,7 +416,7 @@ function sessionTail(session: SessionInfo, proc: SessionProcess) {
     uid: proc.uid ?? null,
     tid: null,
     exe: proc.exe ?? null,
-    backend: SESSION_BACKEND,
+    backend: OTHER_BACKENDS.session,
     enforcement: 'none',
     schema_version: AUDIT_SCHEMA_VERSION,
   } as const;
@@ -513,7 +512,7 @@ export function lossLine(
     rule: null,
     profile: null,
     session: null,
-    backend: 'kernel:vigil_stats',
+    backend: OTHER_BACKENDS.loss,
     enforcement: 'none',
     schema_version: AUDIT_SCHEMA_VERSION,
   };
