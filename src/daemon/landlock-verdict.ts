@@ -17,6 +17,7 @@ import { FS, HANDLED_RIGHTS } from '../policy/landlock-rights.js';
 import { rightsAt } from '../policy/landlock-grants.js';
 import type { Decision } from '../sinks/audit-line.js';
 import type { LauncherCreds } from '../targeting/launch.js';
+import { attributedBlock } from './attribution.js';
 import type { Session } from './sessions.js';
 import { OTHER_BACKENDS } from '../protections.js';
 
@@ -64,27 +65,14 @@ function attribute(ev: Refused, s: Session, path: string): Decision {
     ev.kind !== 'file_open'
       ? `exec of ${ev.path} refused by Landlock (EACCES): executing opens the file to read it, and the ruleset grants no read there`
       : `open of ${ev.path} refused by Landlock (EACCES)`;
-  const verdict = {
+  if (d.action === 'KILL' || d.action === 'BLOCK') return attributedBlock(OTHER_BACKENDS.landlock, what, d);
+  // The ruleset is a snapshot of the start: what was created since inside a carved folder, or
+  // did not exist then, has no rule, though the profile allows it.
+  return {
     action: 'BLOCK',
     enforcement: 'inline',
     backend: OTHER_BACKENDS.landlock,
     attribution: 'inferred',
-  } as const;
-  if (d.action === 'KILL' || d.action === 'BLOCK') {
-    const notKilled =
-      d.action === 'KILL'
-        ? "; the rule's action is kill, but the process was not killed: the kernel refused the call"
-        : '';
-    return {
-      ...verdict,
-      rule: d.rule,
-      reason: `${what}; attributed by vigil to ${d.rule}: ${d.reason}${notKilled}`,
-    };
-  }
-  // The ruleset is a snapshot of the start: what was created since inside a carved folder, or
-  // did not exist then, has no rule, though the profile allows it.
-  return {
-    ...verdict,
     rule: null,
     reason: `${what}, though the profile allows it (${d.reason}): attributed by vigil to the ruleset, which was made at the session's start and grants nothing to a file created since inside a carved folder, or to a path that did not exist then`,
   };

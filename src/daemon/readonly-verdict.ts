@@ -10,6 +10,7 @@ import type { AgentEvent } from '../wire/events.js';
 import { evaluate } from '../policy/evaluate.js';
 import { underReadonly } from '../policy/readonly-plan.js';
 import type { Decision } from '../sinks/audit-line.js';
+import { attributedBlock } from './attribution.js';
 import { absolutePath } from './landlock-verdict.js';
 import type { Session } from './sessions.js';
 import { OTHER_BACKENDS } from '../protections.js';
@@ -39,16 +40,9 @@ export function readonlyDecision(ev: AgentEvent, s: Session): Decision | undefin
     access: mode === 2 ? 'read-write' : 'write',
   });
   if (d.action !== 'BLOCK' && d.action !== 'KILL') return undefined;
-  const notKilled =
-    d.action === 'KILL'
-      ? "; the rule's action is kill, but the process was not killed: the kernel refused the call"
-      : '';
-  return {
-    action: 'BLOCK',
-    enforcement: 'inline',
-    rule: d.rule,
-    reason: `open of ${ev.path} refused by vigil run's read-only mount of ${mount} (EROFS), before it could truncate or write; attributed by vigil to ${d.rule}: ${d.reason}${notKilled}`,
-    backend: OTHER_BACKENDS.readonlyMount,
-    attribution: 'inferred',
-  };
+  return attributedBlock(
+    OTHER_BACKENDS.readonlyMount,
+    `open of ${ev.path} refused by vigil run's read-only mount of ${mount} (EROFS), before it could truncate or write`,
+    d,
+  );
 }
