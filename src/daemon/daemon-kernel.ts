@@ -26,6 +26,5 @@ export type DaemonKernel = Pick<
   | 'backends'
   | 'counters'
   | 'ringStats'
-  | 'selfProtectRefusals'
   | 'allCounters'
 >;

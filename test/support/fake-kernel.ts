@@ -128,9 +128,6 @@ export class FakeKernel implements DaemonKernel {
       handlerErrors: 0,
     };
   }
-  selfProtectRefusals(): bigint {
-    return 0n;
-  }
   allCounters(): KernelCounterValues {
     return { ...(zeros(KERNEL_COUNTERS) as KernelCounterValues), ...this.counterValues };
   }
