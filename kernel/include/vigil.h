@@ -320,6 +320,8 @@ enum vigil_policy_kind {
 	VIGIL_POLICY_OPEN = 1,
 	VIGIL_POLICY_EXEC = 2,
 	VIGIL_POLICY_CONNECT = 3,
+	VIGIL_POLICY_UNLINK = 4, /* path: the unlinked path */
+	VIGIL_POLICY_RENAME = 5, /* path: the source; req_path: the target */
 };
 
 /* Verdicts, in increasing strength: also a slot's deny_action (0 = no denied rule matched). */
@@ -365,12 +367,35 @@ struct vigil_policy_slot {
 	__u16 pad2;
 };
 
-/* One slot per access an input can ask for: opens for read, write, read-write; execs. */
+/* One slot per access an input can ask for: opens for read, write, read-write; execs; unlinks
+ * (and rmdir) and renames (source or target) of a path. */
+enum vigil_policy_slot_id {
+	VIGIL_POLICY_SLOT_READ = 0,
+	VIGIL_POLICY_SLOT_WRITE = 1,
+	VIGIL_POLICY_SLOT_RDWR = 2,
+	VIGIL_POLICY_SLOT_EXEC = 3,
+	VIGIL_POLICY_SLOT_UNLINK = 4,
+	VIGIL_POLICY_SLOT_RENAME = 5,
+	VIGIL_POLICY_SLOT_NET = 6, /* only in vigil_policy_table.dflt */
+	VIGIL_POLICY_SLOTS = 6,
+};
+
+/* Indexes of vigil_policy_table.guard: the action (enum vigil_policy_action) of each process-wide
+ * guard, and which of them reach every target rather than only those outside the session. */
+enum vigil_policy_guard {
+	VIGIL_GUARD_PTRACE = 0,
+	VIGIL_GUARD_SIGNALS = 1,
+	VIGIL_GUARD_EXEC_MEMORY = 2,
+	VIGIL_GUARD_TARGETS = 3, /* bits: 1 << VIGIL_GUARD_PTRACE, 1 << VIGIL_GUARD_SIGNALS: any target */
+};
+
 struct vigil_policy_agg {
 	struct vigil_policy_slot read;
 	struct vigil_policy_slot write;
 	struct vigil_policy_slot rdwr;
 	struct vigil_policy_slot exec;
+	struct vigil_policy_slot unlink;
+	struct vigil_policy_slot rename;
 };
 
 /* Key of the prefix/exact and suffix tries: table id then path bytes (reversed for suffixes). */
@@ -456,7 +481,9 @@ struct vigil_policy_table {
 	__u32 flags;       /* enum vigil_policy_flag */
 	__u16 path_start;  /* first state of the path automaton */
 	__u16 name_start;  /* first state of the basename automaton */
-	__u8 bound[4];     /* over-bound action per slot (read, write, rdwr, exec): enum vigil_policy_action */
+	__u8 bound[8];     /* over-bound action per slot (enum vigil_policy_slot_id): enum vigil_policy_action */
+	__u8 dflt[8];      /* the default's action per slot, and [VIGIL_POLICY_SLOT_NET] for networks */
+	__u8 guard[4];     /* enum vigil_policy_guard: ptrace, signals, exec memory actions; target bits */
 	__u32 pad;
 	__u8 path_classes[256];
 	__u8 name_classes[256];

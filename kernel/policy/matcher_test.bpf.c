@@ -74,7 +74,8 @@ static long test__one(__u32 i, struct batch_walk *w)
 	path_n = q.path_len <= VIGIL_POLICY_PATH_BOUND ? q.path_len : 0;
 	if (!test__unpack(s, POLICY_OFF_PATH, in, &at, path_n, 4096) ||
 	    !test__unpack(s, POLICY_OFF_NAME, in, &at, q.name_len, 256) ||
-	    !test__unpack(s, POLICY_OFF_REQ, in, &at, q.req_path_len, 4096) ||
+	    !test__unpack(s, POLICY_OFF_REQ, in, &at, q.req_path_len <= VIGIL_POLICY_PATH_BOUND ? q.req_path_len : 0,
+			  4096) ||
 	    !test__unpack(s, POLICY_OFF_REQ_NAME, in, &at, q.req_name_len, 256))
 		return 1; /* a malformed batch: stop; user space sees done < count */
 	if (!policy__active(q.profile, &table)) {
@@ -83,6 +84,10 @@ static long test__one(__u32 i, struct batch_walk *w)
 		policy__match_open(table, q.path_len, q.access, &v);
 	} else if (q.kind == VIGIL_POLICY_EXEC) {
 		policy__match_exec(table, q.path_len, q.name_len, q.req_path_len, q.req_name_len, &v);
+	} else if (q.kind == VIGIL_POLICY_UNLINK) {
+		policy__match_unlink(table, q.path_len, &v);
+	} else if (q.kind == VIGIL_POLICY_RENAME) {
+		policy__match_rename(table, q.path_len, q.req_path_len, &v);
 	} else if (q.kind == VIGIL_POLICY_CONNECT) {
 		policy__match_net(table, q.family, q.addr, q.port, q.proto, &v);
 	} else {

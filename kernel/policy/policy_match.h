@@ -61,7 +61,8 @@ static __always_inline void policy__merge_agg(struct vigil_policy_slot *into, co
 {
 	const struct vigil_policy_slot *slots = (const struct vigil_policy_slot *)agg;
 
-	policy__merge(into, &slots[slot & 3], sides);
+	if (slot < VIGIL_POLICY_SLOTS)
+		policy__merge(into, &slots[slot], sides);
 }
 
 static __always_inline void policy__slot_init(struct vigil_policy_slot *s)
@@ -241,15 +242,16 @@ static __always_inline void policy__finish(const struct vigil_policy_table *t, s
 	v->rule = rule;
 }
 
+/* dflt: the kind's default action (ALLOW, AUDIT or BLOCK), from the table's dflt[] */
 static __always_inline void policy__decide(const struct vigil_policy_table *t, const struct vigil_policy_slot *acc,
-					   bool default_deny, struct policy_verdict *v)
+					   __u8 dflt, struct policy_verdict *v)
 {
 	if (acc->deny_action)
 		policy__finish(t, v, acc->deny_action, VIGIL_RULE_DENIED, acc->deny_rule);
 	else if (acc->allow_rule != VIGIL_POLICY_RULE_NONE)
 		policy__finish(t, v, VIGIL_ACTION_ALLOW, VIGIL_RULE_ALLOWED, acc->allow_rule);
 	else
-		policy__finish(t, v, default_deny ? VIGIL_ACTION_BLOCK : VIGIL_ACTION_ALLOW, VIGIL_RULE_DEFAULT, 0);
+		policy__finish(t, v, dflt, VIGIL_RULE_DEFAULT, 0);
 }
 
 /* A missing table or scratch: fail closed, and say so in a counter. */
@@ -268,14 +270,17 @@ static __always_inline const struct vigil_policy_table *policy__table(__u32 tabl
 	return t && (t->flags & VIGIL_POLICY_F_VALID) ? t : NULL;
 }
 
-/* An open of the path at POLICY_OFF_PATH (len bytes; over the bound: not read) for access 1/2/3. */
-static __always_inline void policy__match_open(__u32 table, __u32 len, __u32 access, struct policy_verdict *v)
+/*
+ * The path at POLICY_OFF_PATH (len bytes; over the bound: not read) for one path slot: an open's
+ * (READ, WRITE, RDWR), an unlink's or a rename's side.
+ */
+static __always_inline void policy__match_path_at(__u32 table, __u32 off, __u32 len, __u32 slot,
+						  struct policy_verdict *v)
 {
 	const struct vigil_policy_table *t = policy__table(table);
 	struct vigil_policy_slot acc;
-	__u32 slot = access - 1;
 
-	if (!t || slot > 2) {
+	if (!t || slot >= VIGIL_POLICY_SLOTS || slot == VIGIL_POLICY_SLOT_EXEC) {
 		policy__error(v, VIGIL_STAT_POLICY_NO_TABLE);
 		return;
 	}
@@ -284,8 +289,40 @@ static __always_inline void policy__match_open(__u32 table, __u32 len, __u32 acc
 		return;
 	}
 	policy__slot_init(&acc);
-	POLICY_PATH(table, t, POLICY_OFF_PATH, len, slot, POLICY_SIDE_DENY | POLICY_SIDE_ALLOW, &acc);
-	policy__decide(t, &acc, t->flags & VIGIL_POLICY_F_PATHS_DENY, v);
+	POLICY_PATH(table, t, off, len, slot, POLICY_SIDE_DENY | POLICY_SIDE_ALLOW, &acc);
+	policy__decide(t, &acc, t->dflt[slot], v);
+}
+
+static __always_inline void policy__match_path(__u32 table, __u32 len, __u32 slot, struct policy_verdict *v)
+{
+	policy__match_path_at(table, POLICY_OFF_PATH, len, slot, v);
+}
+
+/* An unlink or rmdir of the path at POLICY_OFF_PATH. */
+static __always_inline void policy__match_unlink(__u32 table, __u32 len, struct policy_verdict *v)
+{
+	policy__match_path(table, len, VIGIL_POLICY_SLOT_UNLINK, v);
+}
+
+/*
+ * A rename from the path at POLICY_OFF_PATH to the one at POLICY_OFF_REQ: each side is decided in
+ * the rename slot and the stronger verdict stands (the source's on a tie).
+ */
+static __always_inline void policy__match_rename(__u32 table, __u32 from_len, __u32 to_len,
+						 struct policy_verdict *v)
+{
+	struct policy_verdict to = {};
+
+	policy__match_path_at(table, POLICY_OFF_PATH, from_len, VIGIL_POLICY_SLOT_RENAME, v);
+	policy__match_path_at(table, POLICY_OFF_REQ, to_len, VIGIL_POLICY_SLOT_RENAME, &to);
+	if (to.action > v->action)
+		*v = to;
+}
+
+/* An open for access 1 (read), 2 (write) or 3 (read-write). */
+static __always_inline void policy__match_open(__u32 table, __u32 len, __u32 access, struct policy_verdict *v)
+{
+	policy__match_path(table, len, access - 1, v);
 }
 
 /*
@@ -315,7 +352,7 @@ static __always_inline void policy__match_exec(__u32 table, __u32 path_len, __u3
 	if ((t->flags & VIGIL_POLICY_F_NAME_DFA) && req_name_len > 0 && req_name_len <= VIGIL_POLICY_NAME_MAX)
 		POLICY_NAME(table, t, POLICY_OFF_REQ_NAME, req_name_len, POLICY_SLOT_EXEC, POLICY_SIDE_DENY, &acc);
 	if (acc.deny_action || !over) {
-		policy__decide(t, &acc, t->flags & VIGIL_POLICY_F_CMDS_DENY, v);
+		policy__decide(t, &acc, t->dflt[VIGIL_POLICY_SLOT_EXEC], v);
 		return;
 	}
 	/* over the bound: path rules that could match a long path, then basename allows, then default */
@@ -324,8 +361,7 @@ static __always_inline void policy__match_exec(__u32 table, __u32 path_len, __u3
 	else if (acc.allow_rule != VIGIL_POLICY_RULE_NONE)
 		policy__finish(t, v, VIGIL_ACTION_ALLOW, VIGIL_RULE_ALLOWED, acc.allow_rule);
 	else
-		policy__finish(t, v, (t->flags & VIGIL_POLICY_F_CMDS_DENY) ? VIGIL_ACTION_BLOCK : VIGIL_ACTION_ALLOW,
-			       VIGIL_RULE_PATH_BOUND, 0);
+		policy__finish(t, v, t->dflt[VIGIL_POLICY_SLOT_EXEC], VIGIL_RULE_PATH_BOUND, 0);
 }
 
 /* A connect or UDP send: family 4 or 6, address bytes (IPv4 in the first 4), port, IPPROTO_*. */
@@ -372,7 +408,7 @@ static __always_inline void policy__match_net(__u32 table, __u8 family, const __
 			}
 		}
 	}
-	policy__decide(t, &acc, t->flags & VIGIL_POLICY_F_NETS_DENY, v);
+	policy__decide(t, &acc, t->dflt[VIGIL_POLICY_SLOT_NET], v);
 }
 
 #endif

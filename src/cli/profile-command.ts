@@ -15,7 +15,7 @@ import { createEvaluator } from '../policy/evaluate.js';
 import { hostVerdict } from '../doctor/host-verdict.js';
 import { decide } from '../doctor/ladder.js';
 import { gatherFacts } from '../doctor/gather-facts.js';
-import type { PolicyInput } from '../policy/evaluate.js';
+import type { MatcherInput } from '../policy/evaluate.js';
 import { loadProfileFile } from '../policy/load-profile.js';
 import type { NetworkRule, Profile } from '../policy/profile-types.js';
 import { connectDaemon } from '../daemon/control-client.js';
@@ -24,7 +24,7 @@ import { parseVerbArgs, requireRoot } from './args.js';
 const USAGE = `usage: vigil profile list
        vigil profile show NAME|FILE
        vigil profile validate FILE
-       vigil profile explain FILE --path P [--write|--read-write] | --exec PATH [--as NAME] | --connect IP:PORT [--udp]
+       vigil profile explain FILE --path P [--write|--read-write] | --exec PATH [--as NAME] | --connect IP:PORT [--udp] | --unlink P | --rename P --to Q
        vigil profile reload      (the running daemon loads every profile in use again; SIGHUP does the same)`;
 
 const MATCHER_OBJECT = new URL('../../../build/bpf/policy/matcher_test.bpf.o', import.meta.url);
@@ -188,10 +188,26 @@ function explainInput(values: {
   as?: string | undefined;
   connect?: string | undefined;
   udp?: boolean | undefined;
-}): PolicyInput {
-  const given = [values.path, values.exec, values.connect].filter((v) => v !== undefined).length;
+  unlink?: string | undefined;
+  rename?: string | undefined;
+  to?: string | undefined;
+}): MatcherInput {
+  const given = [values.path, values.exec, values.connect, values.unlink, values.rename].filter(
+    (v) => v !== undefined,
+  ).length;
   if (given !== 1)
-    throw new UsageError(`vigil profile explain: give one of --path, --exec, --connect\n${USAGE}`);
+    throw new UsageError(
+      `vigil profile explain: give one of --path, --exec, --connect, --unlink, --rename\n${USAGE}`,
+    );
+  for (const p of [values.unlink, values.rename, values.to]) {
+    if (p !== undefined && !p.startsWith('/'))
+      throw new UsageError(`vigil profile explain: paths must be absolute, got '${p}'`);
+  }
+  if (values.unlink !== undefined) return { kind: 'unlink', path: values.unlink };
+  if (values.rename !== undefined) {
+    if (values.to === undefined) throw new UsageError('vigil profile explain: --rename FROM needs --to TO');
+    return { kind: 'rename', path: values.rename, to: values.to };
+  }
   if (values.path !== undefined) {
     const access = values['read-write'] === true ? 'read-write' : values.write === true ? 'write' : 'read';
     if (!values.path.startsWith('/')) throw new UsageError('vigil profile explain: --path must be absolute');
@@ -225,6 +241,9 @@ async function explain(args: string[]): Promise<number> {
       as: { type: 'string' },
       connect: { type: 'string' },
       udp: { type: 'boolean' },
+      unlink: { type: 'string' },
+      rename: { type: 'string' },
+      to: { type: 'string' },
     },
     true,
   );
@@ -238,7 +257,11 @@ async function explain(args: string[]): Promise<number> {
       ? `open(${input.access}) ${input.path as string}`
       : input.kind === 'exec'
         ? `exec ${input.path as string}`
-        : `${input.proto} connect ${input.ip}:${input.port}`;
+        : input.kind === 'unlink'
+          ? `unlink ${input.path as string}`
+          : input.kind === 'rename'
+            ? `rename ${input.path as string} -> ${input.to as string}`
+            : `${input.proto} connect ${input.ip}:${input.port}`;
   if (process.getuid?.() !== 0) {
     compileTables(profile, 0); // the kernel tables must hold it, even when we cannot ask the kernel
     console.log(`${what}: ${reference.action} by ${ruleText(profile, reference.rule)}`);

@@ -17,7 +17,7 @@ import { compileTables } from '../policy/compile-tables.js';
 import type { CompiledTables, TableFigures } from '../policy/compile-tables.js';
 import { POLICY_MAPS, type MapWrite, type PolicyMapName } from '../policy/policy-maps.js';
 import { denyInodeWrites, type InodeFigures } from '../policy/deny-inodes.js';
-import type { PolicyInput } from '../policy/evaluate.js';
+import type { MatcherInput } from '../policy/evaluate.js';
 import { decodeVerdict, encodeQuery } from '../policy/kernel-query.js';
 import type { KernelDecision } from '../policy/kernel-query.js';
 import type { Profile } from '../policy/profile-types.js';
@@ -161,12 +161,12 @@ export class PolicyTables {
   }
 
   /** Runs the kernel matcher on one input (the object must hold the policy_match_batch program). */
-  explain(handle: number, input: PolicyInput): KernelDecision {
+  explain(handle: number, input: MatcherInput): KernelDecision {
     return this.explainMany(handle, [input])[0] as KernelDecision;
   }
 
   /** Runs the kernel matcher on many inputs, as few BPF_PROG_RUNs as the batch map allows. */
-  explainMany(handle: number, inputs: readonly PolicyInput[]): KernelDecision[] {
+  explainMany(handle: number, inputs: readonly MatcherInput[]): KernelDecision[] {
     const out: KernelDecision[] = [];
     const records = inputs.map((i) => encodeQuery(handle, i));
     let start = 0;
@@ -194,7 +194,7 @@ export class PolicyTables {
         );
       }
       for (let i = start; i < end; i++) {
-        out.push(decodeVerdict((inputs[i] as PolicyInput).kind, res.readUInt32LE(8 + 4 * (i - start))));
+        out.push(decodeVerdict((inputs[i] as MatcherInput).kind, res.readUInt32LE(8 + 4 * (i - start))));
       }
       start = end;
     }

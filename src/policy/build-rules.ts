@@ -19,10 +19,13 @@ import type {
   Mode,
   NetworkRule,
   PathRule,
+  DefaultPolicy,
+  GuardAction,
   Policy,
-  RuleAccess,
+  ProcessGuard,
   RuleListName,
 } from './profile-types.js';
+import { ALL_OPS, OP_BITS, type AccessOp } from './profile-types.js';
 import type { NodePath, YamlSource } from './yaml-source.js';
 
 type Draft<R> = Omit<R, 'id' | 'index'>;
@@ -38,7 +41,17 @@ export interface ProfileLayer {
   readonly mode: Mode | undefined;
   readonly rawSockets: Policy | undefined;
   readonly failClosed: FailClosed | undefined;
-  readonly defaults: { paths?: Policy; networks?: Policy; commands?: Policy };
+  readonly defaults: {
+    paths?: DefaultPolicy;
+    networks?: DefaultPolicy;
+    commands?: DefaultPolicy;
+    unlinks?: DefaultPolicy;
+    renames?: DefaultPolicy;
+  };
+  readonly ptrace: ProcessGuard | undefined;
+  readonly signals: ProcessGuard | undefined;
+  readonly execMemory: GuardAction | undefined;
+  readonly notices: readonly string[];
   readonly paths: { denied: Draft<PathRule>[]; allowed: Draft<PathRule>[] };
   readonly networks: { denied: Draft<NetworkRule>[]; allowed: Draft<NetworkRule>[] };
   readonly commands: { denied: Draft<CommandRule>[]; allowed: Draft<CommandRule>[] };
@@ -87,7 +100,7 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
       | string
       | {
           pattern: string;
-          access?: RuleAccess;
+          access?: AccessOp | 'any' | AccessOp[];
           action?: Draft<PathRule>['action'];
           on_reactive?: 'kill' | 'audit';
         },
@@ -97,13 +110,14 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     const plan = pathPlan(written, at, `${list}[${i}]`);
     const denied = list.startsWith('denied');
     const action = denied ? (typeof item === 'string' ? 'block' : (item.action ?? 'block')) : 'allow';
-    const access = typeof item === 'string' ? 'any' : (item.access ?? 'any');
+    const { access, ops } = accessOf(typeof item === 'string' ? undefined : item.access);
     const onReactive = typeof item === 'string' || !denied ? undefined : item.on_reactive;
     return {
       list,
       written,
       plan,
       access,
+      ops,
       action,
       origin: origin(at),
       ...(onReactive === undefined ? {} : { onReactive }),
@@ -235,6 +249,15 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     rawSockets: doc.raw_sockets,
     failClosed: doc.fail_closed,
     defaults,
+    ptrace: guardOf(doc.ptrace),
+    signals: guardOf(doc.signals),
+    execMemory: doc.exec_memory === undefined ? undefined : guardAction(doc.exec_memory),
+    notices:
+      doc.watched_comms === undefined
+        ? []
+        : [
+            `${src.file}: watched_comms (${doc.watched_comms.join(', ')}) is ignored: vigil follows the agent's process tree in the kernel, so a process name never decides who is watched`,
+          ],
     paths: {
       denied: (doc.denied_paths ?? []).map((item, i) => pathRule('denied_paths', i, item)),
       allowed: (doc.allowed_paths ?? []).map((item, i) => pathRule('allowed_paths', i, item)),
@@ -248,6 +271,29 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
       allowed: (doc.allowed_commands ?? []).map((item, i) => commandRule('allowed_commands', i, item)),
     },
   };
+}
+
+/** `access` as written -> its display form and OP_BITS ('any' when unset). */
+function accessOf(written: AccessOp | 'any' | readonly AccessOp[] | undefined): { access: string; ops: number } {
+  if (written === undefined || written === 'any') return { access: 'any', ops: ALL_OPS };
+  const list = typeof written === 'string' ? [written] : written;
+  const ops = list.reduce((bits, op) => bits | OP_BITS[op], 0);
+  if (ops === ALL_OPS) return { access: 'any', ops };
+  const names = (Object.keys(OP_BITS) as AccessOp[]).filter((op) => (ops & OP_BITS[op]) !== 0);
+  return { access: names.join('+'), ops };
+}
+
+function guardAction(a: GuardAction | 'deny'): GuardAction {
+  return a === 'deny' ? 'block' : a;
+}
+
+/** `ptrace:` / `signals:` as written -> {action, targets} (targets default: outside the session). */
+function guardOf(
+  written: GuardAction | 'deny' | { action: GuardAction | 'deny'; targets?: 'outside' | 'any' } | undefined,
+): ProcessGuard | undefined {
+  if (written === undefined) return undefined;
+  if (typeof written === 'string') return { action: guardAction(written), targets: 'outside' };
+  return { action: guardAction(written.action), targets: written.targets ?? 'outside' };
 }
 
 /** A command without `/` matches the executable's last path component. */

@@ -17,10 +17,9 @@ import { AutomatonOverflow, buildAutomaton } from './compile-dfa.js';
 import type { Automaton, AutomatonPattern } from './compile-dfa.js';
 import type { GlobComponent } from './glob-parse.js';
 import { POLICY_MAPS, type MapWrite } from './policy-maps.js';
-import type { CommandRule, PathRule, Profile } from './profile-types.js';
+import { OP_BITS, type CommandRule, type DefaultPolicy, type PathRule, type Profile } from './profile-types.js';
 import { refuse } from './refuse-rule.js';
 import {
-  ACCESS_BITS,
   aggOf,
   commandContribution,
   encodeAgg,
@@ -305,10 +304,16 @@ export function compilePathTables(profile: Profile, tableId: number): PathTables
   };
 }
 
+/** A default as the kernel's action byte: ALLOW 0, AUDIT 1, BLOCK 2. */
+export function defaultAction(policy: DefaultPolicy): number {
+  return policy === 'allow' ? 0 : policy === 'audit' ? 1 : 2;
+}
+
 /**
- * The over-bound rule per slot (docs/matching.md), for paths the kernel cannot read: a deny
- * default blocks; else BLOCK if a block/kill rule that could match a long path covers the access,
- * AUDIT if only audit ones do. Exec: denied command path rules that could match a long path.
+ * The over-bound rule per slot (read, write, rdwr, exec, unlink, rename; docs/matching.md), for
+ * paths the kernel cannot read: a deny default blocks; else BLOCK if a block/kill rule that could
+ * match a long path covers the access, AUDIT if only audit ones do, else the default's action.
+ * Exec: denied command path rules that could match a long path (the kernel applies the rest).
  */
 export function overBoundActions(profile: Profile): number[] {
   const strongest = (rules: readonly { action: string }[]): number =>
@@ -317,14 +322,23 @@ export function overBoundActions(profile: Profile): number[] {
       : rules.some((r) => r.action === 'audit')
         ? 1
         : 0;
-  const open = (bits: number): number => {
-    if (profile.defaults.paths === 'deny') return 2;
-    return strongest(
-      profile.paths.denied.filter((r) => r.plan.overBound && (ACCESS_BITS[r.access] & bits) !== 0),
-    );
+  const path = (bits: number, policy: DefaultPolicy): number => {
+    if (policy === 'deny') return 2;
+    const denied = strongest(profile.paths.denied.filter((r) => r.plan.overBound && (r.ops & bits) !== 0));
+    return denied !== 0 ? denied : defaultAction(policy);
   };
   const exec = strongest(
     profile.commands.denied.filter((r) => r.match.by === 'path' && r.match.plan.overBound),
   );
-  return [open(1), open(2), open(3), exec];
+  const d = profile.defaults;
+  return [
+    path(1, d.paths),
+    path(2, d.paths),
+    path(3, d.paths),
+    exec,
+    path(OP_BITS.unlink, d.unlinks),
+    path(OP_BITS.rename, d.renames),
+    0,
+    0,
+  ];
 }

@@ -12,10 +12,13 @@ import {
   PolicyTable,
 } from '../wire/wire-layout.js';
 import { compileNetworks } from './compile-networks.js';
-import { compilePathTables, overBoundActions } from './compile-paths.js';
+import { compilePathTables, defaultAction, overBoundActions } from './compile-paths.js';
 import { POLICY_MAPS, type MapWrite } from './policy-maps.js';
-import type { Profile } from './profile-types.js';
+import type { GuardAction, Profile } from './profile-types.js';
 import { refuse } from './refuse-rule.js';
+
+/** A guard's action as the kernel's byte (enum vigil_policy_action). */
+const GUARD_ACTION: Record<GuardAction, number> = { allow: 0, audit: 1, block: 2, kill: 3 };
 
 export interface TableFigures {
   readonly prefixEntries: number;
@@ -78,11 +81,22 @@ export function compileTables(profile: Profile, tableId: number): CompiledTables
   if (paths.pathStart !== 0) flags |= POLICY_FLAG.VIGIL_POLICY_F_PATH_DFA;
   if (paths.nameStart !== 0) flags |= POLICY_FLAG.VIGIL_POLICY_F_NAME_DFA;
   if (nets.entries > 0) flags |= POLICY_FLAG.VIGIL_POLICY_F_NETS;
+  const d = profile.defaults;
   const header = encodeStruct(PolicyTable, {
     flags,
     path_start: paths.pathStart,
     name_start: paths.nameStart,
     bound: Buffer.from(overBoundActions(profile)),
+    dflt: Buffer.from([
+      ...[d.paths, d.paths, d.paths, d.commands, d.unlinks, d.renames, d.networks].map(defaultAction),
+      0,
+    ]),
+    guard: Buffer.from([
+      GUARD_ACTION[profile.ptrace.action],
+      GUARD_ACTION[profile.signals.action],
+      GUARD_ACTION[profile.execMemory],
+      (profile.ptrace.targets === 'any' ? 1 : 0) | (profile.signals.targets === 'any' ? 2 : 0),
+    ]),
     path_classes: Buffer.from(paths.pathClasses),
     name_classes: Buffer.from(paths.nameClasses),
   });

@@ -49,7 +49,6 @@ export interface DenyInodeOptions {
 const ACTION = { audit: 1, block: 2, kill: 3 } as const;
 const PSEUDO_ROOTS = ['proc', 'sys'];
 const AUDIT = 1;
-const ACCESS_BITS = { read: 1, write: 2, any: 3 } as const;
 /** Open accesses in slot order: read, write, read-write (what the kernel's access - 1 indexes). */
 const ACCESS_OF_SLOT = [1, 2, 3] as const;
 
@@ -110,7 +109,7 @@ export function enumerationSource(rule: PathRule): Source | undefined {
 
 /** A rule's contribution per slot: denied when it names any right the access asks for. */
 function ruleSlots(rule: PathRule, audit: boolean): (SlotVerdict | undefined)[] {
-  const bits = ACCESS_BITS[rule.access];
+  const bits = rule.ops & 3; // opens only: unlinking a hard link removes the link, not the file
   let action: number = ACTION[rule.action as keyof typeof ACTION];
   if (audit) action = Math.min(action, AUDIT);
   return ACCESS_OF_SLOT.map((a) =>

@@ -5,13 +5,13 @@ import { POLICY_NAME_MAX, POLICY_PATH_BOUND } from '../wire/wire-layout.js';
 import { compileGlob, compilePlan } from './glob-match.js';
 import { normalisePath, type NormalPath } from './normal-path.js';
 import { inNetwork, parseDestination, portMatches } from './network-spec.js';
+import { OP_BITS } from './profile-types.js';
 import type {
   CommandRule,
   NetworkRule,
   PathRule,
-  Policy,
+  DefaultPolicy,
   Profile,
-  RuleAccess,
   RuleAction,
   Verdict,
 } from './profile-types.js';
@@ -28,7 +28,18 @@ export type PolicyInput =
       /** The name as passed to execve (bprm->filename), if known; only denials look at it. */
       readonly requested?: string | Uint8Array;
     }
-  | { readonly kind: 'connect'; readonly ip: string; readonly port: number; readonly proto: 'tcp' | 'udp' };
+  | { readonly kind: 'connect'; readonly ip: string; readonly port: number; readonly proto: 'tcp' | 'udp' }
+  | { readonly kind: 'unlink'; readonly path: string | Uint8Array }
+  | { readonly kind: 'rename'; readonly path: string | Uint8Array; readonly to: string | Uint8Array }
+  | GuardInput;
+
+/** A process-wide guard: a ptrace or a signal of a target inside or outside the session, or executable memory. */
+export type GuardInput =
+  | { readonly kind: 'ptrace' | 'signal'; readonly inside: boolean }
+  | { readonly kind: 'exec_memory' };
+
+/** The inputs the kernel's path and network matcher decides (guards are one byte of the table). */
+export type MatcherInput = Exclude<PolicyInput, GuardInput>;
 
 export interface Decision {
   readonly action: Verdict;
@@ -40,19 +51,32 @@ export interface Decision {
 /** Rule id reported when the over-bound rule decided. */
 export const PATH_BOUND_RULE = 'path-bound';
 
-const ACCESS_BITS: Record<OpenAccess, number> = { read: 1, write: 2, 'read-write': 3 };
-const RULE_BITS: Record<RuleAccess, number> = { read: 1, write: 2, any: 3 };
+/** The operations each path input asks for, as OP_BITS. */
+type PathOp = OpenAccess | 'unlink' | 'rename';
+const OP_OF: Record<PathOp, number> = {
+  read: OP_BITS.read,
+  write: OP_BITS.write,
+  'read-write': OP_BITS.read | OP_BITS.write,
+  unlink: OP_BITS.unlink,
+  rename: OP_BITS.rename,
+};
 const STRENGTH: Record<RuleAction, number> = { audit: 1, block: 2, kill: 3 };
 const VERDICT: Record<RuleAction, Verdict> = { audit: 'AUDIT', block: 'BLOCK', kill: 'KILL' };
+const VERDICT_STRENGTH: Record<Verdict, number> = { ALLOW: 0, AUDIT: 1, BLOCK: 2, KILL: 3 };
 
-/** A denied rule covers an open if it names any right the open asks for. */
-function deniedCovers(rule: RuleAccess, access: OpenAccess): boolean {
-  return (RULE_BITS[rule] & ACCESS_BITS[access]) !== 0;
+/** A denied rule covers an operation if it names any right the operation asks for. */
+function deniedCovers(ops: number, op: PathOp): boolean {
+  return (ops & OP_OF[op]) !== 0;
 }
 
-/** An allowed rule covers an open only if it grants every right the open asks for. */
-function allowedCovers(rule: RuleAccess, access: OpenAccess): boolean {
-  return (ACCESS_BITS[access] & ~RULE_BITS[rule]) === 0;
+/** An allowed rule covers an operation only if it grants every right the operation asks for. */
+function allowedCovers(ops: number, op: PathOp): boolean {
+  return (OP_OF[op] & ~ops) === 0;
+}
+
+/** The verdict a default gives: 'audit' allows and records. */
+function defaultVerdict(policy: DefaultPolicy): Verdict {
+  return policy === 'allow' ? 'ALLOW' : policy === 'audit' ? 'AUDIT' : 'BLOCK';
 }
 
 interface Compiled<R> {
@@ -103,9 +127,9 @@ export function createEvaluator(profile: Profile): Evaluator {
       `${what} matches ${r.id} '${r.written}'`,
     );
 
-  const byDefault = (kind: 'paths' | 'networks' | 'commands', policy: Policy, what: string): Decision =>
+  const byDefault = (kind: keyof Profile['defaults'], policy: DefaultPolicy, what: string): Decision =>
     finish(
-      policy === 'allow' ? 'ALLOW' : 'BLOCK',
+      defaultVerdict(policy),
       'default',
       `${what} matches no rule; default for ${kind} is ${policy}`,
     );
@@ -140,31 +164,59 @@ export function createEvaluator(profile: Profile): Evaluator {
     }
     return undefined;
   };
-  const overBoundDefault = (policy: Policy, kind: 'paths' | 'commands', length: number): Decision =>
+  const overBoundDefault = (policy: DefaultPolicy, kind: keyof Profile['defaults'], length: number): Decision =>
     finish(
-      policy === 'allow' ? 'ALLOW' : 'BLOCK',
+      defaultVerdict(policy),
       PATH_BOUND_RULE,
       `${boundText(length)}; default for ${kind} is ${policy}`,
     );
 
-  const decideOpen = (rawPath: string | Uint8Array, access: OpenAccess): Decision => {
+  const defaultKind = (op: PathOp): 'paths' | 'unlinks' | 'renames' =>
+    op === 'unlink' ? 'unlinks' : op === 'rename' ? 'renames' : 'paths';
+  const decidePath = (rawPath: string | Uint8Array, op: PathOp, what: string): Decision => {
     const path = normalisePath(rawPath);
-    const what = `open(${access}) of ${display(path)}`;
+    const kind = defaultKind(op);
     const length = path.bytes.length;
     if (length > POLICY_PATH_BOUND) {
       // Allowed rules cannot be checked either, so a deny default blocks before any rule is looked at.
-      if (profile.defaults.paths === 'deny') return overBoundDefault('deny', 'paths', length);
-      const cand = profile.paths.denied.filter((r) => r.plan.overBound && deniedCovers(r.access, access));
-      return overBoundDenied(cand, length) ?? overBoundDefault('allow', 'paths', length);
+      if (profile.defaults[kind] === 'deny') return overBoundDefault('deny', kind, length);
+      const cand = profile.paths.denied.filter((r) => r.plan.overBound && deniedCovers(r.ops, op));
+      return overBoundDenied(cand, length) ?? overBoundDefault(profile.defaults[kind], kind, length);
     }
-    const denied = strongest(
-      deniedPaths.filter((c) => deniedCovers(c.rule.access, access) && c.matches(path)),
-    );
+    const denied = strongest(deniedPaths.filter((c) => deniedCovers(c.rule.ops, op) && c.matches(path)));
     if (denied !== undefined) return byRule(denied.rule, what);
     for (const c of allowedPaths) {
-      if (allowedCovers(c.rule.access, access) && c.matches(path)) return byRule(c.rule, what);
+      if (allowedCovers(c.rule.ops, op) && c.matches(path)) return byRule(c.rule, what);
     }
-    return byDefault('paths', profile.defaults.paths, what);
+    return byDefault(kind, profile.defaults[kind], what);
+  };
+  const decideOpen = (rawPath: string | Uint8Array, access: OpenAccess): Decision =>
+    decidePath(rawPath, access, `open(${access}) of ${display(normalisePath(rawPath))}`);
+  const decideRename = (from: string | Uint8Array, to: string | Uint8Array): Decision => {
+    const what = `rename of ${display(normalisePath(from))} to ${display(normalisePath(to))}`;
+    const a = decidePath(from, 'rename', what);
+    const b = decidePath(to, 'rename', what);
+    // the stronger side stands; the source's on a tie (the kernel does the same)
+    return VERDICT_STRENGTH[b.action] > VERDICT_STRENGTH[a.action] ? b : a;
+  };
+  const guard = (input: GuardInput): Decision => {
+    if (input.kind === 'exec_memory') {
+      const a = profile.execMemory;
+      return finish(
+        a === 'allow' ? 'ALLOW' : VERDICT[a],
+        'exec_memory',
+        `executable memory made at run time; exec_memory is ${a}`,
+      );
+    }
+    const key = input.kind === 'ptrace' ? 'ptrace' : 'signals';
+    const g = profile[key];
+    const applies = g.targets === 'any' || !input.inside;
+    const where = input.inside ? 'inside' : 'outside';
+    return finish(
+      !applies || g.action === 'allow' ? 'ALLOW' : VERDICT[g.action],
+      key,
+      `${input.kind} of a process ${where} the session; ${key} is ${g.action} for targets ${g.targets === 'any' ? 'anywhere' : 'outside the session'}`,
+    );
   };
 
   const decideExec = (rawPath: string | Uint8Array, requested: string | Uint8Array | undefined): Decision => {
@@ -226,6 +278,12 @@ export function createEvaluator(profile: Profile): Evaluator {
         return decideExec(input.path, input.requested);
       case 'connect':
         return decideConnect(input.ip, input.port, input.proto);
+      case 'unlink':
+        return decidePath(input.path, 'unlink', `unlink of ${display(normalisePath(input.path))}`);
+      case 'rename':
+        return decideRename(input.path, input.to);
+      default:
+        return guard(input);
     }
   };
 }

@@ -7,12 +7,12 @@ import { isIP } from 'node:net';
 import { encodeStruct } from '../wire/struct-layout.js';
 import { POLICY_NAME_MAX, POLICY_PATH_BOUND, POLICY_RULE_NONE, PolicyQuery } from '../wire/wire-layout.js';
 import { ruleIdOf } from './rule-id.js';
-import type { OpenAccess, PolicyInput } from './evaluate.js';
+import type { MatcherInput, OpenAccess } from './evaluate.js';
 import { normalisePath } from './normal-path.js';
 import { parseDestination } from './network-spec.js';
 import type { Verdict } from './profile-types.js';
 
-const KIND = { open: 1, exec: 2, connect: 3 } as const;
+const KIND = { open: 1, exec: 2, connect: 3, unlink: 4, rename: 5 } as const;
 const ACCESS: Record<OpenAccess, number> = { read: 1, write: 2, 'read-write': 3 };
 const VERDICTS: readonly Verdict[] = ['ALLOW', 'AUDIT', 'BLOCK', 'KILL'];
 const utf8 = new TextEncoder();
@@ -32,13 +32,23 @@ function isDots(n: Uint8Array): boolean {
 }
 
 /** One batch record: the query for an input of profile `handle`, its bytes, padding to 4. */
-export function encodeQuery(handle: number, input: PolicyInput): Buffer {
+export function encodeQuery(handle: number, input: MatcherInput): Buffer {
   const parts: Uint8Array[] = [];
   const q: Parameters<typeof encodeStruct<typeof PolicyQuery.specs>>[1] = {
     profile: handle,
     kind: KIND[input.kind],
   };
-  if (input.kind === 'open' || input.kind === 'exec') {
+  if (input.kind === 'unlink' || input.kind === 'rename') {
+    const p = normalisePath(input.path).bytes;
+    q.path_len = p.length;
+    if (p.length <= POLICY_PATH_BOUND) parts.push(p);
+    if (input.kind === 'rename') {
+      // the target travels as the requested path; over the bound: its length alone
+      const t = normalisePath(input.to).bytes;
+      q.req_path_len = Math.min(t.length, 0xffff);
+      if (t.length <= POLICY_PATH_BOUND) parts.push(t);
+    }
+  } else if (input.kind === 'open' || input.kind === 'exec') {
     const p = normalisePath(input.path).bytes;
     q.path_len = p.length;
     if (p.length <= POLICY_PATH_BOUND) parts.push(p);
@@ -94,7 +104,7 @@ export function encodeQuery(handle: number, input: PolicyInput): Buffer {
 }
 
 /** A verdict of the batch program: action | rule_kind << 8 | rule << 16. */
-export function decodeVerdict(kind: PolicyInput['kind'], word: number): KernelDecision {
+export function decodeVerdict(kind: MatcherInput['kind'], word: number): KernelDecision {
   const rule = word >>> 16;
   return {
     action: VERDICTS[word & 0xff] ?? 'BLOCK',

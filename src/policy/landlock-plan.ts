@@ -86,7 +86,7 @@ export function planLandlock(
   });
   if (profile.mode === 'audit' || options.auditOnly === true)
     return none('audit mode refuses nothing, so no Landlock ruleset is installed');
-  if (mode === 'auto' && profile.defaults.paths === 'allow') {
+  if (mode === 'auto' && profile.defaults.paths !== 'deny') {
     return none(
       "the default for paths is allow: Landlock could only carve denied paths out of '/', which costs entries created later (--landlock strict does); write-denied paths are made read-only instead",
     );
@@ -99,7 +99,10 @@ export function planLandlock(
     leftKeys: new Set(),
   };
   const notes: string[] = [];
-  const denies = profile.paths.denied.filter((r) => r.action !== 'audit').flatMap((r) => denyShapes(r, walk));
+  // rules naming only unlink or rename: Landlock's removal rights are not handled, the hooks decide them
+  const denies = profile.paths.denied
+    .filter((r) => r.action !== 'audit' && rightsOf(r.ops) !== 0)
+    .flatMap((r) => denyShapes(r, walk));
   for (const root of roots(profile, notes)) visitRoot(walk, root, denies);
   const grants = [...walk.out]
     .filter(([, rights]) => rights !== 0)
@@ -128,7 +131,7 @@ interface Root {
 }
 
 function roots(profile: Profile, notes: string[]): Root[] {
-  if (profile.defaults.paths === 'allow') return [{ comps: [], rights: HANDLED_RIGHTS }];
+  if (profile.defaults.paths !== 'deny') return [{ comps: [], rights: HANDLED_RIGHTS }];
   const byPath = new Map<string, Root>();
   for (const rule of profile.paths.allowed) {
     const prefix = literalPrefix(rule.plan);
@@ -143,7 +146,7 @@ function roots(profile: Profile, notes: string[]): Root[] {
       notes.push(`${rule.id} '${rule.written}': granted on ${prefix}, the pattern's literal part`);
     }
     const root = byPath.get(near.real) ?? { comps: components(near.real), rights: 0 };
-    root.rights |= rightsOf(rule.access);
+    root.rights |= rightsOf(rule.ops);
     byPath.set(near.real, root);
   }
   return [...byPath.values()];
@@ -184,7 +187,7 @@ function nearestExisting(path: string): { path: string; real: string } | undefin
 // --- denied paths ---
 
 function denyShapes(rule: PathRule, walk: Walk): Deny[] {
-  const rights = rightsOf(rule.access);
+  const rights = rightsOf(rule.ops);
   const plan = rule.plan;
   if (plan.strategy === 'exact' || plan.strategy === 'prefix') {
     const path = plan.strategy === 'exact' ? plan.path : plan.prefix;

@@ -1,7 +1,6 @@
 // Landlock's vocabulary as vigil uses it: the modes of `vigil run`, the LANDLOCK_ACCESS_FS_*
 // rights an open asks for (linux/landlock.h), and a grant of rights on a path. Shared by the
 // planner (landlock-plan.ts), the daemon's lookups (landlock-grants.ts) and the CLI.
-import type { RuleAccess } from './profile-types.js';
 
 export const LANDLOCK_MODES = ['auto', 'strict', 'off'] as const;
 export type LandlockMode = (typeof LANDLOCK_MODES)[number];
@@ -25,8 +24,9 @@ export const FILE_RIGHTS = FS.READ_FILE | FS.WRITE_FILE | FS.TRUNCATE;
 /** More rules than this is a plan gone wrong (a carve-out in a huge folder); strict refuses it. */
 export const LANDLOCK_MAX_RULES = 65536;
 
-export function rightsOf(access: RuleAccess): number {
-  return access === 'read' ? READ_RIGHTS : access === 'write' ? WRITE_RIGHTS : HANDLED_RIGHTS;
+/** The Landlock rights of a rule's open operations (OP_BITS read 1, write 2); unlink and rename are not handled. */
+export function rightsOf(ops: number): number {
+  return ((ops & 1) !== 0 ? READ_RIGHTS : 0) | ((ops & 2) !== 0 ? WRITE_RIGHTS : 0);
 }
 
 const NAMES: readonly [number, string][] = [

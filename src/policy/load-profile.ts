@@ -93,7 +93,14 @@ function merge(base: Profile | undefined, layer: ProfileLayer): Profile {
       paths: layer.defaults.paths ?? base?.defaults.paths ?? 'deny',
       networks: layer.defaults.networks ?? base?.defaults.networks ?? 'deny',
       commands: layer.defaults.commands ?? base?.defaults.commands ?? 'deny',
+      // unlink and rename follow the paths default unless a layer names them
+      unlinks: layer.defaults.unlinks ?? layer.defaults.paths ?? base?.defaults.unlinks ?? 'deny',
+      renames: layer.defaults.renames ?? layer.defaults.paths ?? base?.defaults.renames ?? 'deny',
     },
+    ptrace: layer.ptrace ?? base?.ptrace ?? { action: 'allow', targets: 'outside' },
+    signals: layer.signals ?? base?.signals ?? { action: 'allow', targets: 'outside' },
+    execMemory: layer.execMemory ?? base?.execMemory ?? 'allow',
+    notices: [...(base?.notices ?? []), ...layer.notices],
     paths: {
       denied: both(base?.paths.denied, layer.paths.denied),
       allowed: both(base?.paths.allowed, layer.paths.allowed),

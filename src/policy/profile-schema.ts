@@ -9,12 +9,39 @@ const Action = Type.Union([Type.Literal('block'), Type.Literal('kill'), Type.Lit
     'What a matching denied rule does: block the call (default), kill the process that made it, or only audit it.',
 });
 
-const Policy = Type.Union([Type.Literal('allow'), Type.Literal('deny')]);
-
-const Access = Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('any')], {
-  description:
-    "Which opens the rule covers: 'read' (opened for reading), 'write' (opened for writing), or 'any' (default).",
+const DefaultPolicy = Type.Union([Type.Literal('allow'), Type.Literal('deny'), Type.Literal('audit')], {
+  description: "'allow', 'deny' (refused), or 'audit' (allowed and recorded as AUDIT).",
 });
+
+const AccessOp = Type.Union([
+  Type.Literal('read'),
+  Type.Literal('write'),
+  Type.Literal('unlink'),
+  Type.Literal('rename'),
+]);
+const Access = Type.Union([AccessOp, Type.Literal('any'), Type.Array(AccessOp, { minItems: 1 })], {
+  description:
+    "What the rule covers: 'read' (opens for reading), 'write' (opens for writing), 'unlink' (unlink or rmdir of the path), 'rename' (a rename from or to the path), a list of these, or 'any' (default: all four).",
+});
+
+const GuardAction = Type.Union(
+  [Type.Literal('allow'), Type.Literal('audit'), Type.Literal('block'), Type.Literal('deny'), Type.Literal('kill')],
+  { description: "'allow' (default), 'audit', 'block' (refused; 'deny' is the same), or 'kill'." },
+);
+const ProcessGuard = Type.Union([
+  GuardAction,
+  Type.Object(
+    {
+      action: GuardAction,
+      targets: Type.Optional(
+        Type.Union([Type.Literal('outside'), Type.Literal('any')], {
+          description: "'outside' (default): only processes outside the agent's session; 'any': every process.",
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+]);
 
 const Protocol = Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('any')], {
   description: "Transport the rule covers; 'any' (default) covers both TCP and UDP.",
@@ -137,22 +164,48 @@ export const ProfileSchema = Type.Object(
           "Raw IP sockets (SOCK_RAW: ping, packet crafting, sniffing). 'deny' (default) refuses them in the kernel.",
       }),
     ),
+    ptrace: Type.Optional(
+      Type.Union([ProcessGuard], {
+        description:
+          "ptrace attach or access (PTRACE_ATTACH, PTRACE_SEIZE, /proc/PID/mem through ptrace checks) by the agent's processes: an action, or {action, targets}. Targets outside the session only unless targets: any.",
+      }),
+    ),
+    signals: Type.Optional(
+      Type.Union([ProcessGuard], {
+        description:
+          "Signals the agent's processes send (kill, tgkill, pidfd_send_signal): an action, or {action, targets}. Targets outside the session only unless targets: any.",
+      }),
+    ),
+    exec_memory: Type.Optional(
+      Type.Union([GuardAction], {
+        description:
+          "Executable memory made at run time (anonymous or writable mappings made executable, mprotect adding PROT_EXEC): JIT shellcode's way in. 'allow' (default: node, python and browsers JIT), or an action.",
+      }),
+    ),
+    watched_comms: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description:
+          'Accepted for profiles of the original Vigil format and ignored: vigil follows the process tree in the kernel, so a process name never decides who is watched (see docs/profiles.md).',
+      }),
+    ),
     default_policy: Type.Optional(
       Type.Union(
         [
-          Policy,
+          DefaultPolicy,
           Type.Object(
             {
-              paths: Type.Optional(Policy),
-              networks: Type.Optional(Policy),
-              commands: Type.Optional(Policy),
+              paths: Type.Optional(DefaultPolicy),
+              networks: Type.Optional(DefaultPolicy),
+              commands: Type.Optional(DefaultPolicy),
+              unlinks: Type.Optional(DefaultPolicy),
+              renames: Type.Optional(DefaultPolicy),
             },
             strict,
           ),
         ],
         {
           description:
-            "Verdict when no rule matches: one for all kinds, or per kind ({paths, networks, commands}). Unset: inherited from 'extends', else deny.",
+            "Verdict when no rule matches: one for all kinds, or per kind ({paths, networks, commands, unlinks, renames}); 'audit' allows and records. unlinks and renames follow paths unless set. Unset: inherited from 'extends', else deny.",
         },
       ),
     ),

@@ -6,8 +6,23 @@ import type { PatternPlan } from './glob-classify.js';
 import type { NetworkTarget } from './network-spec.js';
 
 export type Policy = 'allow' | 'deny';
+/** A kind's verdict when no rule matches: 'audit' allows and records the call as AUDIT. */
+export type DefaultPolicy = 'allow' | 'deny' | 'audit';
 export type RuleAction = 'block' | 'kill' | 'audit';
-export type RuleAccess = 'read' | 'write' | 'any';
+/** One operation a path rule can name; `any` names all four. */
+export type AccessOp = 'read' | 'write' | 'unlink' | 'rename';
+export type RuleAccess = AccessOp | 'any';
+/** Bits of PathRule.ops. read and write are the open's FMODE bits. */
+export const OP_BITS: Readonly<Record<AccessOp, number>> = { read: 1, write: 2, unlink: 4, rename: 8 };
+export const ALL_OPS = 15;
+
+/** What a process-wide guard (ptrace, signals, executable memory) does. */
+export type GuardAction = 'allow' | RuleAction;
+export interface ProcessGuard {
+  readonly action: GuardAction;
+  /** 'outside': only target processes outside the agent's session; 'any': every target */
+  readonly targets: 'outside' | 'any';
+}
 export type Mode = 'enforce' | 'audit';
 export type Verdict = 'ALLOW' | 'BLOCK' | 'KILL' | 'AUDIT';
 
@@ -41,7 +56,10 @@ interface RuleBase {
 
 export interface PathRule extends RuleBase {
   readonly plan: PatternPlan;
-  readonly access: RuleAccess;
+  /** as written, normalised: 'any', one operation, or operations joined by '+' ('read+unlink') */
+  readonly access: string;
+  /** OP_BITS of the operations the rule covers */
+  readonly ops: number;
   /** denied rules: what a block becomes where the kernel can only kill (default kill) */
   readonly onReactive?: 'kill' | 'audit';
 }
@@ -92,7 +110,18 @@ export interface Profile {
   readonly rawSockets: Policy;
   /** what the kernel does while no daemon consumes the session's events (docs/profiles.md) */
   readonly failClosed: FailClosed;
-  readonly defaults: { readonly paths: Policy; readonly networks: Policy; readonly commands: Policy };
+  readonly defaults: {
+    readonly paths: DefaultPolicy;
+    readonly networks: DefaultPolicy;
+    readonly commands: DefaultPolicy;
+    readonly unlinks: DefaultPolicy;
+    readonly renames: DefaultPolicy;
+  };
+  readonly ptrace: ProcessGuard;
+  readonly signals: ProcessGuard;
+  readonly execMemory: GuardAction;
+  /** what the loader accepted but does not apply, one line each (e.g. the original format's watched_comms) */
+  readonly notices: readonly string[];
   readonly paths: RulePair<PathRule>;
   readonly networks: RulePair<NetworkRule>;
   readonly commands: RulePair<CommandRule>;

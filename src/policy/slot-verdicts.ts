@@ -2,9 +2,11 @@
 // strongest denied action, then lowest index; lowest allowed index (docs/matching.md). Shared by
 // the path, command and network compilers and the denied-inode table.
 import { POLICY_RULE_NONE } from '../wire/wire-layout.js';
-import type { CommandRule, PathRule, RuleAction } from './profile-types.js';
+import { OP_BITS, type CommandRule, type PathRule, type RuleAction } from './profile-types.js';
 
-type SlotName = 'read' | 'write' | 'rdwr' | 'exec';
+type SlotName = 'read' | 'write' | 'rdwr' | 'exec' | 'unlink' | 'rename';
+/** The slots in kernel order (struct vigil_policy_agg). */
+export const SLOT_NAMES: readonly SlotName[] = ['read', 'write', 'rdwr', 'exec', 'unlink', 'rename'];
 
 /** The combined verdict of the rules of one side that matched (see struct vigil_policy_slot). */
 export interface SlotVerdict {
@@ -28,7 +30,14 @@ export function emptySlot(): SlotVerdict {
 }
 
 function emptyAgg(): AggVerdict {
-  return { read: emptySlot(), write: emptySlot(), rdwr: emptySlot(), exec: emptySlot() };
+  return {
+    read: emptySlot(),
+    write: emptySlot(),
+    rdwr: emptySlot(),
+    exec: emptySlot(),
+    unlink: emptySlot(),
+    rename: emptySlot(),
+  };
 }
 
 /** Strongest denied action, then lowest index; lowest allowed index (docs/matching.md). */
@@ -66,18 +75,23 @@ export function encodeAgg(a: AggVerdict): Record<SlotName, ReturnType<typeof enc
     write: encodeSlot(a.write),
     rdwr: encodeSlot(a.rdwr),
     exec: encodeSlot(a.exec),
+    unlink: encodeSlot(a.unlink),
+    rename: encodeSlot(a.rename),
   };
 }
 
-export const ACCESS_BITS = { read: 1, write: 2, any: 3 } as const;
-
-/** Open slots a path rule covers: denied when it names any right asked, allowed when it grants all. */
+/**
+ * Slots a path rule covers: an open's, denied when the rule names any right asked and allowed when
+ * it grants all; unlink and rename when the rule names them.
+ */
 export function pathContribution(r: PathRule, deny: boolean): Contribution {
-  const bits = ACCESS_BITS[r.access];
+  const bits = r.ops;
   const slots: SlotName[] = [];
-  if (bits & 1) slots.push('read');
-  if (bits & 2) slots.push('write');
-  if (deny || bits === 3) slots.push('rdwr');
+  if (bits & OP_BITS.read) slots.push('read');
+  if (bits & OP_BITS.write) slots.push('write');
+  if (deny ? (bits & 3) !== 0 : (bits & 3) === 3) slots.push('rdwr');
+  if (bits & OP_BITS.unlink) slots.push('unlink');
+  if (bits & OP_BITS.rename) slots.push('rename');
   return { slots, deny, action: deny ? ACTION[r.action as RuleAction] : 0, rule: r.index };
 }
 

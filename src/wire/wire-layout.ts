@@ -325,6 +325,8 @@ export const PolicyAgg = defineStruct('vigil_policy_agg', [
   ['write', { struct: PolicySlot }],
   ['rdwr', { struct: PolicySlot }],
   ['exec', { struct: PolicySlot }],
+  ['unlink', { struct: PolicySlot }],
+  ['rename', { struct: PolicySlot }],
 ]);
 
 export const PolicyPathKey = defineStruct('vigil_policy_path_key', [
@@ -390,7 +392,9 @@ export const PolicyTable = defineStruct('vigil_policy_table', [
   ['flags', 'u32'],
   ['path_start', 'u16'],
   ['name_start', 'u16'],
-  ['bound', { bytes: 4 }],
+  ['bound', { bytes: 8 }],
+  ['dflt', { bytes: 8 }],
+  ['guard', { bytes: 4 }],
   ['pad', 'u32'],
   ['path_classes', { bytes: 256 }],
   ['name_classes', { bytes: 256 }],

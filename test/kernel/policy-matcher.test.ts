@@ -11,7 +11,7 @@ import { builtinProfileNames, loadBuiltinProfile } from '../../src/policy/builti
 import { ProfileCompileError } from '../../src/policy/compile-errors.js';
 import { compileTables } from '../../src/policy/compile-tables.js';
 import { createEvaluator } from '../../src/policy/evaluate.js';
-import type { OpenAccess, PolicyInput } from '../../src/policy/evaluate.js';
+import type { OpenAccess, MatcherInput } from '../../src/policy/evaluate.js';
 import { loadProfileText } from '../../src/policy/load-profile.js';
 import type { Profile } from '../../src/policy/profile-types.js';
 import { requires } from '../support/requires.js';
@@ -76,7 +76,9 @@ function pattern(r: Rng): string {
 }
 
 function yamlRule(r: Rng, p: string, deny: boolean, withAccess: boolean): string {
-  const access = withAccess ? `, access: ${pick(r, ['read', 'write', 'any'])}` : '';
+  const access = withAccess
+    ? `, access: ${pick(r, ['read', 'write', 'any', 'unlink', 'rename', '[read, unlink]', '[write, rename]', '[read, write]'])}`
+    : '';
   const action = deny ? `, action: ${pick(r, ['block', 'block', 'kill', 'audit'])}` : '';
   return `  - {pattern: ${JSON.stringify(p)}${access}${action}}`;
 }
@@ -107,7 +109,10 @@ function generatedProfile(r: Rng, i: number): string {
   const lines = [
     `name: gen-${i}`,
     `mode: ${r() < 0.15 ? 'audit' : 'enforce'}`,
-    `default_policy: {paths: ${pick(r, ['allow', 'deny'])}, networks: ${pick(r, ['allow', 'deny'])}, commands: ${pick(r, ['allow', 'deny'])}}`,
+    `default_policy: {paths: ${pick(r, ['allow', 'deny', 'audit'])}, networks: ${pick(r, ['allow', 'deny', 'audit'])}, commands: ${pick(r, ['allow', 'deny', 'audit'])}` +
+      (r() < 0.5 ? `, unlinks: ${pick(r, ['allow', 'deny', 'audit'])}` : '') +
+      (r() < 0.5 ? `, renames: ${pick(r, ['allow', 'deny', 'audit'])}` : '') +
+      '}',
   ];
   const many = r() < 0.3 ? 60 : 12;
   lines.push('denied_paths:');
@@ -202,7 +207,7 @@ function ipInput(r: Rng): string {
   return pick(r, ['::1', '::', 'fe80::1', '2001:db9::1', '::10.1.2.3', '64:ff9b::a01:203']);
 }
 
-function inputs(r: Rng, profile: Profile, n: number): PolicyInput[] {
+function inputs(r: Rng, profile: Profile, n: number): MatcherInput[] {
   const pats = [...profile.paths.denied, ...profile.paths.allowed].map((x) => x.plan.pattern);
   const cmds = [...profile.commands.denied, ...profile.commands.allowed].flatMap((c) =>
     c.match.by === 'path' ? [c.match.plan.pattern] : [],
@@ -210,10 +215,14 @@ function inputs(r: Rng, profile: Profile, n: number): PolicyInput[] {
   const names = [...profile.commands.denied, ...profile.commands.allowed].flatMap((c) =>
     c.match.by === 'basename' ? [c.match.strategy === 'exact' ? c.match.name : c.match.pattern] : [],
   );
-  const out: PolicyInput[] = [];
+  const out: MatcherInput[] = [];
   for (let i = 0; i < n; i++) {
     const x = r();
-    if (x < 0.6) {
+    if (x < 0.08) {
+      out.push({ kind: 'unlink', path: noisyPath(r, pats) });
+    } else if (x < 0.16) {
+      out.push({ kind: 'rename', path: noisyPath(r, pats), to: noisyPath(r, pats) });
+    } else if (x < 0.6) {
       out.push({
         kind: 'open',
         path: noisyPath(r, pats),
@@ -240,7 +249,7 @@ function inputs(r: Rng, profile: Profile, n: number): PolicyInput[] {
   return out;
 }
 
-function show(input: PolicyInput): string {
+function show(input: MatcherInput): string {
   return JSON.stringify(input, (_k, v: unknown) =>
     v instanceof Uint8Array
       ? `bytes:${Buffer.from(v).toString('hex')}`
@@ -340,7 +349,7 @@ test('a reload swaps tables atomically and a refused profile leaves the old one 
   const a = loadProfileText('name: a\ndefault_policy: allow\ndenied_paths: [/secret/**]\n', 'a.yaml');
   const b = loadProfileText('name: b\ndefault_policy: allow\ndenied_paths: [/other]\n', 'b.yaml');
   const first = tables.load(1, a);
-  const open = (p: string): PolicyInput => ({ kind: 'open', path: p, access: 'read' });
+  const open = (p: string): MatcherInput => ({ kind: 'open', path: p, access: 'read' });
   assert.equal(tables.explain(1, open('/secret/x')).action, 'BLOCK');
   const second = tables.load(1, b);
   assert.notEqual(second.tableId, first.tableId);
