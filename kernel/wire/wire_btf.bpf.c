@@ -54,6 +54,8 @@ struct vigil_policy_query anchor_policy_query;
 struct vigil_policy_batch_ctx anchor_policy_batch_ctx;
 struct vigil_policy_results anchor_policy_results;
 enum vigil_policy_kind anchor_policy_kind;
+enum vigil_policy_slot_id anchor_policy_slot_id;
+enum vigil_policy_guard anchor_policy_guard;
 enum vigil_policy_action anchor_policy_action;
 enum vigil_policy_rule_kind anchor_policy_rule_kind;
 enum vigil_policy_flag anchor_policy_flag;

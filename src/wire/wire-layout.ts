@@ -277,6 +277,28 @@ export const POLICY_KIND = {
   VIGIL_POLICY_OPEN: 1,
   VIGIL_POLICY_EXEC: 2,
   VIGIL_POLICY_CONNECT: 3,
+  VIGIL_POLICY_UNLINK: 4,
+  VIGIL_POLICY_RENAME: 5,
+} as const;
+
+/** enum vigil_policy_slot_id: the slots of struct vigil_policy_agg, and the networks' default. */
+export const POLICY_SLOT = {
+  VIGIL_POLICY_SLOT_READ: 0,
+  VIGIL_POLICY_SLOT_WRITE: 1,
+  VIGIL_POLICY_SLOT_RDWR: 2,
+  VIGIL_POLICY_SLOT_EXEC: 3,
+  VIGIL_POLICY_SLOT_UNLINK: 4,
+  VIGIL_POLICY_SLOT_RENAME: 5,
+  VIGIL_POLICY_SLOT_NET: 6,
+  VIGIL_POLICY_SLOTS: 6,
+} as const;
+
+/** enum vigil_policy_guard: indexes of vigil_policy_table.guard. */
+export const POLICY_GUARD = {
+  VIGIL_GUARD_PTRACE: 0,
+  VIGIL_GUARD_SIGNALS: 1,
+  VIGIL_GUARD_EXEC_MEMORY: 2,
+  VIGIL_GUARD_TARGETS: 3,
 } as const;
 
 /** enum vigil_policy_action: verdicts in increasing strength (also a slot's deny_action). */
@@ -479,6 +501,8 @@ export const WIRE_ENUMS: Readonly<Record<string, Readonly<Record<string, number>
   vigil_session_flag: SESSION_FLAG,
   vigil_lsm_backend: LSM_BACKEND,
   vigil_policy_kind: POLICY_KIND,
+  vigil_policy_slot_id: POLICY_SLOT,
+  vigil_policy_guard: POLICY_GUARD,
   vigil_policy_action: POLICY_ACTION,
   vigil_policy_rule_kind: POLICY_RULE_KIND,
   vigil_policy_flag: POLICY_FLAG,

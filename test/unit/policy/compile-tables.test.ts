@@ -169,8 +169,12 @@ denied_paths:
   const h = decodeStruct(PolicyTable, w.value);
   // read: only the audit glob could match a long path (/c/*.log cannot, /exact neither);
   // write/rdwr: the block prefix
-  assert.deepEqual([...h.bound], [1, 2, 2, 0]);
+  // unlink, rename: the block prefix (`access: write` names neither) is out; the audit glob is in
+  assert.deepEqual([...h.bound], [1, 2, 2, 0, 1, 1, 0, 0]);
   assert.equal(h.flags & 0b11111, 0b01011); // valid, audit, nets deny
+  // defaults per slot: read, write, rdwr (paths allow), exec (allow), unlink, rename (follow paths), networks (deny)
+  assert.deepEqual([...h.dflt], [0, 0, 0, 0, 0, 0, 2, 0]);
+  assert.deepEqual([...h.guard], [0, 0, 0, 0]);
   assert.throws(() => compileTables(load('name: t\n'), 8), RangeError);
 });
 
