@@ -356,6 +356,7 @@ enum vigil_policy_flag {
 	VIGIL_POLICY_F_PATH_DFA = 1 << 7,   /* the path automaton has states */
 	VIGIL_POLICY_F_NAME_DFA = 1 << 8,   /* the basename automaton has states */
 	VIGIL_POLICY_F_NETS = 1 << 9,       /* the network trie has entries */
+	VIGIL_POLICY_F_CONTAIN = 1 << 10,   /* the component-run trie has entries */
 };
 
 /* The combined verdict of every rule of one side that matched, for one kind of access. */

@@ -50,6 +50,16 @@ struct {
 	__type(value, struct vigil_policy_agg);
 } policy_suffix SEC(".maps");
 
+/* Component-run rules (globstar, literal components, globstar: `/a/b` anywhere): key `/a/b/`, looked up at every
+ * component start of the path, ancestors (shorter runs it starts with) folded in. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vigil_policy_path_key);
+	__type(value, struct vigil_policy_agg);
+} policy_contain SEC(".maps");
+
 /* Regular files denied path rules name, by (table id, s_dev, i_ino): an open whose path the rules
  * let through is denied if its file is one of them (a hard link elsewhere). Filled at load by
  * src/policy/deny-inodes.ts; entries allocated on demand. */

@@ -149,6 +149,58 @@ static long policy__rev_step(__u32 i, struct policy_rev *r)
 	return 0;
 }
 
+/* --- component runs: one LPM lookup at each component start --- */
+
+struct policy_runs {
+	__u32 off;   /* the path's first byte in buf */
+	__u32 len;   /* its length */
+	__u32 table;
+	__u32 slot_sides; /* sides << 8 | slot */
+	__u32 error;
+	struct vigil_policy_slot acc; /* merged into the caller's after the walk */
+};
+
+static long policy__run_step(__u32 i, struct policy_runs *r)
+{
+	struct policy_scratch *s = policy__scratch();
+	struct vigil_policy_agg *a;
+	__u32 pos = r->off + i;
+	__u32 rest = r->len - i;
+	__u32 n;
+
+	if (!s || pos >= POLICY_BUF_SIZE || i >= r->len) {
+		r->error = 1;
+		return 1;
+	}
+	if (s->buf[pos] != '/')
+		return 0;
+	/* key: the rest of the path from this `/`, then `/` when it fits; entries are `/a/b/` */
+	n = rest < VIGIL_POLICY_LPM_BYTES ? rest : VIGIL_POLICY_LPM_BYTES;
+	barrier_var(n);
+	if (n > VIGIL_POLICY_LPM_BYTES)
+		n = VIGIL_POLICY_LPM_BYTES;
+	if (pos > POLICY_BUF_SIZE - VIGIL_POLICY_LPM_BYTES) {
+		r->error = 1;
+		return 1;
+	}
+	bpf_probe_read_kernel(s->key.path, n, s->buf + pos);
+	s->key.table = r->table;
+	if (rest < VIGIL_POLICY_LPM_BYTES) {
+		__u32 at = rest;
+
+		asm volatile("" : "+r"(at));
+		if (at < VIGIL_POLICY_LPM_BYTES)
+			s->key.path[at] = '/';
+		s->key.prefixlen = 32 + 8 * (rest + 1);
+	} else {
+		s->key.prefixlen = 32 + 8 * VIGIL_POLICY_LPM_BYTES;
+	}
+	a = bpf_map_lookup_elem(&policy_contain, &s->key);
+	if (a)
+		policy__merge_agg(&r->acc, a, r->slot_sides & 0xff, r->slot_sides >> 8);
+	return 0;
+}
+
 /* Merges the verdicts of every path rule matching buf[off, off + len) into *acc, for one slot. */
 static __always_inline void policy__path(__u32 table, const struct vigil_policy_table *t, __u32 off, __u32 len,
 					 __u32 slot, __u32 sides, struct vigil_policy_slot *acc)
@@ -198,6 +250,16 @@ static __always_inline void policy__path(__u32 table, const struct vigil_policy_
 			if (a)
 				policy__merge_agg(acc, a, slot, sides);
 		}
+	}
+	if ((t->flags & VIGIL_POLICY_F_CONTAIN) && len > 1) {
+		struct policy_runs r = { .off = off, .len = len, .table = table, .slot_sides = sides << 8 | slot };
+
+		policy__slot_init(&r.acc);
+		bpf_loop(len, policy__run_step, &r, 0);
+		if (r.error)
+			stats__bump(VIGIL_STAT_POLICY_LOOKUP);
+		else
+			policy__merge(acc, &r.acc, sides);
 	}
 	/* the root `/` has no component: the automaton reads it as the empty input */
 	if (t->flags & VIGIL_POLICY_F_PATH_DFA)

@@ -171,7 +171,7 @@ function validate(args: string[]): number {
   const nets = p.networks.denied.length + p.networks.allowed.length;
   console.log(
     `${p.file}: ok: profile '${p.name}', ${rules} path/command rules, ${nets} network rules; kernel tables: ` +
-      `${f.prefixEntries} prefix/exact + ${f.suffixEntries} suffix trie entries, ${f.pathStates} + ${f.nameStates} ` +
+      `${f.prefixEntries} prefix/exact + ${f.suffixEntries} suffix + ${f.containEntries} component-run trie entries, ${f.pathStates} + ${f.nameStates} ` +
       `automaton states (${f.pathClasses}/${f.nameClasses} byte classes), ${f.networkEntries} network entries ` +
       `(${f.portSegments} port segments), ${f.bytes} bytes`,
   );

@@ -32,6 +32,7 @@ const BATCH_OUT = 'policy_batch_out';
 const DELETED: readonly PolicyMapName[] = [
   POLICY_MAPS.prefix,
   POLICY_MAPS.suffix,
+  POLICY_MAPS.contain,
   POLICY_MAPS.nets,
   POLICY_MAPS.inodes,
   POLICY_MAPS.reactive,

@@ -1,6 +1,7 @@
 // Path and command rules -> the matcher's path tables (docs/kernel-matcher.md): exact and
 // `/dir/**` rules in one LPM trie keyed `path + "/"`, `/**/name` rules in an LPM trie over reversed
-// bytes, every other pattern (and literals too long for a trie key) in one automaton; basename
+// bytes, `/**/a/b/**` rules in an LPM trie keyed `/a/b/` looked up at each component start (so
+// many of them cost one lookup per component, not an automaton that doubles with each), every other pattern (and literals too long for a trie key) in one automaton; basename
 // command rules in a second automaton. Each trie entry carries the verdict of every rule that
 // matches whenever it is the longest match (its ancestors folded in), so one lookup suffices.
 import { encodeStruct } from '../wire/struct-layout.js';
@@ -35,6 +36,7 @@ export interface PathTables {
   readonly writes: MapWrite[];
   readonly prefixEntries: number;
   readonly suffixEntries: number;
+  readonly containEntries: number;
   /** first state of each automaton (0: none) and its byte classes */
   readonly pathStart: number;
   readonly nameStart: number;
@@ -45,7 +47,7 @@ export interface PathTables {
   readonly pathClassCount: number;
   readonly nameClassCount: number;
   readonly rows: number;
-  readonly byStrategy: { exact: number; prefix: number; suffix: number; automaton: number };
+  readonly byStrategy: { exact: number; prefix: number; suffix: number; contains: number; automaton: number };
 }
 
 function literalComponents(path: string): GlobComponent[] {
@@ -164,9 +166,10 @@ export function compilePathTables(profile: Profile, tableId: number): PathTables
   const writes: MapWrite[] = [];
   const prefixMap = new Map<string, TrieEntry>();
   const suffixMap = new Map<string, TrieEntry>();
+  const containMap = new Map<string, TrieEntry>();
   const pathItems: DfaItem[] = [];
   const nameItems: DfaItem[] = [];
-  const byStrategy = { exact: 0, prefix: 0, suffix: 0, automaton: 0 };
+  const byStrategy = { exact: 0, prefix: 0, suffix: 0, contains: 0, automaton: 0 };
 
   const addPlan = (rule: PathRule | CommandRule, plan: PathRule['plan'], c: Contribution): void => {
     const toDfa = (components: readonly GlobComponent[]): void => {
@@ -202,6 +205,16 @@ export function compilePathTables(profile: Profile, tableId: number): PathTables
         }
         byStrategy.suffix++;
         addEntry(suffixMap, key, c, false);
+        return;
+      }
+      case 'contains': {
+        const key = Buffer.from(plan.run + '/', 'utf8');
+        if (key.length > POLICY_LPM_BYTES) {
+          toDfa([{ type: 'globstar' }, ...literalComponents(plan.run), { type: 'globstar' }]);
+          return;
+        }
+        byStrategy.contains++;
+        addEntry(containMap, key, c, false);
         return;
       }
       case 'glob': {
@@ -279,18 +292,24 @@ export function compilePathTables(profile: Profile, tableId: number): PathTables
       }),
     });
   }
-  for (const { entry, partial } of foldAncestors(suffixMap).values()) {
-    writes.push({
-      map: POLICY_MAPS.suffix,
-      key: pathKey(tableId, entry.bytes),
-      value: encodeStruct(PolicyAgg, encodeAgg(partial)),
-    });
+  for (const [map, trie] of [
+    [POLICY_MAPS.suffix, suffixMap],
+    [POLICY_MAPS.contain, containMap],
+  ] as const) {
+    for (const { entry, partial } of foldAncestors(trie).values()) {
+      writes.push({
+        map,
+        key: pathKey(tableId, entry.bytes),
+        value: encodeStruct(PolicyAgg, encodeAgg(partial)),
+      });
+    }
   }
 
   return {
     writes,
     prefixEntries: prefixMap.size,
     suffixEntries: suffixMap.size,
+    containEntries: containMap.size,
     pathStart: pathDfa === undefined ? 0 : 1,
     nameStart: nameDfa === undefined ? 0 : pathRows,
     pathClasses: pathDfa?.classes ?? new Uint8Array(256),

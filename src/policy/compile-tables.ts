@@ -23,6 +23,7 @@ const GUARD_ACTION: Record<GuardAction, number> = { allow: 0, audit: 1, block: 2
 export interface TableFigures {
   readonly prefixEntries: number;
   readonly suffixEntries: number;
+  readonly containEntries: number;
   readonly networkEntries: number;
   readonly portSegments: number;
   /** Automaton states, dead state included; `rows` is what the table id uses of its row block. */
@@ -36,6 +37,7 @@ export interface TableFigures {
     readonly exact: number;
     readonly prefix: number;
     readonly suffix: number;
+    readonly contains: number;
     readonly automaton: number;
   };
   /** Key and value bytes of every entry written. */
@@ -78,6 +80,7 @@ export function compileTables(profile: Profile, tableId: number): CompiledTables
   if (profile.defaults.commands === 'deny') flags |= POLICY_FLAG.VIGIL_POLICY_F_CMDS_DENY;
   if (paths.prefixEntries > 0) flags |= POLICY_FLAG.VIGIL_POLICY_F_PREFIX;
   if (paths.suffixEntries > 0) flags |= POLICY_FLAG.VIGIL_POLICY_F_SUFFIX;
+  if (paths.containEntries > 0) flags |= POLICY_FLAG.VIGIL_POLICY_F_CONTAIN;
   if (paths.pathStart !== 0) flags |= POLICY_FLAG.VIGIL_POLICY_F_PATH_DFA;
   if (paths.nameStart !== 0) flags |= POLICY_FLAG.VIGIL_POLICY_F_NAME_DFA;
   if (nets.entries > 0) flags |= POLICY_FLAG.VIGIL_POLICY_F_NETS;
@@ -118,6 +121,7 @@ export function compileTables(profile: Profile, tableId: number): CompiledTables
     figures: {
       prefixEntries: paths.prefixEntries,
       suffixEntries: paths.suffixEntries,
+      containEntries: paths.containEntries,
       networkEntries: nets.entries,
       portSegments: nets.segments,
       pathStates: paths.pathStates,

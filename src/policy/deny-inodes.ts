@@ -84,6 +84,7 @@ export function enumerationSource(rule: PathRule): Source | undefined {
     case 'prefix':
       return plan.prefix === '/' ? undefined : { kind: 'tree', root: plan.prefix };
     case 'suffix':
+    case 'contains':
       return undefined;
     case 'glob': {
       const head = plan.components.slice(0, -1).map(literalName);

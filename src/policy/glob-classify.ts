@@ -10,6 +10,8 @@ const utf8 = new TextEncoder();
  * - exact:  the path equals `path` (hash lookup);
  * - prefix: the path equals `prefix` or continues it with `/` (`/dir/**`; `/` matches all);
  * - suffix: the path ends with `suffix`, which starts with `/` (`/**\/name`; reversed-LPM);
+ * - contains: the path has `run` (`/a/b`: literal components) as consecutive components anywhere
+ *   (`/**\/a/b/**`; an LPM lookup at each component start);
  * - glob:   anything else, matched by an automaton over `components`.
  * `pattern` is the normalised pattern text. `overBound` says whether the pattern can match a path
  * longer than POLICY_PATH_BOUND, which the over-bound rule needs.
@@ -26,6 +28,12 @@ export type PatternPlan =
       readonly strategy: 'suffix';
       readonly pattern: string;
       readonly suffix: string;
+      readonly overBound: true;
+    }
+  | {
+      readonly strategy: 'contains';
+      readonly pattern: string;
+      readonly run: string;
       readonly overBound: true;
     }
   | {
@@ -79,6 +87,15 @@ export function classifyPattern(components: readonly GlobComponent[]): PatternPl
   if (components[0]?.type === 'globstar' && tail.length > 0 && tail.every((n) => n !== null)) {
     return { strategy: 'suffix', pattern, suffix: joined(tail), overBound: true };
   }
+  const middle = names.slice(1, -1);
+  if (
+    components[0]?.type === 'globstar' &&
+    last?.type === 'globstar' &&
+    middle.length > 0 &&
+    middle.every((n) => n !== null)
+  ) {
+    return { strategy: 'contains', pattern, run: joined(middle), overBound: true };
+  }
   let min = 0;
   let max = 0;
   for (const c of components) {
@@ -106,6 +123,8 @@ export function planMinBytes(plan: PatternPlan): number {
       return utf8.encode(plan.prefix).length;
     case 'suffix':
       return utf8.encode(plan.suffix).length;
+    case 'contains':
+      return utf8.encode(plan.run).length;
     case 'glob':
       return plan.minBytes;
   }

@@ -139,6 +139,19 @@ export function compilePlan(plan: PatternPlan): PathMatcher {
       const want = utf8.encode(plan.suffix);
       return { plan, matches: (p) => bytesEqualAt(p.bytes, p.bytes.length - want.length, want) };
     }
+    case 'contains': {
+      // `run` starts at a component start and ends at the path's end or before a `/`
+      const want = utf8.encode(plan.run);
+      return {
+        plan,
+        matches: (p) =>
+          p.starts.some((s) => {
+            const at = s - 1; // the `/` before the component
+            const end = at + want.length;
+            return bytesEqualAt(p.bytes, at, want) && (end === p.bytes.length || p.bytes[end] === SLASH);
+          }),
+      };
+    }
     case 'glob':
       return { plan, matches: compileGlob(plan.components) };
   }

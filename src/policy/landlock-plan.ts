@@ -142,7 +142,7 @@ function roots(profile: Profile, notes: string[]): Root[] {
     }
     if (near.path !== prefix) {
       notes.push(`${rule.id} '${rule.written}': ${prefix} does not exist now; granted on ${near.path}`);
-    } else if (rule.plan.strategy === 'glob' || rule.plan.strategy === 'suffix') {
+    } else if (rule.plan.strategy !== 'exact' && rule.plan.strategy !== 'prefix') {
       notes.push(`${rule.id} '${rule.written}': granted on ${prefix}, the pattern's literal part`);
     }
     const root = byPath.get(near.real) ?? { comps: components(near.real), rights: 0 };
@@ -160,6 +160,7 @@ export function literalPrefix(plan: PatternPlan): string {
     case 'prefix':
       return plan.prefix;
     case 'suffix':
+    case 'contains':
       return '/';
     case 'glob': {
       const names: string[] = [];

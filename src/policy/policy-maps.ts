@@ -7,6 +7,7 @@ export const POLICY_MAPS = {
   active: 'policy_active',
   prefix: 'policy_prefix',
   suffix: 'policy_suffix',
+  contain: 'policy_contain',
   nets: 'policy_nets',
   /** filled by deny-inodes.ts (from the filesystem), not by compileTables */
   inodes: 'policy_inodes',

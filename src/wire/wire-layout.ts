@@ -332,6 +332,7 @@ export const POLICY_FLAG = {
   VIGIL_POLICY_F_PATH_DFA: 128,
   VIGIL_POLICY_F_NAME_DFA: 256,
   VIGIL_POLICY_F_NETS: 512,
+  VIGIL_POLICY_F_CONTAIN: 1024,
 } as const;
 
 export const PolicySlot = defineStruct('vigil_policy_slot', [

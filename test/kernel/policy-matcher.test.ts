@@ -60,6 +60,8 @@ function literal(r: Rng): string {
 }
 
 function pattern(r: Rng): string {
+  // a component run anywhere (`/**/.aws/**`, `/**/.config/gcloud/**`): the component-run trie
+  if (r() < 0.15) return `/**/${literal(r)}${r() < 0.3 ? '/' + literal(r) : ''}/**`;
   const n = 1 + int(r, 5);
   const parts: string[] = [];
   const style = r();
@@ -306,7 +308,7 @@ test('the kernel matcher agrees with the reference evaluator on every generated 
   profiles.forEach(({ profile, text }, handle) => {
     const f = tables.load(handle, profile).figures;
     figures.push(
-      `${profile.name}: ${f.prefixEntries}+${f.suffixEntries} trie, ${f.pathStates}/${f.nameStates} states, ${f.networkEntries} nets`,
+      `${profile.name}: ${f.prefixEntries}+${f.suffixEntries}+${f.containEntries} trie, ${f.pathStates}/${f.nameStates} states, ${f.networkEntries} nets`,
     );
     const evaluate = createEvaluator(profile);
     const batch = inputs(r, profile, perProfile);
@@ -336,6 +338,68 @@ test('the kernel matcher agrees with the reference evaluator on every generated 
     `seed ${seed}: kernel and evaluator disagree:\n${mismatches.join('\n---\n')}`,
   );
   assert.ok(checked >= 100_000 || TOTAL < 100_000, `only ${checked} inputs checked`);
+});
+
+test('two hundred component-anywhere patterns with a built-in profile load and decide in the kernel', async (t) => {
+  if (!(await requires(t, 'root', 'prog_run'))) return;
+  const seed = Number(process.env['VIGIL_SEED'] ?? Date.now() % 2 ** 31);
+  t.diagnostic(`seed ${seed} (replay: VIGIL_SEED=${seed})`);
+  const r = prng(seed);
+  const obj = BpfObject.open(bpfObject('policy/matcher_test.bpf.o'));
+  t.after(() => {
+    obj.close();
+  });
+  obj.load();
+  const tables = new PolicyTables(obj);
+  // what real profiles write: a folder name anywhere, runs of two, with access and actions mixed in
+  const names = Array.from({ length: 200 }, (_, i) => `.secret-${i.toString(36)}`);
+  const rules = names.map((n, i) => {
+    const run = i % 10 === 0 ? `.config/${n}` : n;
+    const access = pick(r, ['', ', access: read', ', access: write', ', access: unlink', ', access: [rename, write]']);
+    return `  - {pattern: "/**/${run}/**", action: ${pick(r, ['block', 'kill', 'audit'])}${access}}`;
+  });
+  const text = `name: many-runs
+extends: claude-code
+denied_paths:
+${rules.join('\n')}
+allowed_paths:
+  - /**/${names[3]}/ok/**
+`;
+  const profile = loadProfileText(text, 'many-runs.yaml', VARS);
+  const f = tables.load(7, profile).figures;
+  t.diagnostic(
+    `200 runs + claude-code: ${f.containEntries} component-run entries, ${f.pathStates} path states (bound 4096), ${f.byStrategy.automaton} automaton patterns`,
+  );
+  assert.ok(f.containEntries >= 200, `${f.containEntries} component-run entries`);
+  assert.ok(f.pathStates < 400, `the automaton stays small: ${f.pathStates} states`);
+  const evaluate = createEvaluator(profile);
+  const batch: MatcherInput[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const n = pick(r, names);
+    const parts = [pick(r, ['home', 'tmp', 'work']), r() < 0.5 ? 'agent' : literal(r)];
+    if (r() < 0.2) parts.push('.config');
+    parts.push(r() < 0.8 ? n : n + 'x');
+    if (r() < 0.6) parts.push(pick(r, ['key', 'ok', 'a/b', 'é']));
+    const path = '/' + parts.join('/');
+    const x = r();
+    batch.push(
+      x < 0.6
+        ? { kind: 'open', path, access: pick<OpenAccess>(r, ['read', 'write', 'read-write']) }
+        : x < 0.8
+          ? { kind: 'unlink', path }
+          : { kind: 'rename', path: '/tmp/x', to: path },
+    );
+  }
+  const kernel = tables.explainMany(7, batch);
+  const bad = batch.flatMap((input, k) => {
+    const want = evaluate(input);
+    const got = kernel[k];
+    return got?.action === want.action && got.rule === want.rule
+      ? []
+      : [`${show(input)}: kernel ${got?.action} ${got?.rule}, evaluator ${want.action} ${want.rule}`];
+  });
+  tables.unload(7);
+  assert.deepEqual(bad.slice(0, 5), [], `seed ${seed}: ${bad.length} of ${batch.length} disagree`);
 });
 
 test('a reload swaps tables atomically and a refused profile leaves the old one in force', async (t) => {

@@ -136,6 +136,7 @@ export class FakeKernel implements DaemonKernel {
 const FIGURES: LoadReport['figures'] = {
   prefixEntries: 0,
   suffixEntries: 0,
+  containEntries: 0,
   networkEntries: 0,
   portSegments: 0,
   pathStates: 0,
@@ -143,7 +144,7 @@ const FIGURES: LoadReport['figures'] = {
   pathClasses: 0,
   nameClasses: 0,
   rows: 0,
-  byStrategy: { exact: 0, prefix: 0, suffix: 0, automaton: 0 },
+  byStrategy: { exact: 0, prefix: 0, suffix: 0, contains: 0, automaton: 0 },
   bytes: 0,
 };
 

@@ -185,6 +185,17 @@ describe('classifyPattern', () => {
     assert.equal(plan('/**/.git/config').strategy, 'suffix');
   });
 
+  it('contains for /**/literal.../**', () => {
+    assert.deepEqual(plan('/**/.aws/**'), {
+      strategy: 'contains',
+      pattern: '/**/.aws/**',
+      run: '/.aws',
+      overBound: true,
+    });
+    assert.equal(plan('/**/.config/gcloud/**').strategy, 'contains');
+    assert.equal(plan('/**/**/a/**/**').strategy, 'contains');
+  });
+
   it('glob for the rest, with byte bounds', () => {
     const g = plan('/etc/shadow*');
     assert.equal(g.strategy, 'glob');
@@ -195,7 +206,8 @@ describe('classifyPattern', () => {
     assert.equal(deep.strategy, 'glob');
     assert.equal(deep.overBound, true);
     assert.equal(deep.maxBytes, null);
-    assert.equal(plan('/**/x/**').strategy, 'glob');
+    assert.equal(plan('/a/**/x/**').strategy, 'glob');
+    assert.equal(plan('/**/x*/**').strategy, 'glob');
     assert.equal(plan('/a/*/b').strategy, 'glob');
   });
 
@@ -223,6 +235,10 @@ describe('strategy matchers agree with the general matcher', () => {
     '/**',
     '/**/b',
     '/**/a/b',
+    '/**/a/**',
+    '/**/b/a/**',
+    '/**/é/**',
+    '/**/a.b/b1/**',
     '/a/*',
     '/*/b?',
     '/a/**/b',
