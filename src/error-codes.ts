@@ -56,6 +56,11 @@ export const ERROR_CATALOGUE = {
   VIGIL_PROFILE_UNKNOWN_BUILTIN: { exit: config }, // `extends:` or a by-name load names no built-in
   VIGIL_PROFILE_EXTENDS: { exit: config }, // an `extends` cycle
   VIGIL_PROFILE_TOO_BIG: { exit: config }, // the kernel tables cannot hold the profile
+  VIGIL_PROFILE_IMPORT: {
+    exit: config,
+    hint: "nothing was imported; each line names a rule and why (docs/profiles.md, 'Importing NeuronTrace policies')",
+  }, // a foreign policy (NeuronTrace) that is invalid or has no exact vigil form
+  VIGIL_PROFILE_OUTPUT: { exit: failure }, // an imported profile could not be written to its file
   VIGIL_LANDLOCK_TOO_BIG: { exit: failure }, // the Landlock plan does not fit the launcher
 
   // the daemon and its clients

@@ -25,6 +25,7 @@ export function resolveProfile(
   if (args.profile !== undefined) {
     const file = resolve(args.profile);
     const profile = loadProfileFile(file, vars);
+    for (const n of profile.notices) console.error(`vigil: ${n}`);
     return { name: profile.name, source: file, vars, profile };
   }
   const name = args.framework ?? fallback;

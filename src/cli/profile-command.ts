@@ -17,7 +17,7 @@ import { decide } from '../doctor/ladder.js';
 import { gatherFacts } from '../doctor/gather-facts.js';
 import type { MatcherInput } from '../policy/evaluate.js';
 import { loadProfileFile } from '../policy/load-profile.js';
-import type { NetworkRule, Profile } from '../policy/profile-types.js';
+import { OP_BITS, type NetworkRule, type Profile } from '../policy/profile-types.js';
 import { connectDaemon } from '../daemon/control-client.js';
 import { parseVerbArgs, requireRoot } from './args.js';
 
@@ -113,13 +113,19 @@ function oneArg(verb: string, args: string[]): string {
 
 function show(args: string[]): number {
   const p = loadNamed(oneArg('profile show', args));
+  // what validate refuses, show refuses too: the kernel tables must hold the profile
+  compileTables(p, 0);
+  printNotices(p);
   const out: string[] = [`name: ${p.name}`];
   if (p.description !== undefined) out.push(`description: ${p.description}`);
   if (p.extends.length > 0) out.push(`extends: ${p.extends.join(' -> ')}`);
   out.push(`file: ${p.file}`, `mode: ${p.mode}`);
   out.push(
-    `defaults: paths ${p.defaults.paths}, networks ${p.defaults.networks}, commands ${p.defaults.commands}`,
+    `defaults: paths ${p.defaults.paths}, networks ${p.defaults.networks}, commands ${p.defaults.commands}, ` +
+      `unlinks ${p.defaults.unlinks}, renames ${p.defaults.renames}`,
   );
+  const guard = (g: Profile['ptrace']) => (g.action === 'allow' ? 'allow' : `${g.action} (targets ${g.targets})`);
+  out.push(`ptrace: ${guard(p.ptrace)}, signals: ${guard(p.signals)}, exec_memory: ${p.execMemory}`);
   if (p.entryComm.length > 0) out.push(`entry_comm: ${p.entryComm.join(', ')}`);
   const section = (
     title: string,
@@ -148,7 +154,7 @@ function show(args: string[]): number {
 function reactiveNotes(p: Profile): string[] {
   const enforced = p.mode === 'audit' ? [] : p.paths.denied.filter((r) => r.action !== 'audit');
   const audited = enforced.filter((r) => r.onReactive === 'audit').map((r) => r.id);
-  const writes = enforced.filter((r) => r.access !== 'read' && r.onReactive !== 'audit').map((r) => r.id);
+  const writes = enforced.filter((r) => (r.ops & OP_BITS.write) !== 0 && r.onReactive !== 'audit').map((r) => r.id);
   const out: string[] = [];
   if (writes.length > 0)
     out.push(
@@ -163,8 +169,14 @@ function accessNote(access: string | undefined): string {
   return access === undefined || access === 'any' ? '' : ` [${access}]`;
 }
 
+/** What the loader accepted but does not apply (e.g. the original format's watched_comms), on stderr. */
+function printNotices(p: Profile): void {
+  for (const n of p.notices) console.error(`vigil: ${n}`);
+}
+
 function validate(args: string[]): number {
   const p = loadProfileFile(resolve(oneArg('profile validate', args)), vars());
+  printNotices(p);
   const f = compileTables(p, 0).figures;
   const rules =
     p.paths.denied.length + p.paths.allowed.length + p.commands.denied.length + p.commands.allowed.length;

@@ -18,7 +18,13 @@ import { AutomatonOverflow, buildAutomaton } from './compile-dfa.js';
 import type { Automaton, AutomatonPattern } from './compile-dfa.js';
 import type { GlobComponent } from './glob-parse.js';
 import { POLICY_MAPS, type MapWrite } from './policy-maps.js';
-import { OP_BITS, type CommandRule, type DefaultPolicy, type PathRule, type Profile } from './profile-types.js';
+import {
+  OP_BITS,
+  type CommandRule,
+  type DefaultPolicy,
+  type PathRule,
+  type Profile,
+} from './profile-types.js';
 import { refuse } from './refuse-rule.js';
 import {
   aggOf,
@@ -30,6 +36,9 @@ import {
 } from './slot-verdicts.js';
 
 const utf8 = new TextEncoder();
+
+/** Most path automaton states component runs may take before they move to their trie. */
+export const RUNS_IN_AUTOMATON_STATES = 2048;
 
 /** What the path tables add to the table header and the figures. */
 export interface PathTables {
@@ -167,6 +176,7 @@ export function compilePathTables(profile: Profile, tableId: number): PathTables
   const prefixMap = new Map<string, TrieEntry>();
   const suffixMap = new Map<string, TrieEntry>();
   const containMap = new Map<string, TrieEntry>();
+  const runItems: (DfaItem & { key: Buffer; c: Contribution })[] = [];
   const pathItems: DfaItem[] = [];
   const nameItems: DfaItem[] = [];
   const byStrategy = { exact: 0, prefix: 0, suffix: 0, contains: 0, automaton: 0 };
@@ -208,13 +218,17 @@ export function compilePathTables(profile: Profile, tableId: number): PathTables
         return;
       }
       case 'contains': {
+        const components = [
+          { type: 'globstar' },
+          ...literalComponents(plan.run),
+          { type: 'globstar' },
+        ] as const;
         const key = Buffer.from(plan.run + '/', 'utf8');
         if (key.length > POLICY_LPM_BYTES) {
-          toDfa([{ type: 'globstar' }, ...literalComponents(plan.run), { type: 'globstar' }]);
+          toDfa(components);
           return;
         }
-        byStrategy.contains++;
-        addEntry(containMap, key, c, false);
+        runItems.push({ rule, key, c, pattern: { kind: 'path', components, tag: c } });
         return;
       }
       case 'glob': {
@@ -251,7 +265,26 @@ export function compilePathTables(profile: Profile, tableId: number): PathTables
           `basename automaton (${POLICY_DFA_STATES} rows per profile)`,
         );
   const nameRows = nameDfa === undefined ? 0 : nameDfa.next.length - 1;
-  const pathDfa =
+  // Component runs ride in the path automaton while it stays small (no cost per open beyond the
+  // walk it does anyway); past RUNS_IN_AUTOMATON_STATES each one would double it, so they go to
+  // the component-run trie (one lookup per path component; docs/kernel-matcher.md has the figures).
+  let pathDfa: Automaton<Contribution> | undefined;
+  if (runItems.length > 0) {
+    try {
+      pathDfa = buildAutomaton(
+        [...pathItems, ...runItems].map((i) => i.pattern),
+        Math.min(RUNS_IN_AUTOMATON_STATES, POLICY_DFA_STATES - nameRows),
+        POLICY_CLASSES,
+      );
+      pathItems.push(...runItems);
+      byStrategy.automaton += runItems.length;
+    } catch (err) {
+      if (!(err instanceof AutomatonOverflow)) throw err;
+      for (const r of runItems) addEntry(containMap, r.key, r.c, false);
+      byStrategy.contains += runItems.length;
+    }
+  }
+  pathDfa ??=
     pathItems.length === 0
       ? undefined
       : automatonOrRefuse(
