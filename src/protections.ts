@@ -50,6 +50,49 @@ export const LSM_PROGRAMS = [
     protection: 'udp_send',
     bit: LSM_BACKEND.VIGIL_LSM_SENDMSG,
   },
+  // unlink/rename rules and the process-wide guards (kernel/lsm/changes_guards.h)
+  {
+    program: 'vigil_lsm_path_unlink',
+    hook: 'path_unlink',
+    protection: 'unlink',
+    bit: LSM_BACKEND.VIGIL_LSM_UNLINK,
+  },
+  {
+    program: 'vigil_lsm_path_rmdir',
+    hook: 'path_rmdir',
+    protection: 'unlink',
+    bit: LSM_BACKEND.VIGIL_LSM_UNLINK,
+  },
+  {
+    program: 'vigil_lsm_path_rename',
+    hook: 'path_rename',
+    protection: 'rename',
+    bit: LSM_BACKEND.VIGIL_LSM_RENAME,
+  },
+  {
+    program: 'vigil_lsm_ptrace_guard',
+    hook: 'ptrace_access_check',
+    protection: 'ptrace',
+    bit: LSM_BACKEND.VIGIL_LSM_PTRACE,
+  },
+  {
+    program: 'vigil_lsm_signal_guard',
+    hook: 'task_kill',
+    protection: 'signals',
+    bit: LSM_BACKEND.VIGIL_LSM_SIGNAL,
+  },
+  {
+    program: 'vigil_lsm_mmap_file',
+    hook: 'mmap_file',
+    protection: 'exec_memory',
+    bit: LSM_BACKEND.VIGIL_LSM_EXEC_MEMORY,
+  },
+  {
+    program: 'vigil_lsm_file_mprotect',
+    hook: 'file_mprotect',
+    protection: 'exec_memory',
+    bit: LSM_BACKEND.VIGIL_LSM_EXEC_MEMORY,
+  },
   // self-protection (kernel/lsm/self_protect.h): decides only when all three attach; no fallback
   // hook steps aside for it, so no bit
   { program: 'vigil_lsm_task_kill', hook: 'task_kill', protection: 'self_protection', bit: 0 },
@@ -140,6 +183,62 @@ export const PROTECTIONS = [
     fallback: { backend: 'cgroup:sock_create', enforcement: 'inline', rung: 'cgroup' },
   },
   {
+    id: 'unlink',
+    doctor: { id: 'unlink', title: 'unlink, rmdir' },
+    events: ['unlink'],
+    cgroup: [],
+    // the call is made, then its caller is killed (kernel/hooks/changes.h)
+    fallback: {
+      backend: 'tracepoint:syscalls/sys_enter_unlink*,sys_enter_rmdir',
+      enforcement: 'reactive',
+      rung: 'tracepoint_kill',
+    },
+  },
+  {
+    id: 'rename',
+    doctor: { id: 'rename', title: 'rename' },
+    events: ['rename'],
+    cgroup: [],
+    fallback: {
+      backend: 'tracepoint:syscalls/sys_enter_rename*',
+      enforcement: 'reactive',
+      rung: 'tracepoint_kill',
+    },
+  },
+  {
+    id: 'ptrace',
+    doctor: { id: 'ptrace', title: 'ptrace' },
+    events: ['ptrace'],
+    cgroup: [],
+    fallback: {
+      backend: 'tracepoint:syscalls/sys_enter_ptrace,sys_enter_process_vm_*',
+      enforcement: 'reactive',
+      rung: 'tracepoint_kill',
+    },
+  },
+  {
+    id: 'signals',
+    doctor: { id: 'signals', title: 'signals' },
+    events: ['signal'],
+    cgroup: [],
+    fallback: {
+      backend: 'tracepoint:syscalls/sys_enter_*kill,sys_enter_rt_*sigqueueinfo',
+      enforcement: 'reactive',
+      rung: 'tracepoint_kill',
+    },
+  },
+  {
+    id: 'exec_memory',
+    doctor: { id: 'exec_memory', title: 'executable memory' },
+    events: ['exec_memory'],
+    cgroup: [],
+    fallback: {
+      backend: 'tracepoint:syscalls/sys_enter_mmap,sys_enter_*mprotect',
+      enforcement: 'reactive',
+      rung: 'tracepoint_kill',
+    },
+  },
+  {
     id: 'self_protection',
     doctor: { id: 'self_protection', title: 'self-protection' },
     events: [],
@@ -171,8 +270,8 @@ export type ProtectionId = ProtectionSpec['id'];
 export type DoctorProtectionId = ProtectionSpec['doctor']['id'];
 export type CgroupHook = ProtectionSpec['cgroup'][number]['hook'];
 
-/** Every LSM hook, in probe order. */
-export const LSM_HOOKS: readonly LsmHook[] = LSM_PROGRAMS.map((p) => p.hook);
+/** Every LSM hook, in probe order (a hook two programs share, e.g. task_kill, once). */
+export const LSM_HOOKS: readonly LsmHook[] = [...new Set(LSM_PROGRAMS.map((p) => p.hook))];
 
 /** Every cgroup-BPF hook of the fallbacks, in protection order. */
 export const CGROUP_HOOKS: readonly CgroupHook[] = PROTECTIONS.flatMap((p) => p.cgroup.map((c) => c.hook));

@@ -19,6 +19,7 @@
 #include "backends.h"
 #include "verdicts.h"
 #include "exec_name.h"
+#include "guard_emit.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -33,3 +34,5 @@ __u32 next_kernel_session = 1;
 #include "../hooks/cgroup_net.h"
 #include "../hooks/hardening.h"
 #include "../hooks/packet_socket.h"
+#include "../hooks/changes.h"
+#include "../hooks/guards.h"

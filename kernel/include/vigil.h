@@ -45,9 +45,14 @@ enum vigil_msg_type {
 	VIGIL_MSG_FORK = 12,
 	VIGIL_MSG_EXIT = 13,
 	VIGIL_MSG_FILE_OPEN = 20,
+	VIGIL_MSG_UNLINK = 21,      /* an unlink or rmdir (struct vigil_change_event) */
+	VIGIL_MSG_RENAME = 22,      /* a rename, its source and target (struct vigil_change_event) */
 	VIGIL_MSG_NET_CONNECT = 30,
 	VIGIL_MSG_UDP_SEND = 31,
 	VIGIL_MSG_SOCKET_CREATE = 32,
+	VIGIL_MSG_PTRACE = 33,      /* a ptrace of another process (struct vigil_guard_event) */
+	VIGIL_MSG_SIGNAL = 34,      /* a signal to another process (struct vigil_guard_event) */
+	VIGIL_MSG_EXEC_MEMORY = 35, /* memory made executable at run time (struct vigil_guard_event) */
 	VIGIL_MSG_SYSCALL_REFUSED = 40, /* `vigil run`'s seccomp filter refused a system call */
 };
 
@@ -169,6 +174,11 @@ enum vigil_lsm_backend {
 	VIGIL_LSM_CONNECT = 1 << 2,   /* lsm/socket_connect */
 	VIGIL_LSM_SENDMSG = 1 << 3,   /* lsm/socket_sendmsg */
 	VIGIL_LSM_SOCKET = 1 << 4,    /* lsm/socket_create */
+	VIGIL_LSM_UNLINK = 1 << 5,    /* lsm/path_unlink and lsm/path_rmdir */
+	VIGIL_LSM_RENAME = 1 << 6,    /* lsm/path_rename */
+	VIGIL_LSM_PTRACE = 1 << 7,    /* lsm/ptrace_access_check deciding the profile's ptrace guard */
+	VIGIL_LSM_SIGNAL = 1 << 8,    /* lsm/task_kill deciding the profile's signals guard */
+	VIGIL_LSM_EXEC_MEMORY = 1 << 9, /* lsm/mmap_file and lsm/file_mprotect */
 };
 
 struct vigil_name {
@@ -222,6 +232,42 @@ struct vigil_file_event {
 	__s32 ret;        /* the fd, or -errno */
 	__u16 path_len;
 	__u16 pad;
+};
+
+/* An unlink, rmdir or rename: the path (the source of a rename), then the rename's target. */
+struct vigil_change_event {
+	struct vigil_event_head head;
+	__u16 op;       /* enum vigil_change_op */
+	__u16 path_len;
+	__u16 to_len;   /* a rename's target; 0 otherwise */
+	__u16 pad;
+	__s32 ret;      /* 0: the call goes on (LSM) or was made (tracepoint); -EPERM refused */
+	__u32 pad2;
+};
+
+enum vigil_change_op {
+	VIGIL_CHANGE_UNLINK = 1,
+	VIGIL_CHANGE_RMDIR = 2,
+	VIGIL_CHANGE_RENAME = 3,
+};
+
+/* A process-wide guard's event: a ptrace or a signal of another process, or executable memory. */
+struct vigil_guard_event {
+	struct vigil_event_head head;
+	__u32 target;         /* ptrace, signal: the target's tgid (0: a group, or executable memory) */
+	__u32 target_session; /* the target's session, 0 when it is not watched */
+	__u32 arg;            /* ptrace: the request or PTRACE_MODE_*; signal: its number; memory: prot */
+	__u32 arg2;           /* memory: mmap flags, or the mapping's VM_* flags for mprotect */
+	__u16 call;           /* enum vigil_guard_call */
+	__u16 pad;
+	char target_comm[VIGIL_COMM_LEN];
+};
+
+enum vigil_guard_call {
+	VIGIL_GUARD_CALL_PTRACE = 1,   /* ptrace(2) or an access check of its kind (process_vm_*, /proc/PID/mem) */
+	VIGIL_GUARD_CALL_KILL = 2,     /* kill, tkill, tgkill, rt_sigqueueinfo, pidfd_send_signal */
+	VIGIL_GUARD_CALL_MMAP = 3,
+	VIGIL_GUARD_CALL_MPROTECT = 4,
 };
 
 struct vigil_net_event {
@@ -342,6 +388,7 @@ enum vigil_policy_rule_kind {
 	VIGIL_RULE_ERROR = 4,
 	VIGIL_RULE_FAIL_CLOSED = 5, /* no daemon beat within the deadline: the session's `deny` action */
 	VIGIL_RULE_HARDENING = 6,   /* `vigil run`'s hardening filter (seccomp), not the profile */
+	VIGIL_RULE_GUARD = 7,       /* a process-wide guard; rule is enum vigil_policy_guard */
 };
 
 /* Bits of vigil_policy_table.flags. */

@@ -109,6 +109,64 @@ static __always_inline bool verdict__exec(__u32 session, __u32 path_len, __u32 n
 	return true;
 }
 
+/*
+ * An unlink or rmdir of the path at POLICY_OFF_PATH, or a rename from it to the path at
+ * POLICY_OFF_REQ (to_len > 0). Fail-closed does not widen these: while no daemon reads, the
+ * profile alone decides them (a restart must not kill every `rm` of a temporary file).
+ */
+static __always_inline bool verdict__change(__u32 session, __u32 path_len, __u32 to_len, bool cut, bool to_cut,
+					    struct decision *d)
+{
+	__u32 table;
+
+	if (!decide__begin(session, &table, d))
+		return false;
+	d->fail_closed = 0;
+	if (to_len > 0 || to_cut)
+		policy__match_rename(table, cut ? VIGIL_PATH_MAX : path_len, to_cut ? VIGIL_PATH_MAX : to_len, &d->v);
+	else
+		policy__match_unlink(table, cut ? VIGIL_PATH_MAX : path_len, &d->v);
+	decide__finish(d, false);
+	return true;
+}
+
+/* Whether `tgid` belongs to `session` (false for a process that is not watched). */
+static __always_inline bool verdict__in_session(__u32 tgid, __u32 session)
+{
+	struct vigil_proc *p = bpf_map_lookup_elem(&watched, &tgid);
+
+	return p && p->session == session;
+}
+
+/*
+ * A process-wide guard (enum vigil_policy_guard) of the session's profile, for a target inside
+ * the session or outside it (ptrace, signals) or none (executable memory). false when the guard
+ * lets the call through without a word: nothing to report. Fail-closed does not widen guards.
+ */
+static __always_inline bool verdict__guard(__u32 session, __u32 guard, bool inside, struct decision *d)
+{
+	const struct vigil_policy_table *t;
+	__u32 table;
+	__u8 action;
+
+	if (guard > VIGIL_GUARD_EXEC_MEMORY || !decide__begin(session, &table, d))
+		return false;
+	d->fail_closed = 0;
+	t = policy__table(table);
+	if (!t) {
+		policy__error(&d->v, VIGIL_STAT_POLICY_NO_TABLE);
+	} else {
+		action = t->guard[guard];
+		if (inside && !(t->guard[VIGIL_GUARD_TARGETS] & (1 << guard)))
+			action = VIGIL_ACTION_ALLOW; /* the guard reaches targets outside the session only */
+		if (action == VIGIL_ACTION_ALLOW)
+			return false;
+		policy__finish(t, &d->v, action, VIGIL_RULE_GUARD, guard);
+	}
+	decide__finish(d, false);
+	return true;
+}
+
 /* The IPPROTO_* a destination rule is checked for: TCP or UDP, by protocol, else by type. */
 static __always_inline __u8 verdict__net_proto(__u16 protocol, __u16 type)
 {

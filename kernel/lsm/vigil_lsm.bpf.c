@@ -26,6 +26,8 @@
 #include "backends.h"
 #include "verdicts.h"
 #include "exec_name.h"
+#include "path.h"
+#include "guard_emit.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -50,6 +52,8 @@ static __always_inline int lsm__enforce(const struct decision *d, __u32 *did)
 	}
 	return -EPERM;
 }
+
+#include "changes_guards.h"
 
 /*
  * Every open of a file by a watched process (open, openat, openat2, creat, io_uring, ...), once

@@ -109,6 +109,11 @@ struct policy_scratch {
 	__u8 buf[POLICY_BUF_SIZE];
 	struct vigil_policy_path_key key;
 	__u8 classes[256];
+	/* kernel/hooks/changes.h's normaliser: where the component being read starts, and the next
+	 * byte to write. In a map value, not the loop's context, so the verifier does not follow each
+	 * iteration's exact figures. */
+	__u32 norm_comp;
+	__u32 norm_out;
 };
 
 struct {

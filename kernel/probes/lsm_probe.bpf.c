@@ -66,3 +66,38 @@ int BPF_PROG(probe_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 {
 	return 0;
 }
+
+/* unlink and rmdir rules */
+SEC("lsm/path_unlink")
+int BPF_PROG(probe_path_unlink, const struct path *dir, struct dentry *dentry)
+{
+	return 0;
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(probe_path_rmdir, const struct path *dir, struct dentry *dentry)
+{
+	return 0;
+}
+
+/* rename rules: source and target */
+SEC("lsm/path_rename")
+int BPF_PROG(probe_path_rename, const struct path *old_dir, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, unsigned int flags)
+{
+	return 0;
+}
+
+/* exec_memory: writable+executable mappings */
+SEC("lsm/mmap_file")
+int BPF_PROG(probe_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags)
+{
+	return 0;
+}
+
+/* exec_memory: mprotect adding PROT_EXEC */
+SEC("lsm/file_mprotect")
+int BPF_PROG(probe_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot)
+{
+	return 0;
+}

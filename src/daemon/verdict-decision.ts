@@ -8,7 +8,7 @@ import type { Decision } from '../sinks/audit-line.js';
 import { syscallName } from '../enrich/linux-names.js';
 import { hardeningWhy } from '../targeting/hardening.js';
 
-type PolicyKind = 'open' | 'exec' | 'connect';
+type PolicyKind = 'open' | 'exec' | 'connect' | 'unlink' | 'rename';
 
 function policyKind(ev: AgentEvent): PolicyKind | undefined {
   switch (ev.kind) {
@@ -20,6 +20,42 @@ function policyKind(ev: AgentEvent): PolicyKind | undefined {
     case 'net_connect':
     case 'udp_send':
       return 'connect';
+    case 'unlink':
+      return 'unlink';
+    case 'rename':
+      return 'rename';
+    default:
+      return undefined;
+  }
+}
+
+/** A guard's rule, as profiles write it (VIGIL_RULE_GUARD: rule is enum vigil_policy_guard). */
+const GUARD_RULES = ['ptrace', 'signals', 'exec_memory'] as const;
+
+function guardRule(profile: Profile, index: number): { id: string; rule: string } {
+  const id = GUARD_RULES[index] ?? 'guard';
+  if (id === 'exec_memory') return { id, rule: `exec_memory: ${profile.execMemory}` };
+  if (id === 'guard') return { id, rule: id };
+  const g = profile[id];
+  return { id, rule: `${id}: ${g.action} (targets ${g.targets === 'any' ? 'any' : 'outside the session'})` };
+}
+
+/**
+ * What a reactive kill leaves behind, per kind: the call has been made (a tracepoint cannot refuse
+ * it); for an open or exec the process dies before it can use what it got.
+ */
+function afterTheFact(ev: AgentEvent): string | undefined {
+  switch (ev.kind) {
+    case 'unlink':
+      return `this backend cannot refuse the call: the ${ev.op} was done, then the process was killed`;
+    case 'rename':
+      return 'this backend cannot refuse the call: the rename was done, then the process was killed';
+    case 'ptrace':
+      return 'this backend cannot refuse the call: the ptrace request acted, then the tracer was killed';
+    case 'signal':
+      return 'this backend cannot refuse the call: the signal was sent, then the sender was killed';
+    case 'exec_memory':
+      return 'this backend cannot refuse the call: the mapping was made, and the process was killed before it ran another instruction';
     default:
       return undefined;
   }
@@ -70,9 +106,27 @@ function subject(ev: AgentEvent): string {
       return `UDP send to ${ev.ip}:${ev.port}`;
     case 'socket_create':
       return 'raw socket';
+    case 'unlink':
+      return `${ev.op} of ${ev.path === '' ? '(a path that could not be resolved)' : ev.path}`;
+    case 'rename':
+      return `rename of ${ev.path === '' ? '(unresolved)' : ev.path} to ${ev.to === '' ? '(unresolved)' : ev.to}`;
+    case 'ptrace':
+      return `ptrace of ${targetText(ev)}`;
+    case 'signal':
+      return `signal ${ev.arg} to ${targetText(ev)}`;
+    case 'exec_memory':
+      return `${ev.call} making memory executable`;
     default:
       return ev.kind;
   }
+}
+
+function targetText(ev: AgentEvent & { target: number; targetSession: number; targetComm: string }): string {
+  const who =
+    ev.target === 0
+      ? 'a process of its own PID namespace'
+      : `pid ${ev.target}${ev.targetComm === '' ? '' : ` (${ev.targetComm})`}`;
+  return `${who}, ${ev.targetSession !== 0 && ev.targetSession === ev.session ? 'inside' : 'outside'} the session`;
 }
 
 // Events come in runs decided by one rule: the last rule's id and text are kept.
@@ -147,7 +201,9 @@ function ruleDecision(ev: AgentEvent, profile: Profile, v: KernelVerdict): Decis
               ? 'the fail-closed rule (no network while no daemon runs)'
               : 'the fail-closed rule (only what an allowed rule names while no daemon runs)',
         }
-      : named(profile, kind, v);
+      : v.ruleKind === 7
+        ? guardRule(profile, v.rule)
+        : named(profile, kind, v);
   const what = subject(ev);
   switch (v.action) {
     case 'ALLOW':
@@ -184,9 +240,11 @@ function ruleDecision(ev: AgentEvent, profile: Profile, v: KernelVerdict): Decis
       if (v.killed) {
         const why = v.truncated
           ? 'this backend cannot refuse the call: the open had already truncated the file (O_TRUNC acts inside the open), then the process was killed before it could write'
-          : v.action === 'BLOCK'
-            ? 'this backend cannot refuse the call, so the process was killed before it could use it'
-            : 'the rule kills the process';
+          : afterTheFact(ev) !== undefined
+            ? (afterTheFact(ev) as string)
+            : v.action === 'BLOCK'
+              ? 'this backend cannot refuse the call, so the process was killed before it could use it'
+              : 'the rule kills the process';
         return {
           action: 'KILL',
           enforcement: 'reactive',

@@ -309,6 +309,68 @@ const LADDER_TEXT: Record<
     lsm: 'raw and packet sockets refused at creation',
     fallback: { caveat: 'raw and packet sockets refused at creation' },
   },
+  unlink: {
+    pick: 'first',
+    lsm: 'unlink and rmdir refused with EPERM, on the resolved path',
+    fallback: {
+      label: 'tracepoint sys_enter_unlink* + SIGKILL',
+      requires: ['tracepoint', 'send_signal'],
+      short: 'killed at the call, which still removes',
+      caveat:
+        'the unlink itself still happens and the process is killed at it (`rm -r` stops at the first ' +
+        'denied entry); the path is the one written, made absolute: a symlinked folder in it is not ' +
+        'seen through, and a `..` component takes the over-bound rule; `vigil run` adds read-only ' +
+        'mounts for write-denied paths, which refuse it (EROFS)',
+    },
+  },
+  rename: {
+    pick: 'first',
+    lsm: 'a rename from or to a denied path refused with EPERM',
+    fallback: {
+      label: 'tracepoint sys_enter_rename* + SIGKILL',
+      requires: ['tracepoint', 'send_signal'],
+      short: 'killed at the call, which still renames',
+      caveat: 'the rename itself still happens and the process is killed at it; paths as for unlink',
+    },
+  },
+  ptrace: {
+    pick: 'first',
+    lsm: 'every ptrace access check (attach, process_vm_*, /proc/PID/mem) refused with EPERM',
+    fallback: {
+      label: 'tracepoint sys_enter_ptrace + SIGKILL',
+      requires: ['tracepoint', 'send_signal'],
+      short: 'killed at the call, which still acts',
+      caveat:
+        'the ptrace request itself still acts (an attach stops the target, a POKE writes) and the ' +
+        'tracer is killed at it; `vigil run` agents live in a PID namespace of their own, where no ' +
+        'process outside the session has a pid',
+    },
+  },
+  signals: {
+    pick: 'first',
+    lsm: 'the signal is refused with EPERM before it is sent',
+    fallback: {
+      label: 'tracepoint sys_enter_kill + SIGKILL',
+      requires: ['tracepoint', 'send_signal'],
+      short: 'killed at the call; the signal is sent',
+      caveat:
+        'the signal is still sent and the sender is killed at the call; pidfd_send_signal and tkill ' +
+        "of another process's thread are not seen; `vigil run` agents can reach only their own PID namespace",
+    },
+  },
+  exec_memory: {
+    pick: 'first',
+    lsm: 'writable+executable mmap and mprotect adding PROT_EXEC refused with EPERM',
+    fallback: {
+      label: 'tracepoint sys_enter_mmap/mprotect + SIGKILL',
+      requires: ['tracepoint', 'send_signal'],
+      short: 'killed before it runs the code',
+      caveat:
+        'the mapping is made and the process is killed at the call, before it runs one more ' +
+        'instruction; any mprotect asking for PROT_EXEC counts (the tracepoint cannot see whether the ' +
+        'mapping was executable already)',
+    },
+  },
   self_protection: {
     pick: 'first',
     lsm: 'kill/ptrace of vigil and bpf() from the agent',

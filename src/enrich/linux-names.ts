@@ -95,6 +95,54 @@ export function signalName(signal: number): string {
   return signal >= 34 && signal <= 64 ? `SIGRTMIN+${signal - 34}` : `SIG${signal}`;
 }
 
+const PROT_NAMES: readonly [number, string][] = [
+  [0x1, 'PROT_READ'],
+  [0x2, 'PROT_WRITE'],
+  [0x4, 'PROT_EXEC'],
+  [0x8, 'PROT_SEM'],
+];
+
+/** mmap/mprotect protection bits by name; unknown bits in hex; 0 is PROT_NONE. */
+export function protNames(prot: number): string[] {
+  if (prot === 0) return ['PROT_NONE'];
+  const out = PROT_NAMES.filter(([bit]) => (prot & bit) !== 0).map(([, name]) => name);
+  const rest = prot & ~PROT_NAMES.reduce((m, [bit]) => m | bit, 0);
+  if (rest !== 0) out.push(`0x${(rest >>> 0).toString(16)}`);
+  return out;
+}
+
+const PTRACE_REQUESTS = new Map<number, string>([
+  [1, 'PTRACE_PEEKTEXT'],
+  [2, 'PTRACE_PEEKDATA'],
+  [3, 'PTRACE_PEEKUSER'],
+  [4, 'PTRACE_POKETEXT'],
+  [5, 'PTRACE_POKEDATA'],
+  [6, 'PTRACE_POKEUSER'],
+  [7, 'PTRACE_CONT'],
+  [8, 'PTRACE_KILL'],
+  [9, 'PTRACE_SINGLESTEP'],
+  [12, 'PTRACE_GETREGS'],
+  [13, 'PTRACE_SETREGS'],
+  [16, 'PTRACE_ATTACH'],
+  [17, 'PTRACE_DETACH'],
+  [24, 'PTRACE_SYSCALL'],
+  [0x4200, 'PTRACE_SETOPTIONS'],
+  [0x4204, 'PTRACE_GETREGSET'],
+  [0x4205, 'PTRACE_SETREGSET'],
+  [0x4206, 'PTRACE_SEIZE'],
+  [0x4207, 'PTRACE_INTERRUPT'],
+]);
+
+/**
+ * What a ptrace line asked: the ptrace(2) request (tracepoint; 0 is process_vm_readv/writev), or
+ * the access check's PTRACE_MODE_* (BPF-LSM: 1 read, 2 attach; 4 fscreds, 8 realcreds).
+ */
+export function ptraceRequestName(arg: number, lsm: boolean): string {
+  if (lsm) return (arg & 2) !== 0 ? 'attach' : 'read';
+  if (arg === 0) return 'process_vm_readv/writev';
+  return PTRACE_REQUESTS.get(arg) ?? `ptrace request ${arg}`;
+}
+
 export interface WaitStatus {
   /** exit(2) status when the process exited; null when a signal ended it */
   exitCode: number | null;

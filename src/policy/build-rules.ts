@@ -274,7 +274,10 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
 }
 
 /** `access` as written -> its display form and OP_BITS ('any' when unset). */
-function accessOf(written: AccessOp | 'any' | readonly AccessOp[] | undefined): { access: string; ops: number } {
+function accessOf(written: AccessOp | 'any' | readonly AccessOp[] | undefined): {
+  access: string;
+  ops: number;
+} {
   if (written === undefined || written === 'any') return { access: 'any', ops: ALL_OPS };
   const list = typeof written === 'string' ? [written] : written;
   const ops = list.reduce((bits, op) => bits | OP_BITS[op], 0);

@@ -35,8 +35,7 @@ export type PolicyInput =
 
 /** A process-wide guard: a ptrace or a signal of a target inside or outside the session, or executable memory. */
 export type GuardInput =
-  | { readonly kind: 'ptrace' | 'signal'; readonly inside: boolean }
-  | { readonly kind: 'exec_memory' };
+  { readonly kind: 'ptrace' | 'signal'; readonly inside: boolean } | { readonly kind: 'exec_memory' };
 
 /** The inputs the kernel's path and network matcher decides (guards are one byte of the table). */
 export type MatcherInput = Exclude<PolicyInput, GuardInput>;
@@ -128,11 +127,7 @@ export function createEvaluator(profile: Profile): Evaluator {
     );
 
   const byDefault = (kind: keyof Profile['defaults'], policy: DefaultPolicy, what: string): Decision =>
-    finish(
-      defaultVerdict(policy),
-      'default',
-      `${what} matches no rule; default for ${kind} is ${policy}`,
-    );
+    finish(defaultVerdict(policy), 'default', `${what} matches no rule; default for ${kind} is ${policy}`);
 
   /** Among matching denied rules the strongest action wins; ties go to the lowest rule index. */
   const strongest = <R extends { rule: { action: 'allow' | RuleAction } }>(
@@ -164,12 +159,12 @@ export function createEvaluator(profile: Profile): Evaluator {
     }
     return undefined;
   };
-  const overBoundDefault = (policy: DefaultPolicy, kind: keyof Profile['defaults'], length: number): Decision =>
-    finish(
-      defaultVerdict(policy),
-      PATH_BOUND_RULE,
-      `${boundText(length)}; default for ${kind} is ${policy}`,
-    );
+  const overBoundDefault = (
+    policy: DefaultPolicy,
+    kind: keyof Profile['defaults'],
+    length: number,
+  ): Decision =>
+    finish(defaultVerdict(policy), PATH_BOUND_RULE, `${boundText(length)}; default for ${kind} is ${policy}`);
 
   const defaultKind = (op: PathOp): 'paths' | 'unlinks' | 'renames' =>
     op === 'unlink' ? 'unlinks' : op === 'rename' ? 'renames' : 'paths';

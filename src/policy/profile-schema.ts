@@ -25,7 +25,13 @@ const Access = Type.Union([AccessOp, Type.Literal('any'), Type.Array(AccessOp, {
 });
 
 const GuardAction = Type.Union(
-  [Type.Literal('allow'), Type.Literal('audit'), Type.Literal('block'), Type.Literal('deny'), Type.Literal('kill')],
+  [
+    Type.Literal('allow'),
+    Type.Literal('audit'),
+    Type.Literal('block'),
+    Type.Literal('deny'),
+    Type.Literal('kill'),
+  ],
   { description: "'allow' (default), 'audit', 'block' (refused; 'deny' is the same), or 'kill'." },
 );
 const ProcessGuard = Type.Union([
@@ -35,7 +41,8 @@ const ProcessGuard = Type.Union([
       action: GuardAction,
       targets: Type.Optional(
         Type.Union([Type.Literal('outside'), Type.Literal('any')], {
-          description: "'outside' (default): only processes outside the agent's session; 'any': every process.",
+          description:
+            "'outside' (default): only processes outside the agent's session; 'any': every process.",
         }),
       ),
     },

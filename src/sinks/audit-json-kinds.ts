@@ -125,6 +125,78 @@ function socketCreate(l: AuditLineOf<'socket_create'>): string {
   );
 }
 
+function unlink(l: AuditLineOf<'unlink'>): string {
+  return (
+    head(l, ',"event":"unlink"') +
+    ',"path":' +
+    str(l.path) +
+    ',"op":' +
+    str(l.op) +
+    ',"result":' +
+    str(l.result) +
+    tail(l) +
+    '}'
+  );
+}
+
+function rename(l: AuditLineOf<'rename'>): string {
+  return (
+    head(l, ',"event":"rename"') +
+    ',"path":' +
+    str(l.path) +
+    ',"target":' +
+    str(l.target) +
+    ',"result":' +
+    str(l.result) +
+    tail(l) +
+    '}'
+  );
+}
+
+function ptrace(l: AuditLineOf<'ptrace'>): string {
+  return (
+    head(l, ',"event":"ptrace"') +
+    ',"target_pid":' +
+    numOrNull(l.target_pid) +
+    ',"target_comm":' +
+    strOrNull(l.target_comm) +
+    ',"target_in_session":' +
+    bool(l.target_in_session) +
+    ',"request":' +
+    str(l.request) +
+    tail(l) +
+    '}'
+  );
+}
+
+function signal(l: AuditLineOf<'signal'>): string {
+  return (
+    head(l, ',"event":"signal"') +
+    ',"target_pid":' +
+    numOrNull(l.target_pid) +
+    ',"target_comm":' +
+    strOrNull(l.target_comm) +
+    ',"target_in_session":' +
+    bool(l.target_in_session) +
+    ',"signal":' +
+    str(l.signal) +
+    tail(l) +
+    '}'
+  );
+}
+
+function execMemory(l: AuditLineOf<'exec_memory'>): string {
+  return (
+    head(l, ',"event":"exec_memory"') +
+    ',"call":' +
+    str(l.call) +
+    ',"prot":' +
+    sharedStrArray(l.prot) +
+    tail(l) +
+    '}'
+  );
+}
+
 function syscall(l: AuditLineOf<'syscall'>): string {
   return (
     head(l, ',"event":"syscall"') +
@@ -156,6 +228,16 @@ export function writeByKind(line: AuditLine): string | undefined {
       return udpSend(line);
     case 'socket_create':
       return socketCreate(line);
+    case 'unlink':
+      return unlink(line);
+    case 'rename':
+      return rename(line);
+    case 'ptrace':
+      return ptrace(line);
+    case 'signal':
+      return signal(line);
+    case 'exec_memory':
+      return execMemory(line);
     case 'syscall':
       return syscall(line);
     default:

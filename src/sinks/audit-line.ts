@@ -13,7 +13,10 @@ import {
   decodeWaitStatus,
   errnoName,
   openFlagNames,
+  protNames,
   protocolName,
+  ptraceRequestName,
+  signalName,
   socketFamilyName,
   syscallName,
   socketTypeName,
@@ -134,6 +137,11 @@ const EXEC = protection('exec').fallback.backend;
 const CONNECT = cgroupByFamily('connect');
 const UDP_SEND = cgroupByFamily('udp_send');
 const SOCKET_CREATE = protection('raw_socket').fallback.backend;
+const UNLINK = protection('unlink').fallback.backend;
+const RENAME = protection('rename').fallback.backend;
+const PTRACE = protection('ptrace').fallback.backend;
+const SIGNAL = protection('signals').fallback.backend;
+const EXEC_MEMORY = protection('exec_memory').fallback.backend;
 
 /**
  * The hook that reported (and, for a decision, decided) the event: a BPF-LSM hook when the
@@ -161,6 +169,16 @@ export function reportingBackend(ev: AgentEvent): string {
       return SOCKET_CREATE;
     case 'syscall':
       return OTHER_BACKENDS.hardening;
+    case 'unlink':
+      return UNLINK;
+    case 'rename':
+      return RENAME;
+    case 'ptrace':
+      return PTRACE;
+    case 'signal':
+      return SIGNAL;
+    case 'exec_memory':
+      return EXEC_MEMORY;
   }
 }
 
@@ -345,6 +363,117 @@ export function buildAuditLine(ev: AgentEvent, ctx: LineContext, decision: Decis
         family: socketFamilyName(ev.family),
         type: socketTypeName(ev.sockType),
         protocol: protocolName(ev.family, ev.sockType, ev.protocol),
+        reason,
+        rule,
+        profile,
+        session,
+        ppid: t.ppid,
+        uid: t.uid,
+        tid: t.pid,
+        exe,
+        backend,
+        enforcement,
+        schema_version,
+      };
+    case 'unlink':
+      return {
+        ts,
+        event: 'unlink',
+        action,
+        pid: t.tgid,
+        comm: t.comm,
+        path: ev.path,
+        op: ev.op === 'rmdir' ? 'rmdir' : 'unlink',
+        result: ev.ret < 0 ? errnoName(-ev.ret) : 'done',
+        reason,
+        rule,
+        profile,
+        session,
+        ppid: t.ppid,
+        uid: t.uid,
+        tid: t.pid,
+        exe,
+        backend,
+        enforcement,
+        schema_version,
+      };
+    case 'rename':
+      return {
+        ts,
+        event: 'rename',
+        action,
+        pid: t.tgid,
+        comm: t.comm,
+        path: ev.path,
+        target: ev.to,
+        result: ev.ret < 0 ? errnoName(-ev.ret) : 'done',
+        reason,
+        rule,
+        profile,
+        session,
+        ppid: t.ppid,
+        uid: t.uid,
+        tid: t.pid,
+        exe,
+        backend,
+        enforcement,
+        schema_version,
+      };
+    case 'ptrace':
+      return {
+        ts,
+        event: 'ptrace',
+        action,
+        pid: t.tgid,
+        comm: t.comm,
+        target_pid: ev.target === 0 ? null : ev.target,
+        target_comm: ev.targetComm === '' ? null : ev.targetComm,
+        target_in_session: ev.targetSession !== 0 && ev.targetSession === ev.session,
+        request: ptraceRequestName(ev.arg, (ev.flags & MSG_FLAG.VIGIL_F_LSM) !== 0),
+        reason,
+        rule,
+        profile,
+        session,
+        ppid: t.ppid,
+        uid: t.uid,
+        tid: t.pid,
+        exe,
+        backend,
+        enforcement,
+        schema_version,
+      };
+    case 'signal':
+      return {
+        ts,
+        event: 'signal',
+        action,
+        pid: t.tgid,
+        comm: t.comm,
+        target_pid: ev.target === 0 ? null : ev.target,
+        target_comm: ev.targetComm === '' ? null : ev.targetComm,
+        target_in_session: ev.targetSession !== 0 && ev.targetSession === ev.session,
+        signal: signalName(ev.arg),
+        reason,
+        rule,
+        profile,
+        session,
+        ppid: t.ppid,
+        uid: t.uid,
+        tid: t.pid,
+        exe,
+        backend,
+        enforcement,
+        schema_version,
+      };
+    case 'exec_memory':
+      return {
+        ts,
+        event: 'exec_memory',
+        action,
+        pid: t.tgid,
+        comm: t.comm,
+        call: ev.call === 'mmap' ? 'mmap' : 'mprotect',
+        prot: protNames(ev.arg),
         reason,
         rule,
         profile,

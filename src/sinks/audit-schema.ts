@@ -323,6 +323,94 @@ const SyscallLine = line(
   '`vigil run`\'s hardening filter (seccomp) refused a system call of a watched process (docs/backends.md, "Hardening").',
 );
 
+const ChangeResult = Type.Union([Type.Literal('done'), ErrnoName], {
+  description:
+    "What became of the call: 'done' when it went ahead (allowed by an audit rule, or made before a reactive kill: a tracepoint cannot refuse), or the error the caller got ('EPERM').",
+});
+const UnlinkLine = line(
+  'unlink',
+  {
+    ...procHead,
+    path: Type.String({
+      description:
+        "The removed path, absolute: resolved by the BPF-LSM hook; as written, made absolute and normalised by the tracepoint fallback ('' when it could not be).",
+    }),
+    op: literals(['unlink', 'rmdir'] as const, 'unlink (a file) or rmdir (a folder).'),
+    result: ChangeResult,
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  'A watched process removed (or tried to remove) a path a profile rule with `access: unlink` covers. Allowed removals are not recorded.',
+);
+const RenameLine = line(
+  'rename',
+  {
+    ...procHead,
+    path: Type.String({ description: 'The source, absolute (as for unlink lines).' }),
+    target: Type.String({ description: 'The target, absolute.' }),
+    result: ChangeResult,
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  'A watched process renamed (or tried to rename) a path, source or target, that a profile rule with `access: rename` covers. Allowed renames are not recorded.',
+);
+const targetOwn = {
+  target_pid: Type.Union([Pid, Type.Null()], {
+    description:
+      "The target process (thread-group id); null when it is a pid of the caller's own PID namespace.",
+  }),
+  target_comm: Type.Union([Comm, Type.Null()], {
+    description: "The target's task name; null when not known.",
+  }),
+  target_in_session: Type.Boolean({ description: "The target is a process of the caller's session." }),
+};
+const PtraceLine = line(
+  'ptrace',
+  {
+    ...procHead,
+    ...targetOwn,
+    request: Type.String({
+      description:
+        "What was asked: the ptrace request ('PTRACE_ATTACH', 'PTRACE_POKEDATA', ...) from the tracepoint, or the access check's mode ('attach', 'read') from BPF-LSM, which also sees process_vm_readv/writev and /proc/PID/mem.",
+    }),
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  "A watched process tried to trace or read another process's memory and the profile's `ptrace` guard decided.",
+);
+const SignalLine = line(
+  'signal',
+  {
+    ...procHead,
+    ...targetOwn,
+    signal: Type.String({
+      pattern: '^SIG[A-Z0-9+]+$|^[0-9]+$',
+      description: "The signal by name ('SIGTERM').",
+    }),
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  "A watched process sent a signal to another process and the profile's `signals` guard decided.",
+);
+const ExecMemoryLine = line(
+  'exec_memory',
+  {
+    ...procHead,
+    call: literals(['mmap', 'mprotect'] as const, 'The call that asked for executable memory.'),
+    prot: Type.Array(Type.String({ pattern: '^PROT_[A-Z]+$|^0x[0-9a-f]+$' }), {
+      description: "The protection asked for, by name (['PROT_READ', 'PROT_WRITE', 'PROT_EXEC']).",
+    }),
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+  },
+  "A watched process asked for memory both writable and executable, or made memory executable (JIT code, injected shellcode), and the profile's `exec_memory` guard decided.",
+);
+
 const Lost = Type.Object(
   {
     ringbuf_full: Uint,
@@ -364,6 +452,11 @@ const LINES = {
   net_connect: NetConnectLine,
   udp_send: UdpSendLine,
   socket_create: SocketCreateLine,
+  unlink: UnlinkLine,
+  rename: RenameLine,
+  ptrace: PtraceLine,
+  signal: SignalLine,
+  exec_memory: ExecMemoryLine,
   syscall: SyscallLine,
   loss: LossLine,
 } satisfies { [K in string]: { properties: { event: TLiteral<K> } } };
@@ -386,6 +479,11 @@ export const KERNEL_RECORDS: Readonly<Record<AuditEvent, readonly (keyof typeof 
   net_connect: ['VIGIL_MSG_NET_CONNECT'],
   udp_send: ['VIGIL_MSG_UDP_SEND'],
   socket_create: ['VIGIL_MSG_SOCKET_CREATE'],
+  unlink: ['VIGIL_MSG_UNLINK'],
+  rename: ['VIGIL_MSG_RENAME'],
+  ptrace: ['VIGIL_MSG_PTRACE'],
+  signal: ['VIGIL_MSG_SIGNAL'],
+  exec_memory: ['VIGIL_MSG_EXEC_MEMORY'],
   syscall: ['VIGIL_MSG_SYSCALL_REFUSED'],
   loss: [],
 };

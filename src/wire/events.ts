@@ -13,6 +13,8 @@ import {
   NetEvent,
   SocketEvent,
   SyscallEvent,
+  ChangeEvent,
+  GuardEvent,
 } from './wire-layout.js';
 
 export type TaskInfo = Decoded<typeof EventHead.specs>['task'];
@@ -110,7 +112,35 @@ export interface SyscallEventData extends Base {
   /** its first argument */
   arg0: bigint;
 }
+/** An unlink/rmdir or a rename a profile rule decided (kernel/lsm/changes_guards.h, hooks/changes.h). */
+export interface ChangeEventData extends Base {
+  kind: 'unlink' | 'rename';
+  op: 'unlink' | 'rmdir' | 'rename';
+  /** the path (a rename's source); '' when it could not be resolved */
+  path: string;
+  /** a rename's target; '' for unlink */
+  to: string;
+  pathCut: boolean;
+  /** 0: the call went on (or, from a tracepoint, was made); -EPERM: refused */
+  ret: number;
+}
+/** A ptrace or a signal of another process, or memory made executable, that a guard decided. */
+export interface GuardEventData extends Base {
+  kind: 'ptrace' | 'signal' | 'exec_memory';
+  call: 'ptrace' | 'kill' | 'mmap' | 'mprotect';
+  /** the target's tgid (0: not known as a tgid, e.g. a pid of the caller's own PID namespace) */
+  target: number;
+  /** the target's session, 0 when it is not watched */
+  targetSession: number;
+  targetComm: string;
+  /** ptrace: request or PTRACE_MODE_*; signal: its number; memory: prot */
+  arg: number;
+  /** memory: mmap flags, or the mapping's VM_* flags for mprotect */
+  arg2: number;
+}
 export type AgentEvent =
+  | ChangeEventData
+  | GuardEventData
   | ExecEventData
   | ForkEventData
   | ExitEventData
@@ -206,6 +236,27 @@ const SYSCALL = {
   nr: num(SyscallEvent, 'nr'),
   ret: num(SyscallEvent, 'ret'),
   arg0: fieldAt(SyscallEvent, 'arg0'),
+};
+const CHANGE = {
+  op: num(ChangeEvent, 'op'),
+  pathLen: num(ChangeEvent, 'path_len'),
+  toLen: num(ChangeEvent, 'to_len'),
+  ret: num(ChangeEvent, 'ret'),
+};
+const GUARD = {
+  target: num(GuardEvent, 'target'),
+  targetSession: num(GuardEvent, 'target_session'),
+  arg: num(GuardEvent, 'arg'),
+  arg2: num(GuardEvent, 'arg2'),
+  call: num(GuardEvent, 'call'),
+  comm: fieldAt(GuardEvent, 'target_comm'),
+};
+const CHANGE_OPS = { 1: 'unlink', 2: 'rmdir', 3: 'rename' } as const;
+const GUARD_CALLS = { 1: 'ptrace', 2: 'kill', 3: 'mmap', 4: 'mprotect' } as const;
+const GUARD_KINDS: Readonly<Record<number, GuardEventData['kind']>> = {
+  [MSG_TYPE.VIGIL_MSG_PTRACE]: 'ptrace',
+  [MSG_TYPE.VIGIL_MSG_SIGNAL]: 'signal',
+  [MSG_TYPE.VIGIL_MSG_EXEC_MEMORY]: 'exec_memory',
 };
 const { VIGIL_F_DECIDED, VIGIL_F_DENIED, VIGIL_F_KILLED, VIGIL_F_LSM } = MSG_FLAG;
 
@@ -381,6 +432,36 @@ export function decodeAgentEvent(raw: Buffer): AgentEvent | undefined {
         family: rd(SOCK.family, raw),
         sockType: rd(SOCK.sockType, raw),
         protocol: rd(SOCK.protocol, raw),
+      };
+    }
+    case MSG_TYPE.VIGIL_MSG_UNLINK:
+    case MSG_TYPE.VIGIL_MSG_RENAME: {
+      need(raw, ChangeEvent);
+      const pathLen = rd(CHANGE.pathLen, raw);
+      const b = base(raw);
+      return {
+        kind: type === MSG_TYPE.VIGIL_MSG_UNLINK ? 'unlink' : 'rename',
+        ...b,
+        op: CHANGE_OPS[rd(CHANGE.op, raw) as keyof typeof CHANGE_OPS] ?? 'unlink',
+        path: bytesText(raw, ChangeEvent.size, pathLen),
+        to: bytesText(raw, ChangeEvent.size + pathLen, rd(CHANGE.toLen, raw)),
+        pathCut: (b.flags & (MSG_FLAG.VIGIL_F_PATH_CUT | MSG_FLAG.VIGIL_F_PATH_ERROR)) !== 0,
+        ret: rd(CHANGE.ret, raw),
+      };
+    }
+    case MSG_TYPE.VIGIL_MSG_PTRACE:
+    case MSG_TYPE.VIGIL_MSG_SIGNAL:
+    case MSG_TYPE.VIGIL_MSG_EXEC_MEMORY: {
+      need(raw, GuardEvent);
+      return {
+        kind: GUARD_KINDS[type] ?? 'ptrace',
+        ...base(raw),
+        call: GUARD_CALLS[rd(GUARD.call, raw) as keyof typeof GUARD_CALLS] ?? 'ptrace',
+        target: rd(GUARD.target, raw),
+        targetSession: rd(GUARD.targetSession, raw),
+        targetComm: charArray(raw, GUARD.comm.offset, GUARD.comm.size),
+        arg: rd(GUARD.arg, raw),
+        arg2: rd(GUARD.arg2, raw),
       };
     }
     case MSG_TYPE.VIGIL_MSG_SYSCALL_REFUSED: {

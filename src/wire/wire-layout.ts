@@ -35,9 +35,14 @@ export const MSG_TYPE = {
   VIGIL_MSG_FORK: 12,
   VIGIL_MSG_EXIT: 13,
   VIGIL_MSG_FILE_OPEN: 20,
+  VIGIL_MSG_UNLINK: 21,
+  VIGIL_MSG_RENAME: 22,
   VIGIL_MSG_NET_CONNECT: 30,
   VIGIL_MSG_UDP_SEND: 31,
   VIGIL_MSG_SOCKET_CREATE: 32,
+  VIGIL_MSG_PTRACE: 33,
+  VIGIL_MSG_SIGNAL: 34,
+  VIGIL_MSG_EXEC_MEMORY: 35,
   VIGIL_MSG_SYSCALL_REFUSED: 40,
 } as const;
 
@@ -75,6 +80,26 @@ export const LSM_BACKEND = {
   VIGIL_LSM_CONNECT: 4,
   VIGIL_LSM_SENDMSG: 8,
   VIGIL_LSM_SOCKET: 16,
+  VIGIL_LSM_UNLINK: 32,
+  VIGIL_LSM_RENAME: 64,
+  VIGIL_LSM_PTRACE: 128,
+  VIGIL_LSM_SIGNAL: 256,
+  VIGIL_LSM_EXEC_MEMORY: 512,
+} as const;
+
+/** enum vigil_change_op */
+export const CHANGE_OP = {
+  VIGIL_CHANGE_UNLINK: 1,
+  VIGIL_CHANGE_RMDIR: 2,
+  VIGIL_CHANGE_RENAME: 3,
+} as const;
+
+/** enum vigil_guard_call */
+export const GUARD_CALL = {
+  VIGIL_GUARD_CALL_PTRACE: 1,
+  VIGIL_GUARD_CALL_KILL: 2,
+  VIGIL_GUARD_CALL_MMAP: 3,
+  VIGIL_GUARD_CALL_MPROTECT: 4,
 } as const;
 
 /** enum vigil_proc_flag */
@@ -208,6 +233,27 @@ export const SyscallEvent = defineStruct('vigil_syscall_event', [
   ['arg0', 'u64'],
 ]);
 
+export const ChangeEvent = defineStruct('vigil_change_event', [
+  ['head', { struct: EventHead }],
+  ['op', 'u16'],
+  ['path_len', 'u16'],
+  ['to_len', 'u16'],
+  ['pad', 'u16'],
+  ['ret', 's32'],
+  ['pad2', 'u32'],
+]);
+
+export const GuardEvent = defineStruct('vigil_guard_event', [
+  ['head', { struct: EventHead }],
+  ['target', 'u32'],
+  ['target_session', 'u32'],
+  ['arg', 'u32'],
+  ['arg2', 'u32'],
+  ['call', 'u16'],
+  ['pad', 'u16'],
+  ['target_comm', { char: COMM_LEN }],
+]);
+
 export const TestOpen = defineStruct('vigil_test_open', [
   ['hdr', { struct: MsgHeader }],
   ['task', { struct: Task }],
@@ -318,6 +364,7 @@ export const POLICY_RULE_KIND = {
   VIGIL_RULE_ERROR: 4,
   VIGIL_RULE_FAIL_CLOSED: 5,
   VIGIL_RULE_HARDENING: 6,
+  VIGIL_RULE_GUARD: 7,
 } as const;
 
 /** enum vigil_policy_flag: bits of PolicyTable.flags. */
@@ -470,6 +517,8 @@ export const WIRE_STRUCTS = [
   NetEvent,
   SocketEvent,
   SyscallEvent,
+  ChangeEvent,
+  GuardEvent,
   TestOpen,
   TestEchoCtx,
   TestEcho,
@@ -501,6 +550,8 @@ export const WIRE_ENUMS: Readonly<Record<string, Readonly<Record<string, number>
   vigil_proc_flag: PROC_FLAG,
   vigil_session_flag: SESSION_FLAG,
   vigil_lsm_backend: LSM_BACKEND,
+  vigil_change_op: CHANGE_OP,
+  vigil_guard_call: GUARD_CALL,
   vigil_policy_kind: POLICY_KIND,
   vigil_policy_slot_id: POLICY_SLOT,
   vigil_policy_guard: POLICY_GUARD,

@@ -90,7 +90,19 @@ describe('JSON report', () => {
     const protections = doc.protections as { id: string; run: string; watch: string; backends: unknown[] }[];
     assert.deepEqual(
       protections.map((p) => p.id),
-      ['file_open', 'exec', 'connect', 'udp_send', 'raw_sockets', 'self_protection'],
+      [
+        'file_open',
+        'exec',
+        'connect',
+        'udp_send',
+        'raw_sockets',
+        'unlink',
+        'rename',
+        'ptrace',
+        'signals',
+        'exec_memory',
+        'self_protection',
+      ],
     );
     assert.deepEqual(
       protections.map((p) => [p.run, p.watch]),
@@ -100,6 +112,11 @@ describe('JSON report', () => {
         ['inline', 'inline'],
         ['inline', 'inline'],
         ['inline', 'inline'],
+        ['reactive', 'reactive'],
+        ['reactive', 'reactive'],
+        ['reactive', 'reactive'],
+        ['reactive', 'reactive'],
+        ['reactive', 'reactive'],
         ['inline', 'none'],
       ],
     );

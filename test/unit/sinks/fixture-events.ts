@@ -1,6 +1,8 @@
 // Hand-built AgentEvents, as the decoder would return them, for the sink and enrich tests.
 import type {
   AgentEvent,
+  ChangeEventData,
+  GuardEventData,
   ExecEventData,
   ExitEventData,
   FileEventData,
@@ -111,6 +113,34 @@ export function syscallEvent(tgid: number, nr = 425, arg0 = 0x10n): SyscallEvent
   return { kind: 'syscall', ...base(tgid), nr, ret: -1, arg0 };
 }
 
+/** An unlink or rename a profile rule decided. */
+export function changeEvent(tgid: number, kind: 'unlink' | 'rename', path: string, to = ''): ChangeEventData {
+  return {
+    kind,
+    ...base(tgid),
+    op: kind === 'rename' ? 'rename' : 'unlink',
+    path,
+    to,
+    pathCut: false,
+    ret: -1,
+  };
+}
+
+/** A guard's event: a ptrace or signal of another process, or executable memory. */
+export function guardEvent(tgid: number, kind: GuardEventData['kind'], target = 0, arg = 0): GuardEventData {
+  const call = kind === 'ptrace' ? 'ptrace' : kind === 'signal' ? 'kill' : 'mprotect';
+  return {
+    kind,
+    ...base(tgid),
+    call,
+    target,
+    targetSession: 0,
+    targetComm: target === 0 ? '' : 'sshd',
+    arg,
+    arg2: 0,
+  };
+}
+
 /** One event of every kind. */
 export function everyKind(): AgentEvent[] {
   return [
@@ -127,5 +157,10 @@ export function everyKind(): AgentEvent[] {
     socketEvent(100, 17, 3, 768),
     socketEvent(100, 2, 3, 1),
     syscallEvent(100),
+    changeEvent(101, 'unlink', '/home/dev/.ssh/id_rsa'),
+    changeEvent(101, 'rename', '/home/dev/.bashrc', '/tmp/x'),
+    guardEvent(101, 'ptrace', 4242, 16),
+    guardEvent(101, 'signal', 4242, 15),
+    guardEvent(101, 'exec_memory', 0, 7),
   ];
 }

@@ -136,6 +136,20 @@ export function emptyStatus(): StatusResult {
         connect: { backend: 'cgroup:connect4/connect6', enforcement: 'inline' },
         udp_send: { backend: 'cgroup:sendmsg4/sendmsg6', enforcement: 'inline' },
         raw_socket: { backend: 'cgroup:sock_create', enforcement: 'inline' },
+        unlink: { backend: 'tracepoint:syscalls/sys_enter_unlink*,sys_enter_rmdir', enforcement: 'reactive' },
+        rename: { backend: 'tracepoint:syscalls/sys_enter_rename*', enforcement: 'reactive' },
+        ptrace: {
+          backend: 'tracepoint:syscalls/sys_enter_ptrace,sys_enter_process_vm_*',
+          enforcement: 'reactive',
+        },
+        signals: {
+          backend: 'tracepoint:syscalls/sys_enter_*kill,sys_enter_rt_*sigqueueinfo',
+          enforcement: 'reactive',
+        },
+        exec_memory: {
+          backend: 'tracepoint:syscalls/sys_enter_mmap,sys_enter_*mprotect',
+          enforcement: 'reactive',
+        },
         self_protection: { backend: 'seccomp:vigil-launch (vigil run sessions only)', enforcement: 'inline' },
       },
       hooks: [{ program: 'vigil_connect4', hook: 'cgroup/connect4', cgroup: '/sys/fs/cgroup/unified' }],
