@@ -75,6 +75,7 @@ static __always_inline __u32 change__path(struct scratch *s, struct policy_scrat
 
 	if (off > POLICY_OFF_REQ)
 		return 0;
+	dfd = (int)dfd; /* an int in a 64-bit register: AT_FDCWD is 0xffffff9c there */
 	len = bpf_probe_read_user_str(&s->path[CHANGE_USER], VIGIL_PATH_MAX, upath);
 	if (len <= 1) {
 		*flags |= VIGIL_F_PATH_ERROR;
