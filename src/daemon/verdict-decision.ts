@@ -45,15 +45,18 @@ function guardRule(profile: Profile, index: number): { id: string; rule: string 
  * it); for an open or exec the process dies before it can use what it got.
  */
 function afterTheFact(ev: AgentEvent): string | undefined {
+  // the kill comes at the call's entry: the call still runs, and nothing here sees how it ended
+  const still = (what: string) =>
+    `this backend cannot refuse the call: the process was killed at it, and the ${what} still went ahead unless the kernel refused it for another reason`;
   switch (ev.kind) {
     case 'unlink':
-      return `this backend cannot refuse the call: the ${ev.op} was done, then the process was killed`;
+      return still(ev.op);
     case 'rename':
-      return 'this backend cannot refuse the call: the rename was done, then the process was killed';
+      return still('rename');
     case 'ptrace':
-      return 'this backend cannot refuse the call: the ptrace request acted, then the tracer was killed';
+      return still('ptrace request');
     case 'signal':
-      return 'this backend cannot refuse the call: the signal was sent, then the sender was killed';
+      return still('signal');
     case 'exec_memory':
       return 'this backend cannot refuse the call: the mapping was made, and the process was killed before it ran another instruction';
     default:

@@ -20,7 +20,7 @@ export const KNOWN_GAPS = [
   {
     id: 'rename-link-unreported',
     scope: 'all',
-    text: 'rename, link and unlink are not events: in a vigil run session the read-only mounts of write-denied paths refuse them over those paths (EBUSY, EROFS, EXDEV), silently; elsewhere a denied file renamed or linked during the session is denied by path or by inode only if the inode table listed it at load',
+    text: 'link is not an event, and unlink and rename are events only over paths a rule names for them (access unlink or rename; `any` includes both): in a vigil run session the read-only mounts of write-denied paths refuse them there too (EBUSY, EROFS, EXDEV); a denied file renamed or linked during the session is denied by path, or by inode only if the inode table listed it at load; without BPF-LSM a denied unlink or rename is killed at its entry and still happens',
   },
   {
     id: 'metadata-calls-unreported',

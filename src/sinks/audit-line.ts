@@ -183,6 +183,15 @@ export function reportingBackend(ev: AgentEvent): string {
 }
 
 /**
+ * What became of an unlink or rename: BPF-LSM knows (it refused, or let it go ahead); an entry
+ * tracepoint decided before the call ran and never sees how it ended.
+ */
+function changeResult(ev: { flags: number; ret: number }): string {
+  if ((ev.flags & MSG_FLAG.VIGIL_F_LSM) === 0) return 'unknown';
+  return ev.ret < 0 ? errnoName(-ev.ret) : 'done';
+}
+
+/**
  * One audit line for one kernel event. Each kind's object is written out key by key, in the
  * schema's order: one allocation per line and one object shape per kind, which keeps the
  * builder and JSON.stringify on V8's fast paths (spreads of partial objects did not).
@@ -384,7 +393,7 @@ export function buildAuditLine(ev: AgentEvent, ctx: LineContext, decision: Decis
         comm: t.comm,
         path: ev.path,
         op: ev.op === 'rmdir' ? 'rmdir' : 'unlink',
-        result: ev.ret < 0 ? errnoName(-ev.ret) : 'done',
+        result: changeResult(ev),
         reason,
         rule,
         profile,
@@ -406,7 +415,7 @@ export function buildAuditLine(ev: AgentEvent, ctx: LineContext, decision: Decis
         comm: t.comm,
         path: ev.path,
         target: ev.to,
-        result: ev.ret < 0 ? errnoName(-ev.ret) : 'done',
+        result: changeResult(ev),
         reason,
         rule,
         profile,

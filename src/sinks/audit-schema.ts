@@ -323,9 +323,9 @@ const SyscallLine = line(
   '`vigil run`\'s hardening filter (seccomp) refused a system call of a watched process (docs/backends.md, "Hardening").',
 );
 
-const ChangeResult = Type.Union([Type.Literal('done'), ErrnoName], {
+const ChangeResult = Type.Union([Type.Literal('done'), Type.Literal('unknown'), ErrnoName], {
   description:
-    "What became of the call: 'done' when it went ahead (allowed by an audit rule, or made before a reactive kill: a tracepoint cannot refuse), or the error the caller got ('EPERM').",
+    "What became of the call: 'done' when BPF-LSM let it go ahead (an audit rule), the error the caller got ('EPERM'), or 'unknown' when an entry tracepoint decided: it killed the caller at the call, which then still ran, and how it ended is not seen.",
 });
 const UnlinkLine = line(
   'unlink',

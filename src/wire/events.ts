@@ -251,8 +251,13 @@ const GUARD = {
   call: num(GuardEvent, 'call'),
   comm: fieldAt(GuardEvent, 'target_comm'),
 };
-const CHANGE_OPS = { 1: 'unlink', 2: 'rmdir', 3: 'rename' } as const;
-const GUARD_CALLS = { 1: 'ptrace', 2: 'kill', 3: 'mmap', 4: 'mprotect' } as const;
+const CHANGE_OPS: Readonly<Record<number, ChangeEventData['op']>> = { 1: 'unlink', 2: 'rmdir', 3: 'rename' };
+const GUARD_CALLS: Readonly<Record<number, GuardEventData['call']>> = {
+  1: 'ptrace',
+  2: 'kill',
+  3: 'mmap',
+  4: 'mprotect',
+};
 const GUARD_KINDS: Readonly<Record<number, GuardEventData['kind']>> = {
   [MSG_TYPE.VIGIL_MSG_PTRACE]: 'ptrace',
   [MSG_TYPE.VIGIL_MSG_SIGNAL]: 'signal',
@@ -442,7 +447,7 @@ export function decodeAgentEvent(raw: Buffer): AgentEvent | undefined {
       return {
         kind: type === MSG_TYPE.VIGIL_MSG_UNLINK ? 'unlink' : 'rename',
         ...b,
-        op: CHANGE_OPS[rd(CHANGE.op, raw) as keyof typeof CHANGE_OPS] ?? 'unlink',
+        op: CHANGE_OPS[rd(CHANGE.op, raw)] ?? 'unlink',
         path: bytesText(raw, ChangeEvent.size, pathLen),
         to: bytesText(raw, ChangeEvent.size + pathLen, rd(CHANGE.toLen, raw)),
         pathCut: (b.flags & (MSG_FLAG.VIGIL_F_PATH_CUT | MSG_FLAG.VIGIL_F_PATH_ERROR)) !== 0,
@@ -456,7 +461,7 @@ export function decodeAgentEvent(raw: Buffer): AgentEvent | undefined {
       return {
         kind: GUARD_KINDS[type] ?? 'ptrace',
         ...base(raw),
-        call: GUARD_CALLS[rd(GUARD.call, raw) as keyof typeof GUARD_CALLS] ?? 'ptrace',
+        call: GUARD_CALLS[rd(GUARD.call, raw)] ?? 'ptrace',
         target: rd(GUARD.target, raw),
         targetSession: rd(GUARD.targetSession, raw),
         targetComm: charArray(raw, GUARD.comm.offset, GUARD.comm.size),

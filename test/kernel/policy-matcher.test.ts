@@ -355,7 +355,13 @@ test('two hundred component-anywhere patterns with a built-in profile load and d
   const names = Array.from({ length: 200 }, (_, i) => `.secret-${i.toString(36)}`);
   const rules = names.map((n, i) => {
     const run = i % 10 === 0 ? `.config/${n}` : n;
-    const access = pick(r, ['', ', access: read', ', access: write', ', access: unlink', ', access: [rename, write]']);
+    const access = pick(r, [
+      '',
+      ', access: read',
+      ', access: write',
+      ', access: unlink',
+      ', access: [rename, write]',
+    ]);
     return `  - {pattern: "/**/${run}/**", action: ${pick(r, ['block', 'kill', 'audit'])}${access}}`;
   });
   const text = `name: many-runs

@@ -78,6 +78,16 @@ export function target(l) {
       return `${l.family} ${l.type} ${l.protocol}`;
     case 'syscall':
       return `${l.syscall}(${l.arg0})  → ${l.result}`;
+    case 'unlink':
+      return `${l.op} ${l.path}  → ${l.result}`;
+    case 'rename':
+      return `${l.path} → ${l.target}  (${l.result})`;
+    case 'ptrace':
+      return `${l.request} pid ${l.target_pid ?? '?'}${l.target_comm ? ` (${l.target_comm})` : ''}${l.target_in_session ? '' : ', outside the session'}`;
+    case 'signal':
+      return `${l.signal} → pid ${l.target_pid ?? '?'}${l.target_comm ? ` (${l.target_comm})` : ''}${l.target_in_session ? '' : ', outside the session'}`;
+    case 'exec_memory':
+      return `${l.call} ${(l.prot ?? []).join('|')}`;
     case 'fork':
       return `→ child ${l.child_pid}`;
     case 'exit':

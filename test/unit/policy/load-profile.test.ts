@@ -53,7 +53,13 @@ allowed_commands:
     assert.equal(p.version, '1.0');
     assert.deepEqual(p.entryComm, ['gemini']);
     assert.equal(p.mode, 'enforce');
-    assert.deepEqual(p.defaults, { paths: 'deny', networks: 'deny', commands: 'deny', unlinks: 'deny', renames: 'deny' });
+    assert.deepEqual(p.defaults, {
+      paths: 'deny',
+      networks: 'deny',
+      commands: 'deny',
+      unlinks: 'deny',
+      renames: 'deny',
+    });
     assert.deepEqual(
       p.paths.denied.map((r) => [r.id, r.plan.pattern, r.access, r.action]),
       [
@@ -87,7 +93,13 @@ allowed_commands:
   it('defaults to enforce and deny for every kind when nothing is said', () => {
     const p = load('name: bare\n');
     assert.equal(p.mode, 'enforce');
-    assert.deepEqual(p.defaults, { paths: 'deny', networks: 'deny', commands: 'deny', unlinks: 'deny', renames: 'deny' });
+    assert.deepEqual(p.defaults, {
+      paths: 'deny',
+      networks: 'deny',
+      commands: 'deny',
+      unlinks: 'deny',
+      renames: 'deny',
+    });
     assert.deepEqual(p.entryComm, []);
   });
 
@@ -118,7 +130,13 @@ allowed_paths:
     access: read
 `);
     assert.equal(p.mode, 'audit');
-    assert.deepEqual(p.defaults, { paths: 'allow', networks: 'deny', commands: 'deny', unlinks: 'allow', renames: 'allow' });
+    assert.deepEqual(p.defaults, {
+      paths: 'allow',
+      networks: 'deny',
+      commands: 'deny',
+      unlinks: 'allow',
+      renames: 'allow',
+    });
     assert.deepEqual(
       p.paths.denied.map((r) => [r.access, r.action]),
       [
@@ -541,7 +559,13 @@ allowed_commands:
     assert.deepEqual(p.extends, ['generic']);
     assert.equal(p.mode, 'audit');
     // networks and paths come from generic, commands from this profile.
-    assert.deepEqual(p.defaults, { paths: 'allow', networks: 'deny', commands: 'deny', unlinks: 'allow', renames: 'allow' });
+    assert.deepEqual(p.defaults, {
+      paths: 'allow',
+      networks: 'deny',
+      commands: 'deny',
+      unlinks: 'allow',
+      renames: 'allow',
+    });
     assert.ok(p.entryComm.includes('aider'), 'entry_comm inherited');
     const last = p.paths.denied[p.paths.denied.length - 1];
     assert.equal(last?.plan.pattern, '/srv/secret/**');

@@ -23,7 +23,10 @@ describe('original Vigil profiles', () => {
     for (const file of ['coding-agent.yaml', 'model-server.yaml']) {
       const p = loadProfileFile(join(FIXTURES, file), VARS);
       assert.equal(p.notices.length, 1, file);
-      assert.match(p.notices[0] ?? '', /watched_comms \(.+\) is ignored: vigil follows the agent's process tree/);
+      assert.match(
+        p.notices[0] ?? '',
+        /watched_comms \(.+\) is ignored: vigil follows the agent's process tree/,
+      );
       const f = compileTables(p, 0).figures;
       assert.ok(f.pathStates < 1024, `${file}: ${f.pathStates} automaton states`);
     }
@@ -44,7 +47,10 @@ describe('original Vigil profiles', () => {
     assert.equal(agent({ kind: 'connect', ip: '203.0.113.9', port: 443, proto: 'tcp' }).action, 'ALLOW');
 
     const server = createEvaluator(loadProfileFile(join(FIXTURES, 'model-server.yaml'), VARS));
-    assert.equal(server({ kind: 'open', path: '/home/dev/.models/llama/x.gguf', access: 'read' }).action, 'ALLOW');
+    assert.equal(
+      server({ kind: 'open', path: '/home/dev/.models/llama/x.gguf', access: 'read' }).action,
+      'ALLOW',
+    );
     assert.equal(server({ kind: 'open', path: '/home/dev/.models/.aws/k', access: 'read' }).action, 'BLOCK');
     assert.equal(server({ kind: 'open', path: '/etc/hostname', access: 'read' }).action, 'BLOCK');
     assert.equal(server({ kind: 'exec', path: '/usr/bin/git' }).action, 'BLOCK', 'not an allowed command');
