@@ -49,14 +49,22 @@ static long change__norm_step(__u32 i, struct change_norm *n)
 		n->error |= VIGIL_F_PATH_ERROR; /* `..`: only the file system knows where it leads */
 		return 1;
 	}
-	if (at + 1 + len > n->out_end || at >= POLICY_BUF_SIZE - VIGIL_PATH_MAX || len > VIGIL_PATH_MAX - 1) {
+	if (at + 1 + len > n->out_end || len > VIGIL_PATH_MAX - 1) {
 		n->error |= VIGIL_F_PATH_CUT;
 		return 1;
 	}
-	ps->buf[at] = '/';
-	bpf_probe_read_kernel(&ps->buf[at + 1], len & (VIGIL_PATH_MAX - 1),
-			      &s->path[CHANGE_USER | (from & (VIGIL_PATH_MAX - 1))]);
-	ps->norm_out = at + 1 + len;
+	/* checked on the register used as the index: older verifiers lose a bound on a copy */
+	at += 1;
+	barrier_var(at);
+	if (at < 1 || at > POLICY_BUF_SIZE - VIGIL_PATH_MAX) {
+		n->error |= VIGIL_F_PATH_CUT;
+		return 1;
+	}
+	ps->buf[at - 1] = '/';
+	len &= VIGIL_PATH_MAX - 1;
+	bpf_probe_read_kernel(&ps->buf[at], len, &s->path[CHANGE_USER | (from & (VIGIL_PATH_MAX - 1))]);
+	at += len;
+	ps->norm_out = at;
 	return 0;
 }
 

@@ -28,7 +28,7 @@ const COMMANDS: Record<string, Command> = {
     run: async (args) => (await import('./status-command.js')).statusCommand(args),
   },
   profile: {
-    summary: 'list, show, validate and explain profiles',
+    summary: 'list, show, validate, explain and import profiles (import --from neurontrace FILE)',
     run: async (args) => (await import('./profile-command.js')).profileCommand(args),
   },
   audit: {

@@ -1,12 +1,14 @@
 // `vigil profile list | show NAME|FILE | validate FILE | explain FILE --path P [--write] | --exec PATH |
-// --connect IP:PORT [--udp]`. validate compiles the kernel tables too, so a profile the kernel
-// cannot hold fails here; explain asks the kernel matcher itself (BPF_PROG_RUN) when root.
-import { existsSync } from 'node:fs';
+// --connect IP:PORT [--udp] | import --from neurontrace FILE [-o OUT]`. validate compiles the kernel
+// tables too, so a profile the kernel cannot hold fails here; explain asks the kernel matcher itself
+// (BPF_PROG_RUN) when root. import writes a NeuronTrace policy as a vigil profile, or refuses it
+// naming every rule it cannot keep exactly; the other verbs take such a policy as FILE too.
+import { existsSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 
 import { BpfObject } from '../bridge/bpf-object.js';
-import { EXIT_CODES, UsageError, VigilError } from '../errors.js';
+import { EXIT_CODES, SystemError, UsageError, VigilError } from '../errors.js';
 import { PolicyTables } from '../loader/policy-tables.js';
 import { builtinProfileNames, isBuiltinProfile, loadBuiltinProfile } from '../policy/builtin-profiles.js';
 import { compileTables } from '../policy/compile-tables.js';
@@ -16,15 +18,18 @@ import { hostVerdict } from '../doctor/host-verdict.js';
 import { decide } from '../doctor/ladder.js';
 import { gatherFacts } from '../doctor/gather-facts.js';
 import type { MatcherInput } from '../policy/evaluate.js';
-import { loadProfileFile } from '../policy/load-profile.js';
+import { importNeuronTrace } from '../policy/import-neurontrace.js';
+import { loadAnyProfileFile, readProfileText } from '../policy/load-any-profile.js';
 import { OP_BITS, type NetworkRule, type Profile } from '../policy/profile-types.js';
 import { connectDaemon } from '../daemon/control-client.js';
 import { parseVerbArgs, requireRoot } from './args.js';
+import { noticeImport } from './profile-arg.js';
 
 const USAGE = `usage: vigil profile list
        vigil profile show NAME|FILE
        vigil profile validate FILE
        vigil profile explain FILE --path P [--write|--read-write] | --exec PATH [--as NAME] | --connect IP:PORT [--udp] | --unlink P | --rename P --to Q
+       vigil profile import --from neurontrace FILE [-o OUT [--force]]   (a NeuronTrace policy as a vigil profile)
        vigil profile reload      (the running daemon loads every profile in use again; SIGHUP does the same)`;
 
 const MATCHER_OBJECT = new URL('../../../build/bpf/policy/matcher_test.bpf.o', import.meta.url);
@@ -35,7 +40,9 @@ function vars(): { home: string; workspace: string } {
 
 function loadNamed(ref: string): Profile {
   if (!existsSync(ref) && isBuiltinProfile(ref)) return loadBuiltinProfile(ref, vars());
-  return loadProfileFile(resolve(ref), vars());
+  const loaded = loadAnyProfileFile(resolve(ref), vars());
+  noticeImport(ref, loaded);
+  return loaded.profile;
 }
 
 export async function profileCommand(args: string[]): Promise<number> {
@@ -52,6 +59,8 @@ export async function profileCommand(args: string[]): Promise<number> {
         return await explain(rest);
       case 'reload':
         return await reload(rest);
+      case 'import':
+        return importPolicy(rest);
       case undefined:
       case '--help':
       case '-h':
@@ -96,6 +105,54 @@ async function reload(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * Prints (or writes to -o OUT) the vigil profile a NeuronTrace policy becomes, and on stderr what
+ * changed form. Nothing is written when a rule has no exact vigil form: the error names them all.
+ */
+function importPolicy(args: string[]): number {
+  const { values, positionals } = parseVerbArgs(
+    'profile import',
+    args,
+    { from: { type: 'string' }, output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
+    true,
+  );
+  if (values.from !== 'neurontrace') {
+    throw new UsageError(
+      values.from === undefined
+        ? `vigil profile import: say which format FILE is in: --from neurontrace\n${USAGE}`
+        : `vigil profile import: unknown format '${values.from}'; the one known is neurontrace`,
+    );
+  }
+  if (positionals.length !== 1) throw new UsageError(`vigil profile import: give one policy FILE\n${USAGE}`);
+  if (values.force === true && values.output === undefined) {
+    throw new UsageError('vigil profile import: --force only applies with -o OUT');
+  }
+  const file = positionals[0] as string;
+  const result = importNeuronTrace(readProfileText(file), file);
+  if (values.output === undefined) {
+    process.stdout.write(result.yaml);
+  } else {
+    const out = values.output;
+    try {
+      writeFileSync(out, result.yaml, { flag: values.force === true ? 'w' : 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new UsageError(`vigil profile import: ${out} exists; add --force to replace it`);
+      }
+      throw new SystemError(
+        'VIGIL_PROFILE_OUTPUT',
+        `vigil profile import: cannot write ${out}: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
+    }
+    console.error(`wrote ${out}: vigil profile '${result.profile.name}'`);
+  }
+  for (const note of result.notes) console.error(`note: ${note}`);
+  return EXIT_CODES.ok;
+}
+
 function list(args: string[]): number {
   parseVerbArgs('profile list', args, {});
   for (const name of builtinProfileNames()) {
@@ -124,7 +181,8 @@ function show(args: string[]): number {
     `defaults: paths ${p.defaults.paths}, networks ${p.defaults.networks}, commands ${p.defaults.commands}, ` +
       `unlinks ${p.defaults.unlinks}, renames ${p.defaults.renames}`,
   );
-  const guard = (g: Profile['ptrace']) => (g.action === 'allow' ? 'allow' : `${g.action} (targets ${g.targets})`);
+  const guard = (g: Profile['ptrace']) =>
+    g.action === 'allow' ? 'allow' : `${g.action} (targets ${g.targets})`;
   out.push(`ptrace: ${guard(p.ptrace)}, signals: ${guard(p.signals)}, exec_memory: ${p.execMemory}`);
   if (p.entryComm.length > 0) out.push(`entry_comm: ${p.entryComm.join(', ')}`);
   const section = (
@@ -154,7 +212,9 @@ function show(args: string[]): number {
 function reactiveNotes(p: Profile): string[] {
   const enforced = p.mode === 'audit' ? [] : p.paths.denied.filter((r) => r.action !== 'audit');
   const audited = enforced.filter((r) => r.onReactive === 'audit').map((r) => r.id);
-  const writes = enforced.filter((r) => (r.ops & OP_BITS.write) !== 0 && r.onReactive !== 'audit').map((r) => r.id);
+  const writes = enforced
+    .filter((r) => (r.ops & OP_BITS.write) !== 0 && r.onReactive !== 'audit')
+    .map((r) => r.id);
   const out: string[] = [];
   if (writes.length > 0)
     out.push(
@@ -175,7 +235,10 @@ function printNotices(p: Profile): void {
 }
 
 function validate(args: string[]): number {
-  const p = loadProfileFile(resolve(oneArg('profile validate', args)), vars());
+  const given = oneArg('profile validate', args);
+  const loaded = loadAnyProfileFile(resolve(given), vars());
+  noticeImport(given, loaded);
+  const p = loaded.profile;
   printNotices(p);
   const f = compileTables(p, 0).figures;
   const rules =

@@ -7,7 +7,7 @@ import type { AgentKernel } from '../loader/agent-kernel.js';
 import type { LoadReport } from '../loader/policy-tables.js';
 import { loadBuiltinProfile } from '../policy/builtin-profiles.js';
 import { describeInodes, inodesIncomplete } from '../policy/deny-inodes.js';
-import { loadProfileFile } from '../policy/load-profile.js';
+import { loadAnyProfileFile } from '../policy/load-any-profile.js';
 import { errorBody, type ProfileRef, type ReloadResult } from './control-protocol.js';
 
 interface Entry {
@@ -160,6 +160,6 @@ export class ProfileHandles {
 export function reloadProfile(ref: ProfileRef): ProfileRef {
   const profile = ref.source.startsWith('builtin:')
     ? loadBuiltinProfile(ref.source.slice('builtin:'.length), ref.vars)
-    : loadProfileFile(ref.source, ref.vars);
+    : loadAnyProfileFile(ref.source, ref.vars).profile;
   return { ...ref, name: profile.name, profile };
 }

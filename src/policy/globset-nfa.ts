@@ -232,7 +232,7 @@ export function commonPath(a: GlobNfa, b: GlobNfa): Uint8Array | undefined {
 
 function witness(parent: Map<number, { from: number; byte: number }>, end: number): Uint8Array {
   const bytes: number[] = [];
-  for (let k = end; ; ) {
+  for (let k = end; ;) {
     const p = parent.get(k);
     if (p === undefined || p.from < 0) break;
     if (p.byte >= 0) bytes.push(p.byte);

@@ -4,6 +4,7 @@
 // `?` match `/` too, `\` escapes, matching is on bytes and the whole string must match.
 // Constructs whose meaning changed between globset releases, or that the crate rejects (which
 // NeuronTrace turns into a rule without a pattern), are refused with the reason.
+import { detailError } from '../errors.js';
 
 /** One globset token; `alternates` only appears before expansion. */
 export type GsToken =
@@ -24,13 +25,16 @@ export type GsToken =
 /** A token sequence without alternation: one of the globs an alternation stands for. */
 export type GsSequence = readonly Exclude<GsToken, { type: 'alternates' }>[];
 
-/** Why a glob is refused; the importer names the rule. */
-export class GlobsetRefusal {
-  constructor(readonly reason: string) {}
+/** Why a glob is refused (the message); the importer adds the rule and its place. */
+export class GlobsetRefusal extends detailError('VIGIL_PROFILE_IMPORT') {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GlobsetRefusal';
+  }
 }
 
 /** At most this many sequences from one glob's `{a,b}` groups. */
-export const MAX_ALTERNATIVES = 64;
+const MAX_ALTERNATIVES = 64;
 
 class Parser {
   readonly #chars: string[];

@@ -14,7 +14,9 @@ const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** At most this many cases from the wildcards of one glob, before simplification. */
-const MAX_CASES = 4096;
+const MAX_CASES = 1024;
+/** At most this many vigil patterns for one glob (each is a rule in the kernel tables). */
+const MAX_PATTERNS = 64;
 
 type Item =
   | { readonly k: 'byte'; readonly b: number }
@@ -97,10 +99,8 @@ function toComponents(items: readonly Item[]): GlobComponent[] | null {
       out.push({ type: 'globstar' });
       continue;
     }
-    if (c.every((x) => x.k === 'byte')) {
-      const name = c.map((x) => (x.k === 'byte' ? x.b : 0));
-      if (name.every((b) => b === DOT) && name.length <= 2) return null;
-    }
+    const name = c.flatMap((x) => (x.k === 'byte' ? [x.b] : []));
+    if (name.length === c.length && name.length <= 2 && name.every((b) => b === DOT)) return null;
     out.push({ type: 'segment', tokens: segmentTokens(c) });
   }
   return canonical(out);
@@ -129,8 +129,7 @@ function segmentTokens(items: readonly Item[]): GlobToken[] {
     // adjacent stars are one (`**` inside a component is not vigil syntax)
     if (item.k === 'star') {
       if (tokens[tokens.length - 1]?.type !== 'star') tokens.push({ type: 'star' });
-    }
-    else if (item.k === 'set') tokens.push(setToken(item.set));
+    } else if (item.k === 'set') tokens.push(setToken(item.set));
   }
   flush();
   return tokens;
@@ -163,7 +162,7 @@ const isStar = (c: GlobComponent | undefined): boolean =>
 /** `**` then `*` is `*` then `**` (one or more components): the form with `**` last. */
 function canonical(comps: GlobComponent[]): GlobComponent[] {
   const out = [...comps];
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let i = 0; i + 1 < out.length; i++) {
       const a = out[i];
@@ -181,28 +180,59 @@ function canonical(comps: GlobComponent[]): GlobComponent[] {
   return out;
 }
 
-/** Merges `C/T` and `C/*\/**\/T` into `C/**\/T`, and drops `C/*\/**\/T` beside it, until nothing changes. */
+/**
+ * Whether every path `inner` matches, `outer` matches too (sound, not complete: a segment covers
+ * one that is equal or any segment when it is `*`; `**` covers any run of components).
+ */
+function covers(outer: readonly GlobComponent[], inner: readonly GlobComponent[]): boolean {
+  const memo = new Map<number, boolean>();
+  const go = (i: number, j: number): boolean => {
+    const k = i * (inner.length + 1) + j;
+    const known = memo.get(k);
+    if (known !== undefined) return known;
+    const o = outer[i];
+    const n = inner[j];
+    let r: boolean;
+    if (o === undefined) r = n === undefined;
+    else if (o.type === 'globstar') r = go(i + 1, j) || (n !== undefined && go(i, j + 1));
+    else {
+      r =
+        n?.type === 'segment' && (isStar(o) || formatPattern([o]) === formatPattern([n])) && go(i + 1, j + 1);
+    }
+    memo.set(k, r);
+    return r;
+  };
+  return go(0, 0);
+}
+
+/**
+ * Drops a pattern another one covers, and merges `C/T` with `C/*\/**\/T` into `C/**\/T`, until
+ * nothing changes.
+ */
 function simplify(patterns: Map<string, GlobComponent[]>): void {
-  for (let merged = true; merged; ) {
-    merged = false;
-    outer: for (const [key, comps] of patterns) {
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [key, comps] of [...patterns]) {
+      for (const [otherKey, other] of patterns) {
+        if (otherKey !== key && covers(other, comps)) {
+          patterns.delete(key);
+          changed = true;
+          break;
+        }
+      }
+    }
+    for (const [key, comps] of [...patterns]) {
+      if (!patterns.has(key)) continue;
       for (let i = 0; i + 1 < comps.length; i++) {
         if (!isStar(comps[i]) || comps[i + 1]?.type !== 'globstar') continue;
-        // `C/*/**/T` is inside `C/**/T`
-        if (patterns.has(formatPattern(canonical([...comps.slice(0, i), ...comps.slice(i + 1)])))) {
-          patterns.delete(key);
-          merged = true;
-          break outer;
-        }
-        const shorter = [...comps.slice(0, i), ...comps.slice(i + 2)];
-        const shortKey = formatPattern(shorter);
+        const shortKey = formatPattern([...comps.slice(0, i), ...comps.slice(i + 2)]);
         if (!patterns.has(shortKey)) continue;
         const joined = canonical([...comps.slice(0, i), ...comps.slice(i + 1)]);
         patterns.delete(key);
         patterns.delete(shortKey);
         patterns.set(formatPattern(joined), joined);
-        merged = true;
-        break outer;
+        changed = true;
+        break;
       }
     }
   }
@@ -225,6 +255,11 @@ export function globsetToVigil(sequences: readonly GsSequence[], nfa: GlobNfa): 
   if (nfaAccepts(nfa, Uint8Array.of(SLASH))) patterns.set('/', []);
   simplify(patterns);
   const out = [...patterns.keys()];
+  if (out.length > MAX_PATTERNS) {
+    throw new GlobsetRefusal(
+      `it takes ${out.length} vigil patterns to match the same paths (its wildcards may each match '/'); the bound is ${MAX_PATTERNS}: narrow it or split the rule`,
+    );
+  }
   for (const text of out) {
     // vigil must read each pattern back as written (no `.`/`..` folding, no variable)
     let back: string;

@@ -6,6 +6,8 @@ import { formatLocation, type SourceLocation } from './profile-errors.js';
 /** One reason a NeuronTrace policy is not imported: a bad value, or a rule vigil cannot express exactly. */
 export interface ImportProblem {
   readonly where: SourceLocation;
+  /** the index of the rule in `rules`, when the problem is one rule's */
+  readonly rule?: number;
   readonly message: string;
 }
 

@@ -57,7 +57,7 @@ const FORMS: readonly { re: RegExp; hosts: (m: RegExpExecArray) => string[] }[] 
 ];
 
 /** The text Rust's Display gives an IPv6 address: the first longest run of 2+ zero groups is `::`. */
-export function rustIpv6(parts: readonly number[]): string {
+function rustIpv6(parts: readonly number[]): string {
   if (parts.slice(0, 6).join(',') === '0,0,0,0,0,65535') {
     const [a = 0, b = 0] = parts.slice(6);
     return `::ffff:${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
@@ -89,9 +89,13 @@ export function connectSpecs(sequences: readonly GsSequence[]): string[] {
         text += t.ch;
       } else if (t.type === 'star') {
         text += '*';
-      } else if (t.type === 'any' || t.type === 'class') {
+      } else if (t.type === 'class') {
         throw new GlobsetRefusal(
-          "'?' and [...] in a destination have no exact vigil form: write the addresses, or a prefix ending in '*'",
+          "'[...]' is a character class in globset ('[::1]' is one ':' or '1'), so the glob never matches an '[IPv6]:PORT' destination as written; write '\\[::1\\]:*' for an IPv6 address, or the addresses a class stood for",
+        );
+      } else if (t.type === 'any') {
+        throw new GlobsetRefusal(
+          "'?' in a destination has no exact vigil form: write the addresses, or a prefix ending in '*'",
         );
       } else {
         throw new GlobsetRefusal("'**' next to '/': a destination never contains '/'");

@@ -6,7 +6,7 @@ import type { ImportProblem } from './neurontrace-errors.js';
 import type { SourceLocation } from './profile-errors.js';
 import type { NodePath, YamlSource } from './yaml-source.js';
 
-export const NT_EVENT_TYPES = [
+const NT_EVENT_TYPES = [
   'exec',
   'open',
   'unlink',
@@ -18,7 +18,7 @@ export const NT_EVENT_TYPES = [
   'task_kill',
 ] as const;
 export type NtEventType = (typeof NT_EVENT_TYPES)[number];
-export const NT_ACTIONS = ['allow', 'block', 'kill', 'audit'] as const;
+const NT_ACTIONS = ['allow', 'block', 'kill', 'audit'] as const;
 export type NtAction = (typeof NT_ACTIONS)[number];
 
 const RULE_KEYS = ['event_type', 'action', 'cgroup_id', 'path', 'argv', 'description'];
@@ -116,9 +116,9 @@ function readRule(
     fail(at(), `${label} must be a mapping (event_type, action, ...), not ${kind(raw)}`);
     return undefined;
   }
-  let ok = true;
+  const status = { ok: true };
   const bad = (key: string | undefined, message: string): void => {
-    ok = false;
+    status.ok = false;
     fail(at(key), `${label}${key === undefined ? '' : `.${key}`}: ${message}`);
   };
   for (const key of Object.keys(raw)) {
@@ -165,7 +165,7 @@ function readRule(
       cgroupId = cg;
     }
   }
-  if (!ok || eventType === undefined || action === undefined) return undefined;
+  if (!status.ok || eventType === undefined || action === undefined) return undefined;
   return {
     index,
     eventType,
@@ -186,5 +186,6 @@ function kind(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the string '${v}'`;
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${v}`;
+  return typeof v;
 }
