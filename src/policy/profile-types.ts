@@ -11,7 +11,6 @@ export type DefaultPolicy = 'allow' | 'deny' | 'audit';
 export type RuleAction = 'block' | 'kill' | 'audit';
 /** One operation a path rule can name; `any` names all four. */
 export type AccessOp = 'read' | 'write' | 'unlink' | 'rename';
-export type RuleAccess = AccessOp | 'any';
 /** Bits of PathRule.ops. read and write are the open's FMODE bits. */
 export const OP_BITS: Readonly<Record<AccessOp, number>> = { read: 1, write: 2, unlink: 4, rename: 8 };
 export const ALL_OPS = 15;

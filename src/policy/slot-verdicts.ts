@@ -5,8 +5,6 @@ import { POLICY_RULE_NONE } from '../wire/wire-layout.js';
 import { OP_BITS, type CommandRule, type PathRule, type RuleAction } from './profile-types.js';
 
 type SlotName = 'read' | 'write' | 'rdwr' | 'exec' | 'unlink' | 'rename';
-/** The slots in kernel order (struct vigil_policy_agg). */
-export const SLOT_NAMES: readonly SlotName[] = ['read', 'write', 'rdwr', 'exec', 'unlink', 'rename'];
 
 /** The combined verdict of the rules of one side that matched (see struct vigil_policy_slot). */
 export interface SlotVerdict {
