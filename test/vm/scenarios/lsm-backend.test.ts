@@ -158,6 +158,11 @@ test('BPF-LSM backend: every LSM hook attached; the fallbacks step aside', async
       connect: 'lsm:socket_connect inline',
       udp_send: 'lsm:socket_sendmsg inline',
       raw_socket: 'lsm:socket_create inline',
+      unlink: 'lsm:path_unlink+path_rmdir inline',
+      rename: 'lsm:path_rename inline',
+      ptrace: 'lsm:ptrace_access_check inline',
+      signals: 'lsm:task_kill inline',
+      exec_memory: 'lsm:mmap_file+file_mprotect inline',
       self_protection: 'lsm:task_kill+ptrace_access_check+bpf inline',
     },
   );
