@@ -27,6 +27,7 @@ static long change__norm_step(__u32 i, struct change_norm *n)
 	struct policy_scratch *ps = policy__scratch();
 	struct scratch *s = scratch__get();
 	__u32 len, from, at;
+	__u64 slash;
 	__u8 c;
 
 	if (!s || !ps || i >= VIGIL_PATH_MAX || i > n->in_len) {
@@ -53,14 +54,18 @@ static long change__norm_step(__u32 i, struct change_norm *n)
 		n->error |= VIGIL_F_PATH_CUT;
 		return 1;
 	}
-	/* checked on the register used as the index: older verifiers lose a bound on a copy */
-	at += 1;
-	barrier_var(at);
-	if (at < 1 || at > POLICY_BUF_SIZE - VIGIL_PATH_MAX) {
+	/*
+	 * Checked on the 64-bit register used as the index: older verifiers (6.1) lose a bound on
+	 * a copy, and across 32-bit arithmetic (`at - 1` became unbounded).
+	 */
+	slash = at;
+	barrier_var(slash);
+	if (slash > POLICY_BUF_SIZE - VIGIL_PATH_MAX - 1) {
 		n->error |= VIGIL_F_PATH_CUT;
 		return 1;
 	}
-	ps->buf[at - 1] = '/';
+	ps->buf[slash] = '/';
+	at = slash + 1;
 	len &= VIGIL_PATH_MAX - 1;
 	bpf_probe_read_kernel(&ps->buf[at], len, &s->path[CHANGE_USER | (from & (VIGIL_PATH_MAX - 1))]);
 	at += len;

@@ -24,9 +24,12 @@ static __always_inline void emit__lost(void *ring)
 /* Sends `size` bytes of the scratch event; a full ring is counted, never silent. */
 static __always_inline void emit__scratch(struct scratch *s, __u32 size)
 {
+	void *ring;
+
+	/* kept even where the compiler proves it (6.1's verifier loses 32-bit bounds of a sum) */
+	barrier_var(size);
 	if (size > VIGIL_SCRATCH_EVENT)
 		size = VIGIL_SCRATCH_EVENT;
-	void *ring;
 
 	((struct vigil_msg_header *)s->event)->size = size;
 	ring = decide__ring((struct vigil_event_head *)s->event);
