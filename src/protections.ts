@@ -128,6 +128,8 @@ export const OTHER_BACKENDS = {
   session: 'vigil:session',
   /** loss lines, from the kernel's counters */
   loss: 'kernel:vigil_stats',
+  /** file_activity lines, from the kernel's per-session counts of opens not sent */
+  fileActivity: 'kernel:open_volume',
 } as const;
 
 /**

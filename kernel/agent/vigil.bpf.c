@@ -20,6 +20,7 @@
 #include "verdicts.h"
 #include "exec_name.h"
 #include "guard_emit.h"
+#include "volume.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -30,9 +31,9 @@ __u32 next_kernel_session = 1;
 #include "../hooks/process_exec.h"
 #include "../hooks/exec_failed.h"
 #include "../hooks/process_exit.h"
-#include "../hooks/file_open.h"
 #include "../hooks/cgroup_net.h"
 #include "../hooks/hardening.h"
 #include "../hooks/packet_socket.h"
-#include "../hooks/changes.h"
+#include "../hooks/changes.h" /* before file_open.h: its path normaliser */
+#include "../hooks/file_open.h"
 #include "../hooks/guards.h"

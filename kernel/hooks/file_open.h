@@ -17,6 +17,27 @@
 #define FILE_O_TRUNC 01000
 #define FILE_S_IFDIR 0040000
 #define FILE_S_IFLNK 0120000
+#define FILE_AT_FDCWD -100
+
+/*
+ * A failed lookup a rule other than an allow names (an attempt at a denied secret that does not
+ * exist here): worth its line whatever the --file-events mode. The requested path is made
+ * absolute and normal (changes.h) and matched; true also when that cannot be done.
+ */
+static __always_inline bool file__missing_named(struct scratch *s, struct policy_scratch *ps, __u32 session,
+						long dfd, const char *filename, __u32 open_flags)
+{
+	struct decision d = {};
+	__u32 table, flags = 0, len;
+
+	if (!decide__begin(session, &table, &d))
+		return false;
+	len = change__path(s, ps, dfd, filename, POLICY_OFF_PATH, &flags);
+	if (!len)
+		return true;
+	policy__match_open(table, len, verdict__open_access(open_flags), &d.v);
+	return d.v.rule_kind != VIGIL_RULE_DEFAULT && d.v.rule_kind != VIGIL_RULE_ALLOWED;
+}
 
 /*
  * A file no path can name: a pipe, socket or anonymous inode reopened through /proc/self/fd
@@ -31,27 +52,15 @@ static __always_inline bool file__pathless(struct file *f, __u32 flags)
 	return (flags & VIGIL_F_PATH_ERROR) && type != VERDICT_S_IFREG && type != FILE_S_IFDIR && type != FILE_S_IFLNK;
 }
 
-static __always_inline int file__enter(const char *filename, __u32 flags)
+static __always_inline int file__enter(long dfd, const char *filename, __u32 flags)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct open_args args = { .filename = filename, .flags = flags };
+	struct open_args args = { .filename = filename, .flags = flags, .dfd = (__s32)dfd };
 
 	if (!lineage__current())
 		return 0;
 	bpf_map_update_elem(&open_args, &id, &args, BPF_ANY);
 	return 0;
-}
-
-static __always_inline struct file *file__from_fd(struct task_struct *task, long fd)
-{
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
 }
 
 static __always_inline int file__exit(long ret)
@@ -69,12 +78,14 @@ static __always_inline int file__exit(long ret)
 	bool decide = false, lsm_seen;
 	const char *filename;
 	__u32 open_flags;
+	long dfd;
 
 	if (!args)
 		return 0;
 	filename = args->filename;
 	open_flags = args->flags;
 	lsm_seen = args->lsm_seen;
+	dfd = args->dfd;
 	bpf_map_delete_elem(&open_args, &id);
 	if (lsm_seen)
 		return 0; /* lsm/file_open decided and reported this open */
@@ -108,6 +119,15 @@ static __always_inline int file__exit(long ret)
 			did = decide__freeze(&d);
 		}
 	}
+	/* --file-events: an allowed open already sent, or a failed lookup, is counted instead */
+	if (!f && ret == -VOLUME_ENOENT && volume__mode(p->session)) {
+		if (!ps || !file__missing_named(s, ps, p->session, dfd, filename, open_flags)) {
+			volume__count_lookup(p->session);
+			return 0;
+		}
+	} else if (volume__quiet_open(p->session, f, open_flags, decide, &d, did)) {
+		return 0;
+	}
 	ev = (struct vigil_file_event *)s->event;
 	emit__head(&ev->head, VIGIL_MSG_FILE_OPEN, 0, p->session);
 	ev->ret = ret;
@@ -138,7 +158,7 @@ static __always_inline int file__exit(long ret)
 SEC("tracepoint/syscalls/sys_enter_openat")
 int vigil_enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
-	return file__enter((const char *)ctx->args[1], (__u32)ctx->args[2]);
+	return file__enter(ctx->args[0], (const char *)ctx->args[1], (__u32)ctx->args[2]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
@@ -153,7 +173,7 @@ int vigil_enter_openat2(struct trace_event_raw_sys_enter *ctx)
 	struct open_how how = {};
 
 	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
-	return file__enter((const char *)ctx->args[1], (__u32)how.flags);
+	return file__enter(ctx->args[0], (const char *)ctx->args[1], (__u32)how.flags);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
@@ -165,7 +185,7 @@ int vigil_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_open")
 int vigil_enter_open(struct trace_event_raw_sys_enter *ctx)
 {
-	return file__enter((const char *)ctx->args[0], (__u32)ctx->args[1]);
+	return file__enter(FILE_AT_FDCWD, (const char *)ctx->args[0], (__u32)ctx->args[1]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_open")
@@ -178,7 +198,7 @@ SEC("tracepoint/syscalls/sys_enter_creat")
 int vigil_enter_creat(struct trace_event_raw_sys_enter *ctx)
 {
 	/* creat(path, mode) is open(path, O_CREAT|O_WRONLY|O_TRUNC, mode) */
-	return file__enter((const char *)ctx->args[0], 01 | 0100 | 01000);
+	return file__enter(FILE_AT_FDCWD, (const char *)ctx->args[0], 01 | 0100 | 01000);
 }
 
 SEC("tracepoint/syscalls/sys_exit_creat")

@@ -149,6 +149,20 @@ enum vigil_session_flag {
 	VIGIL_SESSION_FC_DENY = 1 << 3,    /* refuse network, allow only explicitly allowed opens/execs */
 	VIGIL_SESSION_FC_FREEZE = 1 << 4,  /* stop each process at its next watched call, refuse network */
 	VIGIL_SESSION_HARDENED = 1 << 5,   /* `vigil run`'s hardening filter is on it: report its refusals */
+	/* --file-events (kernel/lib/volume.h); neither: every open is sent */
+	VIGIL_SESSION_OPENS_FIRST = 1 << 6, /* an allowed open once per (file, access); failed lookups counted */
+	VIGIL_SESSION_OPENS_NONE = 1 << 7,  /* allowed opens counted only */
+};
+
+/*
+ * Value of the `open_volume` map, keyed by session: the allowed opens its --file-events mode
+ * kept out of the ring, counted instead. The daemon reports the increase in a file_activity
+ * line; every refused, killed or audited open is sent whatever the mode.
+ */
+struct vigil_open_volume {
+	__u64 repeated;       /* opens of a (file, access) already sent for the session */
+	__u64 failed_lookups; /* opens that failed with ENOENT */
+	__u64 unrecorded;     /* other allowed opens not sent (mode none) */
 };
 
 /*

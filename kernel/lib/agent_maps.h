@@ -80,6 +80,8 @@ struct open_args {
 	const char *filename;
 	__u32 flags;
 	__u32 lsm_seen;
+	__s32 dfd; /* what a relative filename is relative to */
+	__u32 pad;
 };
 
 struct {

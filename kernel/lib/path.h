@@ -121,6 +121,19 @@ static __always_inline __u32 path__resolve_name(const struct path *path, __u32 *
 	return (__u32)w.pos;
 }
 
+/* The file behind a task's descriptor; NULL when there is none. */
+static __always_inline struct file *file__from_fd(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
 static __always_inline __u32 path__resolve(const struct path *path, __u32 *flags)
 {
 	__u32 name;

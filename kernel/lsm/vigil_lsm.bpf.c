@@ -28,6 +28,7 @@
 #include "exec_name.h"
 #include "path.h"
 #include "guard_emit.h"
+#include "volume.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -71,6 +72,7 @@ int BPF_PROG(vigil_lsm_file_open, struct file *file, int ret)
 	struct decision d = {};
 	struct scratch *s;
 	__u32 f_flags, did = 0, path_len = 0, flags = VIGIL_F_LSM;
+	bool decided;
 	long n;
 
 	if (ret)
@@ -94,8 +96,12 @@ int BPF_PROG(vigil_lsm_file_open, struct file *file, int ret)
 	args = bpf_map_lookup_elem(&open_args, &id);
 	if (args)
 		f_flags = args->flags;
-	if (verdict__open(p->session, path_len, path_len == 0, file, &flags, &d))
+	decided = verdict__open(p->session, path_len, path_len == 0, file, &flags, &d);
+	if (decided)
 		ret = lsm__enforce(&d, &did);
+	/* --file-events: an allowed open of a file already sent is counted instead */
+	if (volume__quiet_open(p->session, file, f_flags, decided, &d, did))
+		goto seen;
 
 	ev = (struct vigil_file_event *)s->event;
 	emit__head(&ev->head, VIGIL_MSG_FILE_OPEN, 0, p->session);
@@ -112,7 +118,7 @@ int BPF_PROG(vigil_lsm_file_open, struct file *file, int ret)
 	if (d.session_flags & VIGIL_SESSION_ENFORCE)
 		decide__record(&ev->head, &d, did);
 	emit__scratch(s, sizeof(*ev) + path_len);
-
+seen:
 	/* the syscall's exit tracepoint need not report this open again */
 	args = bpf_map_lookup_elem(&open_args, &id);
 	if (args)

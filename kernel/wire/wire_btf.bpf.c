@@ -16,6 +16,7 @@ struct vigil_proc anchor_proc;
 struct vigil_watch_rule anchor_watch_rule;
 struct vigil_session anchor_session;
 struct vigil_heartbeat anchor_heartbeat;
+struct vigil_open_volume anchor_open_volume;
 struct vigil_name anchor_name;
 struct vigil_event_head anchor_event_head;
 struct vigil_exec_event anchor_exec_event;

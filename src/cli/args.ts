@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { UsageError } from '../errors.js';
 import { LANDLOCK_MODES, type LandlockMode } from '../policy/landlock-rights.js';
-import { FILE_OPEN_VOLUMES, type FileOpenVolume } from '../sinks/volume-filter.js';
+import { FILE_OPEN_VOLUMES, type FileOpenVolume } from '../wire/file-events.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -65,7 +65,7 @@ export const SESSION_FLAGS = {
   'audit-only': { type: 'boolean' },
 } as const;
 
-/** --file-events MODE, checked against the volume filter's own modes. */
+/** --file-events MODE, checked against the kernel's volume modes (sinks/file-events.ts). */
 export function fileEventsFlag(verb: string, value: string | undefined): FileOpenVolume | undefined {
   return oneOf(verb, 'file-events', value, FILE_OPEN_VOLUMES);
 }

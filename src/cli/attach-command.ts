@@ -20,7 +20,9 @@ options:
   --profile FILE        the behavioral profile (YAML)
   --framework NAME      a built-in profile instead; default: generic
   --audit-log FILE      append audit lines to FILE instead of stdout
-  --file-events MODE    allowed file opens to log: all, first (per path per session), none
+  --file-events MODE    allowed file opens to log: first (default: once per file and access
+                        per session, repeats and failed lookups counted in the kernel),
+                        all, none (counted only)
   --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
   -h, --help            this help`;
 

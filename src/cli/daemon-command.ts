@@ -25,7 +25,8 @@ the next daemon re-adopts it.
 options:
   --audit-log FILE         append every session's audit lines to FILE (default: stdout)
   --socket PATH            the control socket (default: $VIGIL_SOCKET or /run/vigil/vigil.sock)
-  --file-events MODE       allowed file opens to log for sessions that name no mode: all, first, none
+  --file-events MODE       allowed file opens to log for sessions that name no mode: first
+                           (default), all, none (docs/audit.md, "Volume")
   --fail-closed-after MS   sessions fail closed when no daemon has consumed their events for
                            this long (default ${DEFAULT_FAIL_CLOSED_MS})
   --idle-exit SECONDS      exit (removing the pinned state) after this long with no session,

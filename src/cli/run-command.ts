@@ -39,7 +39,9 @@ options:
   --user NAME           run CMD as this user (default: $SUDO_USER, else root)
   --audit-log FILE      append audit lines to FILE (default: stdout; use a file for
                         interactive agents)
-  --file-events MODE    allowed file opens to log: all, first (per path per session), none
+  --file-events MODE    allowed file opens to log: first (default: once per file and access
+                        per session, repeats and failed lookups counted in the kernel),
+                        all, none (counted only)
   --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
   --landlock MODE       the Landlock layer on file opens (docs/backends.md): auto (default;
                         default-deny profiles: their allowed trees), strict (also carves denied

@@ -19,7 +19,9 @@ options:
   --framework NAME      a built-in profile (vigil profile list)
   --profile FILE        a profile file
   --audit-log FILE      append audit lines to FILE instead of stdout
-  --file-events MODE    allowed file opens to log: all, first (per path per session), none
+  --file-events MODE    allowed file opens to log: first (default: once per file and access
+                        per session, repeats and failed lookups counted in the kernel),
+                        all, none (counted only)
   --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
 ${UI_HELP}
   -h, --help            this help

@@ -1,6 +1,6 @@
 // From kernel events to audit lines, for the daemon: learns process facts, converts kernel
-// time, builds the line, applies volume control. Decides nothing: the lines carry the
-// decision the kernel reported (until enforcement exists, every event is OBSERVE).
+// time, builds the line. Decides nothing: the lines carry the decision the kernel reported.
+// Volume (--file-events) is decided in the kernel too (kernel/lib/volume.h).
 import type { AgentEvent } from '../wire/events.js';
 import { BootClock } from '../enrich/boot-clock.js';
 import { ProcessTable } from '../enrich/process-table.js';
@@ -15,39 +15,22 @@ import {
   type LineContext,
 } from '../sinks/audit-line.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
-import { VolumeFilter, type FileOpenVolume } from '../sinks/volume-filter.js';
 import type { Session } from './sessions.js';
 
 export class AuditPipeline {
   readonly processes = new ProcessTable();
   readonly #clock = new BootClock();
-  readonly #fileEvents: FileOpenVolume;
-  /** one filter per volume mode: each session is written with the mode its client asked for */
-  readonly #volumes = new Map<FileOpenVolume, VolumeFilter>();
   readonly #contexts = new WeakMap<Session, LineContext>();
 
-  /** `fileEvents`: the mode of sessions that name none */
-  constructor(options: { fileEvents: FileOpenVolume }) {
-    this.#fileEvents = options.fileEvents;
+  constructor() {
     this.#clock.start();
   }
 
-  #volume(s: Session): VolumeFilter {
-    const mode = s.fileEvents ?? this.#fileEvents;
-    let v = this.#volumes.get(mode);
-    if (v === undefined) {
-      v = new VolumeFilter({ fileOpens: mode });
-      this.#volumes.set(mode, v);
-    }
-    return v;
-  }
-
-  /** The line for a kernel event, or undefined when volume control holds it back. */
-  lineFor(ev: AgentEvent, s: Session, decision?: Decision): AuditLine | undefined {
+  /** The line for a kernel event. */
+  lineFor(ev: AgentEvent, s: Session, decision?: Decision): AuditLine {
     this.processes.observe(ev);
     const ctx = this.#context(s);
-    const line = decision === undefined ? buildAuditLine(ev, ctx) : buildAuditLine(ev, ctx, decision);
-    return this.#volume(s).keep(line) ? line : undefined;
+    return decision === undefined ? buildAuditLine(ev, ctx) : buildAuditLine(ev, ctx, decision);
   }
 
   /** One context per session, made again only when its profile's name changed (reload). */
@@ -84,7 +67,6 @@ export class AuditPipeline {
     };
     const info = { id: s.name, profile: s.profile.name };
     if (kind === 'session_start') return sessionStartLine(info, proc, { origin: s.kind });
-    this.#volume(s).forgetSession(s.name);
     const exit = facts?.exitStatus;
     const reason = endReason;
     return sessionEndLine(info, proc, exit === undefined ? { reason } : { reason, waitStatus: exit });

@@ -8,7 +8,7 @@ import type { LandlockGrant, LandlockMode } from '../policy/landlock-rights.js';
 import type { LauncherCreds } from '../targeting/launch.js';
 import type { Profile } from '../policy/profile-types.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
-import type { FileOpenVolume } from '../sinks/volume-filter.js';
+import type { FileOpenVolume } from '../wire/file-events.js';
 import type { AdoptionReport } from './daemon.js';
 
 export const DEFAULT_SOCKET = '/run/vigil/vigil.sock';

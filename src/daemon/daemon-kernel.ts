@@ -20,6 +20,8 @@ export type DaemonKernel = Pick<
   | 'setSession'
   | 'deleteSession'
   | 'sessionProfile'
+  | 'openVolume'
+  | 'deleteOpenVolume'
   | 'loadProfile'
   | 'unloadProfile'
   | 'adoptProfile'

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 
 import type { LossCounters } from '../wire/kernel-counters.js';
-import type { FileOpenVolume } from '../sinks/volume-filter.js';
+import type { FileOpenVolume, OpenVolumeCounts } from '../wire/file-events.js';
 import type { EnforceOptions, LandlockState, SessionKind } from './control-protocol.js';
 import type { ProfileHandleState } from './profile-handles.js';
 
@@ -22,6 +22,8 @@ export interface SessionState {
   cgroupPath: string | null;
   auditOnly: boolean;
   fileEvents: FileOpenVolume | null;
+  /** the kernel's counts of opens not sent that file_activity lines reported (decimal strings) */
+  openVolume?: Record<keyof OpenVolumeCounts, string>;
   landlock: LandlockState | null;
 }
 

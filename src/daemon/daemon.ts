@@ -17,6 +17,8 @@ import { AgentKernel } from '../loader/agent-kernel.js';
 import { counterStrings, type LossCounters } from '../wire/kernel-counters.js';
 import type { DaemonKernel } from './daemon-kernel.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
+import { fileActivityLine } from '../sinks/audit-line.js';
+import { DEFAULT_FILE_EVENTS, type FileOpenVolume, type OpenVolumeCounts } from '../wire/file-events.js';
 import { writeBatch } from '../sinks/write-batch.js';
 
 import { cgroup2Root, createCgroup, moveToCgroup, removeCgroup } from '../system/cgroup.js';
@@ -105,6 +107,8 @@ interface WatchRule {
 }
 
 const LOSS_CHECK_MS = 1000;
+/** file_activity lines: every 10th loss check (10 s), while a session's counts rise */
+const FILE_ACTIVITY_TICKS = 10;
 
 type KernelFactory = (onEvents: (evs: AgentEvent[]) => void) => DaemonKernel;
 
@@ -118,6 +122,9 @@ export class Daemon {
   readonly #handles: ProfileHandles;
   readonly #onLine: ((line: AuditLine) => void) | undefined;
   readonly #lossTimer: NodeJS.Timeout;
+  /** --file-events of sessions that name none */
+  readonly #fileEvents: FileOpenVolume;
+  #ticks = 0;
   #lastCounters: LossCounters;
   #nextRule = 1;
   /** processes taken from /proc: each may have exited before it was watched (no exit event) */
@@ -149,7 +156,8 @@ export class Daemon {
       });
     this.#statePath = options.pinRoot === undefined ? undefined : options.statePath;
     this.failClosedAfterMs = failClosedDeadline(options) ?? null;
-    this.#pipeline = new AuditPipeline({ fileEvents: options.fileEvents ?? 'all' });
+    this.#pipeline = new AuditPipeline();
+    this.#fileEvents = options.fileEvents ?? DEFAULT_FILE_EVENTS;
     this.#kernel = build((evs) => {
       this.#onEvents(evs);
     });
@@ -173,6 +181,7 @@ export class Daemon {
     this.#persist();
     this.#lossTimer = setInterval(() => {
       this.#checkLoss();
+      if (++this.#ticks % FILE_ACTIVITY_TICKS === 0) this.#reportVolumes();
       this.#sweepLive();
       this.#expirePending();
       this.#expireUnclaimed();
@@ -238,6 +247,7 @@ export class Daemon {
         s.handle = st.handle;
         s.auditOnly = st.auditOnly;
         s.fileEvents = st.fileEvents;
+        if (st.openVolume !== undefined) s.volumeReported = volumeFromState(st.openVolume);
         s.rootPid = st.rootPid;
         s.cgroupPath = st.cgroupPath;
         if (s.cgroupPath !== null) this.#hadLeaves = true;
@@ -334,6 +344,7 @@ export class Daemon {
         cgroupPath: s.cgroupPath,
         auditOnly: s.auditOnly,
         fileEvents: s.fileEvents,
+        ...(s.volumeReported === undefined ? {} : { openVolume: volumeToState(s.volumeReported) }),
         landlock: s.landlock,
       })),
       rules: [...this.#rules.values()].map((r) => ({
@@ -518,6 +529,7 @@ export class Daemon {
   #sessionConfig(handle: number, profile: ProfileRef, enforce: EnforceOptions) {
     return {
       profile: handle,
+      fileEvents: enforce.fileEvents ?? this.#fileEvents,
       enforce: true,
       auditOnly: enforce.auditOnly,
       rawSockets: profile.profile.rawSockets === 'allow',
@@ -702,7 +714,7 @@ export class Daemon {
     const decision =
       kernelDecision(ev, s.profile.profile) ?? landlockDecision(ev, s) ?? readonlyDecision(ev, s);
     const line = this.#pipeline.lineFor(ev, s, decision);
-    if (line !== undefined) this.#emit(line, s);
+    this.#emit(line, s);
     if (ev.kind === 'exit' && s.live.size === 0) ending.add(s);
   }
 
@@ -763,6 +775,8 @@ export class Daemon {
   #endSession(s: Session, reason?: string): void {
     if (s.endedAt !== null) return;
     s.endedAt = new Date();
+    this.#reportVolume(s);
+    this.#kernel.deleteOpenVolume(s.id);
     this.#release(s);
     this.#emit(this.#pipeline.sessionLine('session_end', s, s.rootPid ?? 0, reason), s);
     this.#cleanupCgroup(s);
@@ -806,6 +820,24 @@ export class Daemon {
     }
   }
 
+  /** file_activity lines for the sessions whose counts of opens not sent rose. */
+  #reportVolumes(): void {
+    let any = false;
+    for (const s of this.activeSessions()) any = this.#reportVolume(s) || any;
+    if (any) this.#persist(); // the next daemon reports only what came after these lines
+  }
+
+  #reportVolume(s: Session): boolean {
+    const mode = s.fileEvents ?? this.#fileEvents;
+    if (mode === 'all') return false;
+    const now = this.#kernel.openVolume(s.id);
+    const line = fileActivityLine({ id: s.name, profile: s.profile.name }, mode, s.volumeReported, now);
+    s.volumeReported = now;
+    if (line === undefined) return false;
+    this.#emit(line, s);
+    return true;
+  }
+
   #checkLoss(): void {
     const now = this.#kernel.counters();
     const before = this.#lastCounters;
@@ -832,4 +864,20 @@ function removeVigilCgroupFolder(): void {
   } catch {
     // not empty: sessions of this or another daemon still have leaves there
   }
+}
+
+function volumeToState(v: OpenVolumeCounts): Record<keyof OpenVolumeCounts, string> {
+  return {
+    repeated: String(v.repeated),
+    failedLookups: String(v.failedLookups),
+    unrecorded: String(v.unrecorded),
+  };
+}
+
+function volumeFromState(v: Record<keyof OpenVolumeCounts, string>): OpenVolumeCounts {
+  return {
+    repeated: BigInt(v.repeated),
+    failedLookups: BigInt(v.failedLookups),
+    unrecorded: BigInt(v.unrecorded),
+  };
 }

@@ -3,7 +3,7 @@
 // session ends when its last process does, and counts what happened in it.
 import { SESSION_KERNEL_BIT } from '../wire/wire-layout.js';
 import { grantIndex } from '../policy/landlock-grants.js';
-import type { FileOpenVolume } from '../sinks/volume-filter.js';
+import type { FileOpenVolume, OpenVolumeCounts } from '../wire/file-events.js';
 import type {
   LandlockState,
   LandlockSummary,
@@ -26,6 +26,8 @@ export class Session {
   auditOnly = false;
   /** allowed file opens written for this session (its client's --file-events); daemon default when null */
   fileEvents: FileOpenVolume | null = null;
+  /** the kernel's counts of opens not sent, as far as file_activity lines reported them */
+  volumeReported: OpenVolumeCounts | undefined;
   /** run sessions: what the launcher reported about Landlock */
   landlock: LandlockState | null = null;
   /** the Landlock grants by path, built when the session's first EACCES needs them */

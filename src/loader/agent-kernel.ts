@@ -21,7 +21,9 @@ import {
   STAT,
   WatchRule,
   Heartbeat,
+  OpenVolume,
 } from '../wire/wire-layout.js';
+import { fileEventsFlags, type FileOpenVolume, type OpenVolumeCounts } from '../wire/file-events.js';
 import type { FailClosed, Profile } from '../policy/profile-types.js';
 import {
   KERNEL_COUNTERS,
@@ -96,6 +98,8 @@ export interface SessionConfig {
   hardened?: boolean;
   /** what the hooks do while no daemon beats (absent: continue) */
   failClosed?: FailClosed;
+  /** allowed file opens sent one by one (kernel/lib/volume.h); absent: all */
+  fileEvents?: FileOpenVolume;
 }
 
 function sessionFlags(c: SessionConfig): number {
@@ -106,7 +110,8 @@ function sessionFlags(c: SessionConfig): number {
         ? SESSION_FLAG.VIGIL_SESSION_FC_FREEZE
         : 0;
   const hardened = c.hardened === true ? SESSION_FLAG.VIGIL_SESSION_HARDENED : 0;
-  return (c.enforce ? 1 : 0) | (c.auditOnly ? 2 : 0) | (c.rawSockets ? 4 : 0) | fc | hardened;
+  const volume = fileEventsFlags(c.fileEvents ?? 'all');
+  return (c.enforce ? 1 : 0) | (c.auditOnly ? 2 : 0) | (c.rawSockets ? 4 : 0) | fc | hardened | volume;
 }
 
 function u32(n: number): Buffer {
@@ -362,6 +367,19 @@ export class AgentKernel {
 
   deleteSession(session: number): void {
     this.#obj.map('sessions').delete(u32(session));
+  }
+
+  /** What the session's --file-events mode counted instead of sending (zero when nothing yet). */
+  openVolume(session: number): OpenVolumeCounts {
+    const v = this.#obj.map('open_volume').get(u32(session));
+    if (v === undefined) return { repeated: 0n, failedLookups: 0n, unrecorded: 0n };
+    const d = decodeStruct(OpenVolume, v);
+    return { repeated: d.repeated, failedLookups: d.failed_lookups, unrecorded: d.unrecorded };
+  }
+
+  /** Forgets an ended session's counts. */
+  deleteOpenVolume(session: number): void {
+    this.#obj.map('open_volume').delete(u32(session));
   }
 
   /** The profile handle of a session the kernel enforces (undefined: it only observes, or is gone). */

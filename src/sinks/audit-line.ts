@@ -9,6 +9,7 @@
 // a rule, ...) throw instead of being written.
 import type { AgentEvent } from '../wire/events.js';
 import type { LossCounters } from '../wire/kernel-counters.js';
+import type { OpenVolumeCounts } from '../wire/file-events.js';
 import {
   decodeWaitStatus,
   errnoName,
@@ -651,6 +652,44 @@ export function lossLine(
     profile: null,
     session: null,
     backend: OTHER_BACKENDS.loss,
+    enforcement: 'none',
+    schema_version: AUDIT_SCHEMA_VERSION,
+  };
+}
+
+/**
+ * A file_activity line for what a session's --file-events mode counted since `before`;
+ * undefined when nothing rose.
+ */
+export function fileActivityLine(
+  session: SessionInfo,
+  mode: 'first' | 'none',
+  before: OpenVolumeCounts | undefined,
+  now: OpenVolumeCounts,
+  ts: string = new Date().toISOString(),
+): AuditLineOf<'file_activity'> | undefined {
+  const d = (k: keyof OpenVolumeCounts): number => Number(now[k] - (before?.[k] ?? 0n));
+  const counted = {
+    repeated_opens: d('repeated'),
+    failed_lookups: d('failedLookups'),
+    unrecorded_opens: d('unrecorded'),
+  };
+  const parts: string[] = [];
+  if (counted.repeated_opens > 0) parts.push(`${counted.repeated_opens} opens of files already logged`);
+  if (counted.failed_lookups > 0) parts.push(`${counted.failed_lookups} failed lookups (ENOENT)`);
+  if (counted.unrecorded_opens > 0) parts.push(`${counted.unrecorded_opens} allowed opens`);
+  if (parts.length === 0) return undefined;
+  return {
+    ts,
+    event: 'file_activity',
+    action: 'OBSERVE',
+    file_events: mode,
+    counted,
+    reason: `counted in the kernel, not logged one by one (--file-events ${mode}): ${parts.join(', ')}`,
+    rule: null,
+    profile: session.profile,
+    session: session.id,
+    backend: OTHER_BACKENDS.fileActivity,
     enforcement: 'none',
     schema_version: AUDIT_SCHEMA_VERSION,
   };

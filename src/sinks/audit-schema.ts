@@ -438,6 +438,32 @@ const LossLine = line(
   'The kernel reported losses: some events are missing from this log.',
 );
 
+const Counted = Type.Object(
+  {
+    repeated_opens: Uint,
+    failed_lookups: Uint,
+    unrecorded_opens: Uint,
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Allowed file opens the kernel counted instead of sending one by one, since the previous file_activity line of the session: opens of a file (and access) already written (first), failed lookups (ENOENT) of paths no rule but an allow names, other allowed opens (none).',
+  },
+);
+const FileActivityLine = line(
+  'file_activity',
+  {
+    file_events: literals(['first', 'none'] as const, "The session's --file-events mode."),
+    counted: Counted,
+    reason: Type.String(),
+    rule: Type.Null(),
+    profile: Type.String({ description: "Name of the session's profile." }),
+    session: Type.String({ description: 'Session id (as `vigil status` shows it).' }),
+    ...mechTail,
+  },
+  "How many allowed file opens the session's --file-events mode kept out of the log: counted in the kernel, written about every 10 s while they rise and at the session's end. Every refused, killed or audited open has its own line whatever the mode.",
+);
+
 /**
  * Every kind of line, by its `event`, in the order of the published schema's union. The one
  * list of event kinds: EVENT_KINDS, the union and the per-kind schemas are read from it.
@@ -458,6 +484,7 @@ const LINES = {
   signal: SignalLine,
   exec_memory: ExecMemoryLine,
   syscall: SyscallLine,
+  file_activity: FileActivityLine,
   loss: LossLine,
 } satisfies { [K in string]: { properties: { event: TLiteral<K> } } };
 
@@ -485,6 +512,7 @@ export const KERNEL_RECORDS: Readonly<Record<AuditEvent, readonly (keyof typeof 
   signal: ['VIGIL_MSG_SIGNAL'],
   exec_memory: ['VIGIL_MSG_EXEC_MEMORY'],
   syscall: ['VIGIL_MSG_SYSCALL_REFUSED'],
+  file_activity: [],
   loss: [],
 };
 

@@ -71,6 +71,8 @@ export const SESSION_FLAG = {
   VIGIL_SESSION_FC_DENY: 8,
   VIGIL_SESSION_FC_FREEZE: 16,
   VIGIL_SESSION_HARDENED: 32,
+  VIGIL_SESSION_OPENS_FIRST: 64,
+  VIGIL_SESSION_OPENS_NONE: 128,
 } as const;
 
 /** enum vigil_lsm_backend: bits of the lsm_backends map */
@@ -163,6 +165,13 @@ export const Heartbeat = defineStruct('vigil_heartbeat', [
   ['deadline_ns', 'u64'],
   ['daemon_tgid', 'u32'],
   ['pad', 'u32'],
+]);
+
+/** The `open_volume` map's value: allowed opens a session's --file-events counted (vigil.h). */
+export const OpenVolume = defineStruct('vigil_open_volume', [
+  ['repeated', 'u64'],
+  ['failed_lookups', 'u64'],
+  ['unrecorded', 'u64'],
 ]);
 
 export const Name = defineStruct('vigil_name', [['name', { char: NAME_MAX }]]);
@@ -508,6 +517,7 @@ export const WIRE_STRUCTS = [
   WatchRule,
   SessionCfg,
   Heartbeat,
+  OpenVolume,
   Name,
   EventHead,
   ExecEvent,

@@ -16,6 +16,7 @@ import {
 import { disabledLsm } from '../../src/loader/backends.js';
 import type { LoadReport } from '../../src/loader/policy-tables.js';
 import type { Profile } from '../../src/policy/profile-types.js';
+import type { OpenVolumeCounts } from '../../src/wire/file-events.js';
 
 type Backends = ReturnType<DaemonKernel['backends']>;
 
@@ -93,6 +94,14 @@ export class FakeKernel implements DaemonKernel {
   }
   sessionProfile(session: number): number | undefined {
     return this.sessions.get(session)?.profile;
+  }
+  /** what a test says the kernel counted for a session (kernel/lib/volume.h) */
+  readonly openVolumes = new Map<number, OpenVolumeCounts>();
+  openVolume(session: number): OpenVolumeCounts {
+    return this.openVolumes.get(session) ?? { repeated: 0n, failedLookups: 0n, unrecorded: 0n };
+  }
+  deleteOpenVolume(session: number): void {
+    this.openVolumes.delete(session);
   }
   loadProfile(handle: number, profile: Profile): LoadReport {
     this.profiles.set(handle, profile);

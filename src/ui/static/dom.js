@@ -97,6 +97,7 @@ export function target(l) {
     case 'session_end':
       return `${l.signal ? `killed by ${l.signal}` : l.exit_code === null ? '' : `exit ${l.exit_code}`}  ${l.reason}`;
     case 'loss':
+    case 'file_activity':
       return l.reason;
     default:
       return '';

@@ -99,3 +99,22 @@ test('a daemon without pinned state unloads the kernel side when it stops', () =
   assert.equal(kernel.sessions.size, 0, 'no session stays in the kernel');
   assert.equal(kernel.profiles.size, 0, 'no profile stays in the kernel');
 });
+
+test('--file-events: a session takes the daemon default (first) unless it names a mode; what the kernel counted is reported before session_end', (t) => {
+  const { daemon, kernel, lines } = daemonOverFake();
+  t.after(() => daemon.stop());
+  const s = daemon.createRunSession(generic, false, { auditOnly: false });
+  const all = daemon.createRunSession(generic, false, { auditOnly: false, fileEvents: 'all' });
+  assert.equal(kernel.sessions.get(s.id)?.fileEvents, 'first');
+  assert.equal(kernel.sessions.get(all.id)?.fileEvents, 'all');
+  daemon.adoptRoot(s.id, PID);
+  kernel.openVolumes.set(s.id, { repeated: 7n, failedLookups: 3n, unrecorded: 0n });
+  kernel.deliver({ ...exitEvent(PID, 0), session: s.id });
+  const kinds = lines.map((l) => l.event);
+  assert.deepEqual(kinds.slice(-2), ['file_activity', 'session_end']);
+  const activity = lines.find((l) => l.event === 'file_activity');
+  assert.ok(activity?.event === 'file_activity');
+  assert.deepEqual(activity.counted, { repeated_opens: 7, failed_lookups: 3, unrecorded_opens: 0 });
+  assert.equal(activity.session, s.name);
+  assert.equal(kernel.openVolumes.has(s.id), false, 'the ended session is forgotten in the kernel');
+});

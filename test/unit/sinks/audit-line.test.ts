@@ -10,6 +10,7 @@ import { AuditError } from '../../../src/sinks/audit-errors.js';
 import {
   buildAuditLine,
   countersDelta,
+  fileActivityLine,
   lossLine,
   sessionEndLine,
   sessionStartLine,
@@ -256,6 +257,21 @@ describe('session and loss lines', () => {
     assert.deepEqual(Object.keys(line), builtKeys('loss'));
     assert.equal(lossLine(countersDelta(now, now)), undefined);
     assert.deepEqual(countersDelta(undefined, now), now);
+  });
+
+  it('a file_activity line reports the rise of what the kernel counted; none when nothing rose', () => {
+    const session = { id: 'run-3', profile: 'generic' };
+    const before = { repeated: 10n, failedLookups: 4n, unrecorded: 0n };
+    const now = { repeated: 25n, failedLookups: 4n, unrecorded: 0n };
+    const line = fileActivityLine(session, 'first', before, now, '2026-11-21T23:14:31.123Z');
+    assert.ok(line !== undefined);
+    assertValid(line);
+    assert.deepEqual(line.counted, { repeated_opens: 15, failed_lookups: 0, unrecorded_opens: 0 });
+    assert.equal(line.session, 'run-3');
+    assert.match(line.reason, /15 opens of files already logged/);
+    assert.deepEqual(Object.keys(line), builtKeys('file_activity'));
+    assert.equal(fileActivityLine(session, 'first', now, now), undefined);
+    assert.equal(fileActivityLine(session, 'none', undefined, now)?.counted.repeated_opens, 25);
   });
 });
 
