@@ -19,7 +19,9 @@ import {
 } from '../targeting/launch.js';
 import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
 import { fileEventsFlag, landlockFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
-import { openAuditOutput } from './audit-output.js';
+import { openSessionOutput } from './audit-output.js';
+import { START_TIMEOUT_MS } from '../daemon/daemon-spawn.js';
+import { SessionSummary } from './session-summary.js';
 import { errnoName } from '../enrich/linux-names.js';
 import { hardeningArgs } from '../targeting/hardening.js';
 import { planReadonly } from '../policy/readonly-plan.js';
@@ -37,8 +39,9 @@ options:
   --profile FILE        the behavioral profile (YAML)
   --framework NAME      a built-in profile instead (vigil profile list); default: generic
   --user NAME           run CMD as this user (default: $SUDO_USER, else root)
-  --audit-log FILE      append audit lines to FILE (default: stdout; use a file for
-                        interactive agents)
+  --audit-log FILE      append audit lines to FILE; - for stdout (default: a file of its own
+                        under /var/log/vigil/sessions/, named on stderr; at the end stderr
+                        lists the session's denials)
   --file-events MODE    allowed file opens to log: first (default: once per file and access
                         per session, repeats and failed lookups counted in the kernel),
                         all, none (counted only)
@@ -86,7 +89,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const profile = resolveProfile('run', values, { home, workspace: cwd }, 'generic');
   const plan = landlockPlan(landlockMode, profile, auditOnly);
   const readonly = planReadonly(profile.profile, auditOnly);
-  const output = openAuditOutput(values['audit-log']);
+  const output = openSessionOutput(values['audit-log']);
+  const summary = new SessionSummary();
   const keepCaps = values['keep-caps'] === true;
   if (keepCaps) {
     console.error(
@@ -137,7 +141,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         },
         {
           line: (line) => {
-            output.write(line);
+            output.writer.write(line);
+            summary.add(line);
           },
           ended: () => {
             state.ended = true;
@@ -162,11 +167,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     forward.stop();
     await awaitSessionEnd(daemon, state);
     const status = code ?? 128 + (signal === null ? 0 : constants.signals[signal]);
+    // stdout carries the lines when asked: the summary is for a log written elsewhere
+    if (output.path !== undefined) {
+      for (const l of summary.text(sessionName.value, output.path, user?.home ?? process.env.HOME))
+        console.error(l);
+    }
     return statusAfterGaps(daemon, sessionName.value, status, state.ended);
   } finally {
     await ui?.close();
     await daemon.close();
-    output.close();
+    output.writer.close();
   }
 }
 
@@ -175,14 +185,14 @@ export const EXIT_DAEMON_LOST = 75;
 
 /**
  * The session's last lines (its end) come once the exit events are read: waits for them, and
- * for a daemon that is coming back (at most 30 s).
+ * for a daemon that is coming back (at most as long as a daemon may take to start, plus 10 s).
  */
 async function awaitSessionEnd(daemon: DaemonHandle, state: { ended: boolean }): Promise<void> {
   const start = Date.now();
   const ended = () => state.ended;
   while (!ended()) {
-    // a daemon being started again (20 s at most, daemon-spawn.ts) has the session's last lines
-    const limit = daemon.gaps === 0 && daemon.connected ? 1000 : 30_000;
+    // a daemon being started again (daemon-spawn.ts) has the session's last lines
+    const limit = daemon.gaps === 0 && daemon.connected ? 1000 : START_TIMEOUT_MS + 10_000;
     if (Date.now() - start >= limit) return;
     if (daemon.connected) {
       try {

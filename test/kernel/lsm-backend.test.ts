@@ -24,6 +24,11 @@ const FALLBACKS = {
   connect: 'cgroup:connect4/connect6 inline',
   udp_send: 'cgroup:sendmsg4/sendmsg6 inline',
   raw_socket: 'cgroup:sock_create inline',
+  unlink: 'tracepoint:syscalls/sys_enter_unlink*,sys_enter_rmdir reactive',
+  rename: 'tracepoint:syscalls/sys_enter_rename* reactive',
+  ptrace: 'tracepoint:syscalls/sys_enter_ptrace,sys_enter_process_vm_* reactive',
+  signals: 'tracepoint:syscalls/sys_enter_*kill,sys_enter_rt_*sigqueueinfo reactive',
+  exec_memory: 'tracepoint:syscalls/sys_enter_mmap,sys_enter_*mprotect reactive',
   self_protection: 'seccomp:vigil-launch (vigil run sessions only) inline',
 };
 

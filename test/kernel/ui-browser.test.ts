@@ -354,6 +354,11 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
     'connect',
     'udp_send',
     'raw_sockets',
+    'unlink',
+    'rename',
+    'ptrace',
+    'signals',
+    'exec_memory',
     'self_protection',
   ]);
   await page.waitForSelector('.profile[data-profile=ui-test]');
