@@ -19,8 +19,10 @@ import type {
   ProfileRef,
 } from './control-protocol.js';
 import { DEFAULT_SOCKET } from './control-protocol.js';
-import { ControlServer } from './control-server.js';
-import { Daemon, type DaemonOptions, type SessionSink } from './daemon.js';
+// The in-process daemon (tests, vigil demo) is imported when used: a client of a running daemon
+// loads none of the daemon, loader or bridge code.
+import type { ControlServer } from './control-server.js';
+import type { Daemon, DaemonOptions, SessionSink } from './daemon.js';
 import { tryConnect } from './control-connect.js';
 import { spawnDaemon } from './daemon-spawn.js';
 
@@ -445,10 +447,12 @@ export async function connectOrStartDaemon(
       throw new DaemonUnavailable(`the vigil daemon started but does not answer at ${path}`);
     return new RemoteDaemon(again, reconnect);
   }
+  const { Daemon } = await import('./daemon.js');
   const daemon = Daemon.start(options);
   let server: ControlServer | undefined;
   if (options.serve !== false) {
     try {
+      const { ControlServer } = await import('./control-server.js');
       server = await ControlServer.listen(daemon, path);
     } catch (err) {
       process.emitWarning(`vigil: cannot serve the control socket at ${path}: ${String(err)}`);

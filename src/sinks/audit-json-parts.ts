@@ -2,7 +2,8 @@
 // written as JSON.stringify writes them, the line's head and tail, and the fragments kept from
 // the previous line. The per-kind writers (audit-json-kinds.ts) are generated from the schema
 // and put these together; audit-json.ts says how and why.
-import { ACTIONS, type AuditLine } from './audit-schema.js';
+import { ACTIONS } from './audit-actions.js';
+import type { AuditLine } from './audit-schema.js';
 
 /** Set when a value was not of the type the schema gives it: the line is written generically. */
 const state = { odd: false };

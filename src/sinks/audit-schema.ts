@@ -10,11 +10,11 @@ import type { Static, TLiteral, TObject, TProperties, TUnion } from '@sinclair/t
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { CHAIN_BREAKS } from './audit-chain.js';
 import type { MSG_TYPE } from '../wire/wire-layout.js';
+import { ACTIONS } from './audit-actions.js';
 
 /** Bumped on any change a consumer could notice (a key removed, renamed or retyped). */
 export const AUDIT_SCHEMA_VERSION = 1;
 
-export const ACTIONS = ['ALLOW', 'BLOCK', 'KILL', 'AUDIT', 'OBSERVE'] as const;
 export const ENFORCEMENTS = ['inline', 'reactive', 'audit', 'none'] as const;
 
 type LiteralUnion<T extends readonly string[]> = TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;

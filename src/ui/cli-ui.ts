@@ -7,8 +7,10 @@ import { connectDaemon, DaemonUnavailable, type DaemonHandle } from '../daemon/c
 import type { ProfileRef } from '../daemon/control-protocol.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_UI_HOST, DEFAULT_UI_PORT, UiServer } from './ui-server.js';
-import { DaemonUiSource, HandleUiSource, type UiSource } from './ui-source.js';
+import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from './ui-defaults.js';
+// the server and its sources are loaded with --ui only: the verbs start faster without
+import type { UiServer } from './ui-server.js';
+import type { UiSource } from './ui-source.js';
 
 /** Spread into a verb's parseArgs options. */
 export const UI_FLAGS = {
@@ -79,6 +81,8 @@ export async function startUi(
   profiles: readonly ProfileRef[],
   log: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<UiServer> {
+  const { DaemonUiSource, HandleUiSource } = await import('./ui-source.js');
+  const { UiServer } = await import('./ui-server.js');
   let source: UiSource;
   const local = (handle as DaemonHandle & { daemon?: Daemon }).daemon;
   if (handle.inProcess && local !== undefined) {

@@ -16,9 +16,8 @@ import { EventHub, type HubOptions } from './event-hub.js';
 import { ProcessForest, type ProcNode } from './lineage.js';
 import { SessionStats, type SessionCounters } from './session-stats.js';
 import type { UiSource } from './ui-source.js';
+import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from './ui-defaults.js';
 
-export const DEFAULT_UI_HOST = '127.0.0.1';
-export const DEFAULT_UI_PORT = 7394;
 /** How often the browser gets the overview (sessions, counters, rates). */
 const OVERVIEW_MS = 1000;
 /** The overview lists at most this many sessions (live ones first, then the newest). */

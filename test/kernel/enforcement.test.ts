@@ -4,19 +4,8 @@
 // in a temporary HOME made for the test; network targets are loopback only.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
@@ -24,6 +13,7 @@ import type { AuditLine } from '../../src/sinks/audit-schema.js';
 import { requires } from '../support/requires.js';
 import { repoRoot } from '../support/paths.js';
 import { readAuditLog } from '../support/audit-log.js';
+import { homeSandbox } from '../support/sandbox.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
 const PY = '/usr/bin/python3';
@@ -35,17 +25,9 @@ interface Ran {
 }
 
 function sandbox(t: TestContext): { dir: string; home: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-enf-'));
-  chmodSync(dir, 0o755);
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const home = join(dir, 'home');
-  mkdirSync(join(home, '.ssh'), { recursive: true });
+  const { dir, home } = homeSandbox(t, 'vigil-enf-');
   mkdirSync(join(home, '.aws'), { recursive: true });
-  writeFileSync(join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY\n');
   writeFileSync(join(home, '.aws', 'credentials'), '[default]\naws_secret_access_key=x\n');
-  writeFileSync(join(home, 'notes.txt'), 'fine\n');
   return { dir, home };
 }
 

@@ -4,8 +4,6 @@
 // back; a failed lookup of a path a deny rule names is still written.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
@@ -13,6 +11,7 @@ import type { AuditLine, AuditLineOf } from '../../src/sinks/audit-schema.js';
 import { readAuditLog } from '../support/audit-log.js';
 import { repoRoot } from '../support/paths.js';
 import { requires } from '../support/requires.js';
+import { homeSandbox } from '../support/sandbox.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
 const PY = '/usr/bin/python3';
@@ -38,18 +37,7 @@ except FileNotFoundError:
     print('secret missing')
 `;
 
-function sandbox(t: TestContext): { dir: string; home: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-volume-'));
-  chmodSync(dir, 0o755);
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const home = join(dir, 'home');
-  mkdirSync(join(home, '.ssh'), { recursive: true });
-  writeFileSync(join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY\n');
-  writeFileSync(join(home, 'notes.txt'), 'fine\n');
-  return { dir, home };
-}
+const sandbox = (t: TestContext) => homeSandbox(t, 'vigil-volume-');
 
 function vrun(
   dir: string,

@@ -8,22 +8,14 @@
 // (`attribution: "inferred"`). Files live in a temporary folder (and HOME) made for each test.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 
 import type { StatusResult } from '../../src/daemon/control-protocol.js';
 import { validateAuditLine, auditLineErrors, type AuditLine } from '../../src/sinks/audit-schema.js';
+import { homeSandbox } from '../support/sandbox.js';
 import { waitFor } from '../support/kernel.js';
 import { repoRoot } from '../support/paths.js';
 import { requires } from '../support/requires.js';
@@ -38,15 +30,7 @@ interface Ran {
 }
 
 function sandbox(t: TestContext, base = tmpdir()): { dir: string; home: string } {
-  const dir = mkdtempSync(join(base, 'vigil-ll-'));
-  chmodSync(dir, 0o755);
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const home = join(dir, 'home');
-  mkdirSync(join(home, '.ssh'), { recursive: true });
-  writeFileSync(join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY\n');
-  writeFileSync(join(home, 'notes.txt'), 'fine\n');
+  const { dir, home } = homeSandbox(t, 'vigil-ll-', base);
   mkdirSync(join(dir, 'allowed'));
   mkdirSync(join(dir, 'outside'));
   writeFileSync(join(dir, 'allowed', 'a.txt'), 'allowed\n');
