@@ -71,29 +71,36 @@ static __always_inline void volume__count_lookup(__u32 session)
 }
 
 /*
- * true: this opened file is counted and not sent (`f`: the file; `decided`/`d`/`did`: the hook's
- * verdict and what it did). Only an allowed open that did nothing else qualifies.
+ * A global function, not inlined: the verifier checks it once, on its own, instead of along
+ * every path of the hooks that call it (inlined, it took 6.1's verifier past its budget in the
+ * open hooks). An object whose callers hold a BTF pointer to the file defines VOLUME_INLINE:
+ * 6.1 takes only scalars as a global function's arguments.
  */
-static __always_inline bool volume__quiet_open(__u32 session, struct file *f, __u32 open_flags, bool decided,
-					       const struct decision *d, __u32 did)
+#ifdef VOLUME_INLINE
+#define VOLUME_FN static __always_inline
+#else
+#define VOLUME_FN __noinline
+#endif
+
+/* 1: this opened file (`file`, a struct file * as a number) is counted and not sent. */
+VOLUME_FN int volume__quiet_file(__u32 session, __u64 file, __u32 open_flags)
 {
+	struct file *f = (struct file *)file;
 	struct open_seen_key key = {};
 	struct vigil_open_volume *v;
 	struct inode *inode;
 	__u32 mode;
 	__u8 one = 1;
 
-	if (!f || (decided && d->action != VIGIL_ACTION_ALLOW) || did)
-		return false;
 	mode = volume__mode(session);
 	if (!mode)
-		return false;
+		return 0;
 	v = volume__counters(session);
 	if (!v)
-		return false; /* no room to count: send it */
+		return 0; /* no room to count: send it */
 	if (mode & VIGIL_SESSION_OPENS_NONE) {
 		__sync_fetch_and_add(&v->unrecorded, 1);
-		return true;
+		return 1;
 	}
 	inode = BPF_CORE_READ(f, f_inode);
 	key.session = session;
@@ -103,10 +110,22 @@ static __always_inline bool volume__quiet_open(__u32 session, struct file *f, __
 	key.write = (open_flags & VOLUME_WRITE_FLAGS) != 0;
 	if (bpf_map_lookup_elem(&open_seen, &key)) {
 		__sync_fetch_and_add(&v->repeated, 1);
-		return true;
+		return 1;
 	}
 	bpf_map_update_elem(&open_seen, &key, &one, BPF_ANY);
-	return false;
+	return 0;
+}
+
+/*
+ * true: this opened file is counted and not sent (`f`: the file; `decided`/`d`/`did`: the hook's
+ * verdict and what it did). Only an allowed open that did nothing else qualifies.
+ */
+static __always_inline bool volume__quiet_open(__u32 session, struct file *f, __u32 open_flags, bool decided,
+					       const struct decision *d, __u32 did)
+{
+	if (!f || (decided && d->action != VIGIL_ACTION_ALLOW) || did)
+		return false;
+	return volume__quiet_file(session, (__u64)f, open_flags) != 0;
 }
 
 #endif

@@ -28,6 +28,8 @@
 #include "exec_name.h"
 #include "path.h"
 #include "guard_emit.h"
+/* lsm/file_open holds a BTF pointer to the file, which 6.1 refuses as a global function's argument */
+#define VOLUME_INLINE
 #include "volume.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
