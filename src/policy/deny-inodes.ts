@@ -62,6 +62,14 @@ export function kernelDev(stDev: bigint): number {
   return Number(((major << 20n) | (minor & 0xfffffn)) & 0xffffffffn);
 }
 
+/**
+ * /proc and /sys files cannot be hard-linked, and their inodes live and die with processes and
+ * devices: path rules decide them (and walking /sys alone lists some 13,000 files at each load).
+ */
+function underPseudoRoot(path: string): boolean {
+  return PSEUDO_ROOTS.includes(path.split('/')[1] ?? '');
+}
+
 function literalName(c: GlobComponent): string | null {
   if (c.type !== 'segment') return null;
   const [only, ...rest] = c.tokens;
@@ -80,9 +88,11 @@ export function enumerationSource(rule: PathRule): Source | undefined {
   const plan = rule.plan;
   switch (plan.strategy) {
     case 'exact':
-      return { kind: 'name', path: plan.path };
+      return underPseudoRoot(plan.path) ? undefined : { kind: 'name', path: plan.path };
     case 'prefix':
-      return plan.prefix === '/' ? undefined : { kind: 'tree', root: plan.prefix };
+      return plan.prefix === '/' || underPseudoRoot(plan.prefix)
+        ? undefined
+        : { kind: 'tree', root: plan.prefix };
     case 'suffix':
     case 'contains':
       return undefined;
@@ -94,8 +104,7 @@ export function enumerationSource(rule: PathRule): Source | undefined {
       const lastStar = last?.type === 'globstar' ? 1 : 0;
       const first = plan.components[0];
       if (stars > lastStar || first === undefined || literalName(first) === null) return undefined;
-      // /proc and /sys files cannot be hard-linked, and their inodes live and die with processes
-      if (PSEUDO_ROOTS.includes(literalName(first) as string)) return undefined;
+      if (PSEUDO_ROOTS.includes(literalName(first) as string)) return undefined; // underPseudoRoot
       if (last?.type !== 'segment' || head.some((n) => n === null))
         return { kind: 'expand', components: plan.components };
       const matcher = compilePlan(plan);

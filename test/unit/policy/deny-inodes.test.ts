@@ -142,6 +142,22 @@ test('inner wildcards are expanded a folder at a time: /home/*/.ssh/** reaches e
   assert.equal(denyInodeWrites(profile, 0, { walkLimit: 1 }).figures.walkCut, true);
 });
 
+test('/proc and /sys are never walked: their files are decided by path (one load listed 13,000)', () => {
+  const profile = loadProfileText(
+    'name: p\ndefault_policy: allow\ndenied_paths:\n  - /sys/**\n  - /proc/sys/**\n  - /proc/self/environ\n  - /proc/*/environ\n',
+    'p.yaml',
+  );
+  const { writes, figures } = denyInodeWrites(profile, 0);
+  assert.equal(figures.entries, 0);
+  assert.equal(writes.length, 0);
+  assert.deepEqual(figures.notEnumerable, [
+    'denied_paths[0]',
+    'denied_paths[1]',
+    'denied_paths[2]',
+    'denied_paths[3]',
+  ]);
+});
+
 test('mode: audit caps every action at AUDIT, as the kernel matcher does for paths', (t) => {
   const dir = tree(t);
   const profile = loadProfileText(
