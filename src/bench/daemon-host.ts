@@ -4,6 +4,7 @@
 //   {"op":"attach","pid":N,"profile":"generic"|FILE}   watch N (and its descendants), enforcing
 //   {"op":"stats"}                                        counters, ring stats, lines, RSS, CPU
 //   {"op":"stop"}                                         detach everything and exit
+import type { FileOpenVolume } from '../wire/file-events.js';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { homedir } from 'node:os';
@@ -20,7 +21,11 @@ const [{ Daemon }, { AuditWriter }, { loadBuiltinProfile }, { loadProfileFile }]
   import('../policy/load-profile.js'),
 ]);
 
-export type HostRequest = { op: 'attach'; pid: number; profile: string } | { op: 'stats' } | { op: 'stop' };
+export type HostRequest =
+  // fileEvents: the session's --file-events (absent: the daemon's default, first)
+  | { op: 'attach'; pid: number; profile: string; fileEvents?: FileOpenVolume }
+  | { op: 'stats' }
+  | { op: 'stop' };
 
 export interface HostStats {
   counters: Record<string, string>;
@@ -47,7 +52,6 @@ let lossReported = 0;
 const modulesMs = performance.now() - t0;
 const t1 = performance.now();
 const daemon = Daemon.start({
-  fileEvents: 'all',
   onLine: (line) => {
     lines++;
     if (line.event === 'file_open' && line.path === countPath) fileOpenLines++;
@@ -111,7 +115,10 @@ rl.on('line', (text) => {
   try {
     if (req.op === 'attach') {
       const ta = performance.now();
-      daemon.attach(req.pid, profileRef(req.profile), { auditOnly: false });
+      daemon.attach(req.pid, profileRef(req.profile), {
+        auditOnly: false,
+        ...(req.fileEvents === undefined ? {} : { fileEvents: req.fileEvents }),
+      });
       // profile loaded and compiled, tables filled, the process watched
       reply({ ok: true, ms: performance.now() - ta });
     } else if (req.op === 'stats') {

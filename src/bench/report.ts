@@ -3,7 +3,8 @@
 import { renderOverhead, type OverheadRow } from './overhead.js';
 import type { FailClosedRun } from './fail-closed.js';
 import type { ProgramLoad } from './startup.js';
-import type { WatchedKernelRow } from './watched-kernel.js';
+import type { WatchedKernelResult } from './watched-kernel.js';
+import type { CliStartResult } from './cli-start.js';
 
 export interface Sample {
   mode: string;
@@ -56,9 +57,11 @@ export interface Results {
   attachMs: number[];
   overhead: OverheadRow[];
   programLoads: ProgramLoad[];
-  watchedKernel: WatchedKernelRow[];
+  watchedKernel: WatchedKernelResult;
   /** SIGKILL of the daemon to fail-closed, and to a new daemon's take-over, per repetition */
   failClosed: FailClosedRun[];
+  /** `vigil run -- CMD` against CMD alone, and the first run with no daemon */
+  cliStart: CliStartResult;
   /** other activity: BPF links not the bench's, and the 1-minute load average, per repetition */
   machineLoad: { foreignLinks: number[]; loadavg: number[] };
 }
@@ -174,9 +177,9 @@ export function targets(r: Results, median: Median): Target[] {
     },
     {
       name: 'macro workload',
-      goal: '≤ 5% (median, worst workload)',
+      goal: '≤ 10% (median, worst workload; --file-events first)',
       measured: `${f((worstMacro.ratioMed - 1) * 100, 1)}% (${worstMacro.mode})`,
-      met: worstMacro.ratioMed <= 1.05,
+      met: worstMacro.ratioMed <= 1.1,
     },
     {
       name: 'event pipeline',
@@ -196,7 +199,8 @@ export function targets(r: Results, median: Median): Target[] {
       measured: `${f(start, 0)} ms (median spawn to hooks attached + first session)`,
       met: start <= 1000,
     },
-    { name: 'RSS', goal: '≤ 150 MB', measured: `${mb(rss)} (peak)`, met: rss <= 150 * 2 ** 20 },
+    ...cliStartTargets(r.cliStart, median),
+    { name: 'RSS', goal: '≤ 100 MB', measured: `${mb(rss)} (peak)`, met: rss <= 100 * 2 ** 20 },
   ];
 }
 
@@ -246,23 +250,14 @@ export function renderReport(r: Results, median: Median): string {
     '',
     renderOverhead(r.overhead),
   );
-  const wk = r.watchedKernel;
-  const added = wk.map((x) => x.watchedNs - x.baseNs);
-  const wkRatio = wk.map((x) => x.watchedNs / x.baseNs);
-  const daemonRow = rows.find((x) => x.mode === 'open' && x.config === 'generic');
   out.push(
-    '### Watched open: the kernel alone and with the daemon',
-    '',
-    'The agent object with one session under `generic`, its rings drained by a consumer that only',
-    'decodes and drops (no audit line), no daemon; paired with no vigil as above (20,000 open+close).',
-    '',
-    '| configuration | ns/op median | added (median of pairs) | ratio median | ratio min |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    `| kernel only (path walk, matcher, ring buffer) | ${ns(median(wk.map((x) => x.watchedNs)))} | ${ns(median(added))} | ${f(median(wkRatio))} | ${f(Math.min(...wkRatio))} |`,
-    `| the daemon as well (row "watched, built-in \`generic\`" above) | ${ns(daemonRow?.nsMed ?? NaN)} | | ${f(daemonRow?.ratioMed ?? NaN)} | ${f(daemonRow?.ratioMin ?? NaN)} |`,
-    '',
+    ...renderWatchedKernel(
+      r.watchedKernel,
+      rows.find((x) => x.mode === 'open' && x.config === 'generic'),
+      median,
+    ),
   );
-  out.push('## 2. Macro workload (watched under `generic`, every audit line written)', '');
+  out.push('## 2. Macro workload (watched under `generic`, the default --file-events first)', '');
   out.push(
     '| workload | baseline median | vigil median | ratio min | ratio median |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -301,6 +296,7 @@ export function renderReport(r: Results, median: Median): string {
     `| client let go to its session taken back by a new daemon (spawn, re-adoption, resume) | ${fc(r.failClosed.map((x) => x.takeoverMs))} |`,
     '',
   );
+  out.push(...renderCliStart(r.cliStart, median));
   out.push('', '## 5. Daemon cost', '');
   const st = (key: string) => r.startups.map((s) => s[key] ?? NaN);
   const row = (label: string, xs: number[]) => {
@@ -328,4 +324,127 @@ export function renderReport(r: Results, median: Median): string {
     '',
   );
   return `${out.join('\n')}\n`;
+}
+
+/** The watched open's kernel cost by stage (watched-kernel.ts), and the daemon's on top. */
+function renderWatchedKernel(
+  wk: WatchedKernelResult,
+  daemonRow: { nsMed: number; ratioMed: number; ratioMin: number } | undefined,
+  median: Median,
+): string[] {
+  const none = median(wk.noVigilNs);
+  const notWatched = median(wk.rows.map((x) => x.notWatchedNs));
+  const at = (s: 'none' | 'first' | 'all') => median(wk.rows.map((x) => x.watchedNs[s]));
+  // each stage's own cost: the median over repetitions of the difference within one repetition
+  const step = (hi: (x: (typeof wk.rows)[number]) => number, lo: (x: (typeof wk.rows)[number]) => number) =>
+    median(wk.rows.map((x) => hi(x) - lo(x)));
+  const line = (what: string, nsOp: number, added: string, why: string) =>
+    `| ${what} | ${ns(nsOp)} | ${added} | ${f(nsOp / none)} | ${why} |`;
+  return [
+    '### Watched open: the kernel alone, by stage, and with the daemon',
+    '',
+    'The agent object with one session under `generic`, its rings drained by a consumer that only',
+    'decodes and drops (no audit line), no daemon; each stage measured in every repetition, in',
+    'alternating order (20,000 open+close of one allowed file). "added" is the median, over',
+    'repetitions, of the difference to the stage before it in the same repetition.',
+    '',
+    '| configuration | ns/op median | added | vs no vigil | what the added ns pay for |',
+    '| --- | ---: | ---: | ---: | --- |',
+    line('no vigil (before load and after close)', none, '', ''),
+    line(
+      'loaded, this process not watched',
+      notWatched,
+      ns(notWatched - none),
+      'syscall tracepoints put the task on the slow syscall path; the hooks find no session',
+    ),
+    line(
+      'watched, --file-events none',
+      at('none'),
+      ns(
+        step(
+          (x) => x.watchedNs.none,
+          (x) => x.notWatchedNs,
+        ),
+      ),
+      'path walk (dentries to a string), normaliser, matcher, counters',
+    ),
+    line(
+      'watched, --file-events first (default)',
+      at('first'),
+      ns(
+        step(
+          (x) => x.watchedNs.first,
+          (x) => x.watchedNs.none,
+        ),
+      ),
+      'the LRU lookup of (session, file, access): a repeat is counted, not recorded',
+    ),
+    line(
+      'watched, --file-events all',
+      at('all'),
+      ns(
+        step(
+          (x) => x.watchedNs.all,
+          (x) => x.watchedNs.none,
+        ),
+      ),
+      `one ring record per open (reserve, fill, submit; ${f(median(wk.rows.map((x) => x.recordsPerOpen)))} records per open read)`,
+    ),
+    `| the daemon as well (row "watched, built-in \`generic\`" above: --file-events first) | ${ns(daemonRow?.nsMed ?? NaN)} | | ${f(daemonRow?.ratioMed ?? NaN)} (to that row's baseline) | the first open's line; the rest as "first" |`,
+    '',
+  ];
+}
+
+/** Per pair: vigil run's wall time minus the command's alone. */
+function addedMs(row: CliStartResult['rows'][number]): number[] {
+  return row.underVigilMs.map((v, i) => v - (row.aloneMs[i] ?? NaN));
+}
+
+function cliStartTargets(c: CliStartResult, median: Median): Target[] {
+  const out: Target[] = [];
+  const t = c.rows.find((x) => x.command === '/bin/true');
+  if (t !== undefined) {
+    const added = median(addedMs(t));
+    out.push({
+      name: '`vigil run -- /bin/true`, daemon running',
+      goal: '≤ 150 ms more than /bin/true',
+      measured: `+${f(added, 0)} ms (median of pairs; first run with no daemon: ${f(c.coldMs, 0)} ms)`,
+      met: added <= 150,
+    });
+  }
+  const agent = c.rows.find((x) => x.command !== '/bin/true');
+  if (agent !== undefined) {
+    const alone = median(agent.aloneMs);
+    const added = median(addedMs(agent));
+    out.push({
+      name: `agent start-up (\`${agent.command}\`)`,
+      goal: '≤ 10% + 150 ms',
+      measured: `${f(alone, 0)} ms alone, +${f(added, 0)} ms under vigil`,
+      met: added <= alone * 0.1 + 150,
+    });
+  }
+  return out;
+}
+
+function renderCliStart(c: CliStartResult, median: Median): string[] {
+  const row = (x: CliStartResult['rows'][number]) => {
+    const added = addedMs(x);
+    return `| \`${x.command}\` | ${x.aloneMs.length} | ${f(median(x.aloneMs), 0)} ms | ${f(median(x.underVigilMs), 0)} ms | +${f(median(added), 0)} ms | +${f(Math.min(...added), 0)} ms |`;
+  };
+  return [
+    '',
+    '### `vigil run` start-up (the CLI)',
+    '',
+    '`vigil run -- CMD` (the default generic profile, the audit in a file of its own) against CMD alone, in',
+    'pairs, alternating which goes first, with a daemon already running: node, the client, the profile',
+    "loaded by the daemon, the session, the launcher, the session's end.",
+    '',
+    '| command | pairs | alone (median) | under vigil (median) | added (median of pairs) | added (min) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...c.rows.map(row),
+    '',
+    `The first \`vigil run -- /bin/true\` with no daemon running (it starts one: node, the object load with the verifier, the session): ${f(c.coldMs, 0)} ms.`,
+    ...c.skipped.map((s) => `Left out: ${s}.`),
+    '',
+  ];
 }

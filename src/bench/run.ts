@@ -2,6 +2,7 @@
 // in the same run, repeated (min and median). Writes bench-results/report.md and results.json.
 // VIGIL_BENCH_QUICK=1: a ~3 minute smoke run; VIGIL_BENCH_REPS=N overrides the repetitions (3).
 // Needs root, the built BPF objects and dist/. See docs/benchmarks.md.
+import type { FileOpenVolume } from '../wire/file-events.js';
 import { measureFailClosed, type FailClosedRun } from './fail-closed.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { measureOverhead } from './overhead.js';
 import { renderReport, type Results, type Sample } from './report.js';
 import { programLoadTimes } from './startup.js';
 import { measureWatchedKernel } from './watched-kernel.js';
+import { measureCliStart } from './cli-start.js';
 import { bpfObjectPath } from '../system/paths.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -122,7 +124,7 @@ interface OpsResult {
 
 async function gated(
   argv: string[],
-  watch?: { host: Host; profile: string; attachMs?: number[] },
+  watch?: { host: Host; profile: string; attachMs?: number[]; fileEvents?: FileOpenVolume },
 ): Promise<OpsResult> {
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw new Error('empty command');
@@ -138,7 +140,12 @@ async function gated(
     }),
   );
   if (watch !== undefined && child.pid !== undefined) {
-    const r = await watch.host.request({ op: 'attach', pid: child.pid, profile: watch.profile });
+    const r = await watch.host.request({
+      op: 'attach',
+      pid: child.pid,
+      profile: watch.profile,
+      ...(watch.fileEvents === undefined ? {} : { fileEvents: watch.fileEvents }),
+    });
     watch.attachMs?.push(Number(r.ms));
   }
   const t0 = performance.now();
@@ -530,7 +537,12 @@ async function runAll(work: string, began: number): Promise<void> {
         const before = await host.stats();
         const n = rate === 0 ? (quick ? 300_000 : 1_000_000) : Math.round(rate * pipelineSeconds);
         const generated = n + Math.max(1, Math.floor(n / 10)); // the helper warms up with n/10 more
-        const r = await gated([ops, 'open', String(n), allowed, String(rate)], { host, profile: 'generic' });
+        // every open one line: the pipeline's own rate, not the kernel's deduplication
+        const r = await gated([ops, 'open', String(n), allowed, String(rate)], {
+          host,
+          profile: 'generic',
+          fileEvents: 'all',
+        });
         const tEnd = performance.now();
         let s = await host.stats();
         let prev = -1;
@@ -567,6 +579,9 @@ async function runAll(work: string, began: number): Promise<void> {
   const failClosed: FailClosedRun[] = [];
   for (let rep = 0; rep < reps; rep++) failClosed.push(await measureFailClosed(repo, work, rep));
 
+  log('vigil run start-up (the CLI, a daemon of its own)');
+  const cliStart = measureCliStart(repo, work, quick ? 10 : 30);
+
   foreignLinks.push(foreignBpfLinks());
   load.push(loadavg()[0] ?? NaN);
   const results: Results = {
@@ -594,6 +609,7 @@ async function runAll(work: string, began: number): Promise<void> {
     programLoads,
     watchedKernel,
     failClosed,
+    cliStart,
     machineLoad: { foreignLinks, loadavg: load },
   };
   results.machine.durationS = (performance.now() - began) / 1000;

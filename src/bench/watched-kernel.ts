@@ -1,18 +1,36 @@
-// The kernel's own cost of a watched open (path walk, matcher, ring buffer reserve/submit),
-// apart from the daemon's: the agent object with a session under `generic`, its rings drained
-// by a consumer that drops every event (decoding only), against no vigil in the same round.
-// The report sets it beside the "watched, built-in generic" row, where the real daemon builds
-// and writes every audit line.
+// The kernel's own cost of a watched open, apart from the daemon's, split by stage: the agent
+// object loaded with one session under `generic`, its rings drained by a consumer that drops
+// every event (decoding only), no daemon. Per repetition, in alternating order:
+//   not watched  the hooks run and find no session (the cost every process of the machine pays)
+//   none         the session's path walk, matcher and counting (--file-events none: no record)
+//   first        as none, plus the LRU lookup that keeps repeats of a file out of the ring
+//   all          as none, plus one ring-buffer record per open (reserve, fill, submit, decode)
+// and "no vigil" before the object loads and after it closes. The report sets these beside the
+// "watched, built-in generic" row, where the real daemon watches with its default, first.
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 
-import { AgentKernel } from '../loader/agent-kernel.js';
+import { AgentKernel, type SessionConfig } from '../loader/agent-kernel.js';
 import { loadBuiltinProfile } from '../policy/builtin-profiles.js';
+import type { FileOpenVolume } from '../wire/file-events.js';
+
+export const WATCHED_STAGES = ['none', 'first', 'all'] as const satisfies readonly FileOpenVolume[];
+type Stage = (typeof WATCHED_STAGES)[number];
 
 export interface WatchedKernelRow {
   rep: number;
-  baseNs: number;
-  watchedNs: number;
+  /** the hooks attached, this process in no session */
+  notWatchedNs: number;
+  /** watched, per --file-events mode */
+  watchedNs: Record<Stage, number>;
+  /** ring records read during the `all` run, per open (about 1: each open is recorded) */
+  recordsPerOpen: number;
+}
+
+export interface WatchedKernelResult {
+  /** no vigil loaded: the mean of the runs before the object loaded and after it closed */
+  noVigilNs: number[];
+  rows: WatchedKernelRow[];
 }
 
 // a session number no daemon hands out (the bench runs this with no daemon loaded)
@@ -40,7 +58,10 @@ export async function measureWatchedKernel(
   file: string,
   reps: number,
   n: number,
-): Promise<WatchedKernelRow[]> {
+): Promise<WatchedKernelResult> {
+  const args = ['open', String(n), file];
+  const noVigilNs: number[] = [];
+  for (let i = 0; i < Math.max(2, reps >> 1); i++) noVigilNs.push(await run(ops, args));
   const events = { count: 0 };
   const kernel = AgentKernel.open({
     onEvents: (evs) => {
@@ -50,23 +71,41 @@ export async function measureWatchedKernel(
   const rows: WatchedKernelRow[] = [];
   try {
     kernel.loadProfile(HANDLE, loadBuiltinProfile('generic', { home: homedir(), workspace: process.cwd() }));
-    kernel.setSession(SESSION, { profile: HANDLE, enforce: true, auditOnly: false, rawSockets: false });
-    const args = ['open', String(n), file];
+    const session = (fileEvents: Stage): SessionConfig => ({
+      profile: HANDLE,
+      enforce: true,
+      auditOnly: false,
+      rawSockets: false,
+      fileEvents,
+    });
     for (let rep = 0; rep < reps; rep++) {
-      // alternate which goes first, as in overhead.ts
-      if (rep % 2 === 0) {
-        const baseNs = await run(ops, args);
-        rows.push({ rep, baseNs, watchedNs: await run(ops, args, kernel) });
-      } else {
-        const watchedNs = await run(ops, args, kernel);
-        rows.push({ rep, baseNs: await run(ops, args), watchedNs });
+      const order: (Stage | 'not watched')[] = ['not watched', ...WATCHED_STAGES];
+      if (rep % 2 === 1) order.reverse(); // drift falls on every stage alike
+      const row: WatchedKernelRow = {
+        rep,
+        notWatchedNs: NaN,
+        watchedNs: { none: NaN, first: NaN, all: NaN },
+        recordsPerOpen: NaN,
+      };
+      for (const stage of order) {
+        if (stage === 'not watched') {
+          row.notWatchedNs = await run(ops, args);
+          continue;
+        }
+        kernel.setSession(SESSION, session(stage));
+        kernel.flush();
+        const before = events.count;
+        row.watchedNs[stage] = await run(ops, args, kernel);
+        kernel.flush();
+        if (stage === 'all') row.recordsPerOpen = (events.count - before) / n;
       }
+      rows.push(row);
     }
-    kernel.flush();
     if (events.count === 0) throw new Error('the watched helper produced no events: it was not watched');
   } finally {
     kernel.deleteSession(SESSION);
     kernel.close();
   }
-  return rows;
+  for (let i = 0; i < Math.max(2, reps >> 1); i++) noVigilNs.push(await run(ops, args));
+  return { noVigilNs, rows };
 }

@@ -6,7 +6,9 @@ import { UsageError } from '../errors.js';
 import { readStat } from '../system/proc-fs.js';
 import { fileEventsFlag, intFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
 import { openAuditOutput } from './audit-output.js';
-import { resolveProfile } from './profile-arg.js';
+import type { AuditWriter } from '../sinks/audit-writer.js';
+import type { ProfileRef } from '../daemon/control-protocol.js';
+import { connectWithProfile, profileChoice } from './profile-arg.js';
 import { untilSignal } from './watch-command.js';
 import { lookupUser } from '../targeting/launch.js';
 import { readFileSync, readlinkSync } from 'node:fs';
@@ -44,12 +46,21 @@ export async function attachCommand(argv: string[]): Promise<number> {
   const owner = processOwner(pid);
   const home = owner === undefined ? '/root' : (lookupUser(String(owner))?.home ?? '/root');
   const cwd = processCwd(pid) ?? process.cwd();
-  const profile = resolveProfile('attach', values, { home, workspace: cwd }, 'generic');
-  const output = openAuditOutput(values['audit-log']);
-  const daemon = await connectOrStartDaemon({
-    events: connectionNotices(() => `the session of ${pid}`, profile.profile.failClosed),
-  });
+  const choice = profileChoice('attach', values, { home, workspace: cwd }, 'generic');
+  const known: { profile?: ProfileRef } = {};
+  const { daemon, profile } = await connectWithProfile(choice, (beforeStart) =>
+    connectOrStartDaemon({
+      events: connectionNotices(
+        () => `the session of ${pid}`,
+        () => known.profile?.profile.failClosed ?? 'deny',
+      ),
+      beforeStart,
+    }),
+  );
+  known.profile = profile;
+  let output: AuditWriter | undefined;
   try {
+    output = openAuditOutput(values['audit-log']);
     let endResolve: () => void = () => undefined;
     const ended = new Promise<void>((r) => {
       endResolve = r;
@@ -60,7 +71,7 @@ export async function attachCommand(argv: string[]): Promise<number> {
       { auditOnly: values['audit-only'] === true, ...(fileEvents === undefined ? {} : { fileEvents }) },
       {
         line: (line) => {
-          output.write(line);
+          output?.write(line);
         },
         ended: () => {
           endResolve();
@@ -74,7 +85,7 @@ export async function attachCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await daemon.close();
-    output.close();
+    output?.close();
   }
 }
 

@@ -11,14 +11,17 @@ export function openAuditOutput(dest: string | undefined): AuditWriter {
   return dest === undefined || dest === '-' ? new AuditWriter() : new AuditWriter({ path: resolve(dest) });
 }
 
+export interface SessionOutput {
+  writer: AuditWriter;
+  /** the file written (undefined: stdout) */
+  path: string | undefined;
+}
+
 /**
  * `vigil run`'s output: --audit-log FILE or `-` (stdout), else a new file under
- * <log dir>/sessions/ (root-only), named on stderr before anything else happens.
+ * <log dir>/sessions/ (root-only), named on stderr before the session starts.
  */
-export function openSessionOutput(dest: string | undefined): {
-  writer: AuditWriter;
-  path: string | undefined;
-} {
+export function openSessionOutput(dest: string | undefined): SessionOutput {
   if (dest !== undefined) {
     return { writer: openAuditOutput(dest), path: dest === '-' ? undefined : resolve(dest) };
   }

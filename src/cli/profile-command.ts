@@ -41,7 +41,7 @@ function vars(): { home: string; workspace: string } {
 function loadNamed(ref: string): Profile {
   if (!existsSync(ref) && isBuiltinProfile(ref)) return loadBuiltinProfile(ref, vars());
   const loaded = loadAnyProfileFile(resolve(ref), vars());
-  noticeImport(ref, loaded);
+  if (loaded.importedFrom === 'neurontrace') noticeImport(ref, loaded.profile.name);
   return loaded.profile;
 }
 
@@ -237,7 +237,7 @@ function printNotices(p: Profile): void {
 function validate(args: string[]): number {
   const given = oneArg('profile validate', args);
   const loaded = loadAnyProfileFile(resolve(given), vars());
-  noticeImport(given, loaded);
+  if (loaded.importedFrom === 'neurontrace') noticeImport(given, loaded.profile.name);
   const p = loaded.profile;
   printNotices(p);
   const f = compileTables(p, 0).figures;

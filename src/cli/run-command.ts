@@ -19,14 +19,14 @@ import {
 } from '../targeting/launch.js';
 import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
 import { fileEventsFlag, landlockFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
-import { openSessionOutput } from './audit-output.js';
+import { openSessionOutput, type SessionOutput } from './audit-output.js';
 import { START_TIMEOUT_MS } from '../daemon/daemon-spawn.js';
 import { SessionSummary } from './session-summary.js';
 import { errnoName } from '../enrich/linux-names.js';
 import { hardeningArgs } from '../targeting/hardening.js';
 import { planReadonly } from '../policy/readonly-plan.js';
 import { makeUndumpable } from '../system/undumpable.js';
-import { resolveProfile } from './profile-arg.js';
+import { connectWithProfile, profileChoice } from './profile-arg.js';
 
 const HELP = `usage: vigil run [options] -- CMD [ARGS...]
 
@@ -86,29 +86,37 @@ export async function runCommand(argv: string[]): Promise<number> {
   const cwd = process.cwd();
   // ${HOME}: the home of the user CMD runs as; as root without sudo, the environment's.
   const home = user?.home ?? process.env.HOME ?? '/root';
-  const profile = resolveProfile('run', values, { home, workspace: cwd }, 'generic');
-  const plan = landlockPlan(landlockMode, profile, auditOnly);
-  const readonly = planReadonly(profile.profile, auditOnly);
-  const output = openSessionOutput(values['audit-log']);
-  const summary = new SessionSummary();
-  const keepCaps = values['keep-caps'] === true;
-  if (keepCaps) {
-    console.error(
-      'vigil: --keep-caps: the agent keeps the capabilities that defeat confinement (mounts, BPF, ptrace, raw I/O); a root agent can undo what vigil enforces',
-    );
-  }
-
+  const choice = profileChoice('run', values, { home, workspace: cwd }, 'generic');
   const sessionName = { value: 'the session' };
-  const daemon = await connectOrStartDaemon({
-    events: connectionNotices(() => sessionName.value, profile.profile.failClosed),
-  });
+  const failClosed = { value: 'deny' as FailClosed };
+  const { daemon, profile } = await connectWithProfile(choice, (beforeStart) =>
+    connectOrStartDaemon({
+      events: connectionNotices(
+        () => sessionName.value,
+        () => failClosed.value,
+      ),
+      beforeStart,
+    }),
+  );
+  failClosed.value = profile.profile.failClosed;
   let ui: Awaited<ReturnType<typeof startUi>> | undefined;
+  let output: SessionOutput | undefined;
   try {
+    const plan = landlockPlan(landlockMode, profile, auditOnly);
+    const readonly = planReadonly(profile.profile, auditOnly);
+    output = openSessionOutput(values['audit-log']);
+    const summary = new SessionSummary();
+    const keepCaps = values['keep-caps'] === true;
+    if (keepCaps) {
+      console.error(
+        'vigil: --keep-caps: the agent keeps the capabilities that defeat confinement (mounts, BPF, ptrace, raw I/O); a root agent can undo what vigil enforces',
+      );
+    }
     // before the session exists, so the UI sees its session_start
     if (uiOptions !== undefined) ui = await startUi(daemon, uiOptions, [profile]);
     const state = { ended: false };
     // this process and the daemon
-    const protect = [process.pid, (await daemon.status()).pid];
+    const protect = [process.pid, await daemon.pid()];
     const launched = await launch(command, {
       user,
       cwd,
@@ -141,7 +149,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         },
         {
           line: (line) => {
-            output.writer.write(line);
+            output?.writer.write(line);
             summary.add(line);
           },
           ended: () => {
@@ -176,7 +184,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     await ui?.close();
     await daemon.close();
-    output.writer.close();
+    output?.writer.close();
   }
 }
 
@@ -184,8 +192,9 @@ export async function runCommand(argv: string[]): Promise<number> {
 export const EXIT_DAEMON_LOST = 75;
 
 /**
- * The session's last lines (its end) come once the exit events are read: waits for them, and
- * for a daemon that is coming back (at most as long as a daemon may take to start, plus 10 s).
+ * The session's last lines (its end) come once the daemon has read the exit events (its ring
+ * readers deliver within 50 ms): waits for them, and for a daemon that is coming back (at most as
+ * long as a daemon may take to start, plus 10 s).
  */
 async function awaitSessionEnd(daemon: DaemonHandle, state: { ended: boolean }): Promise<void> {
   const start = Date.now();
@@ -194,14 +203,7 @@ async function awaitSessionEnd(daemon: DaemonHandle, state: { ended: boolean }):
     // a daemon being started again (daemon-spawn.ts) has the session's last lines
     const limit = daemon.gaps === 0 && daemon.connected ? 1000 : START_TIMEOUT_MS + 10_000;
     if (Date.now() - start >= limit) return;
-    if (daemon.connected) {
-      try {
-        await daemon.flush();
-      } catch {
-        // the connection dropped meanwhile: wait for it to come back
-      }
-    }
-    if (!ended()) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -219,13 +221,13 @@ function statusAfterGaps(daemon: DaemonHandle, name: string, status: number, end
 }
 
 /** What a session's client prints when its daemon goes and comes back. */
-export function connectionNotices(name: () => string, failClosed: FailClosed): ConnectionEvents {
+export function connectionNotices(name: () => string, failClosed: () => FailClosed): ConnectionEvents {
   return {
     lost: (why, stopping) => {
       const pinned =
         stopping?.kept === false
           ? 'its state was unloaded: the session is no longer enforced'
-          : `the kernel keeps enforcing ${name()}'s profile and, once no daemon has read its events for the deadline (1 s by default), applies its fail-closed action (${failClosed})`;
+          : `the kernel keeps enforcing ${name()}'s profile and, once no daemon has read its events for the deadline (1 s by default), applies its fail-closed action (${failClosed()})`;
       console.error(`vigil: ${why}; ${pinned}; looking for a daemon again`);
     },
     back: (pid, downMs) => {

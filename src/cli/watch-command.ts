@@ -7,7 +7,9 @@ import { lookupUser } from '../targeting/launch.js';
 import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
 import { fileEventsFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
 import { openAuditOutput } from './audit-output.js';
-import { resolveProfile } from './profile-arg.js';
+import type { AuditWriter } from '../sinks/audit-writer.js';
+import type { ProfileRef } from '../daemon/control-protocol.js';
+import { connectWithProfile, profileChoice } from './profile-arg.js';
 
 const HELP = `usage: vigil watch (--framework NAME | --profile FILE) [options]
 
@@ -42,21 +44,30 @@ export async function watchCommand(argv: string[]): Promise<number> {
   const uiOptions = uiOptionsFrom('watch', values);
   requireRoot('watch');
   const sudoUser = process.env.SUDO_USER === undefined ? undefined : lookupUser(process.env.SUDO_USER);
-  const profile = resolveProfile('watch', values, {
+  const choice = profileChoice('watch', values, {
     home: sudoUser?.home ?? '/root',
     workspace: process.cwd(),
   });
-  const output = openAuditOutput(values['audit-log']);
-  const daemon = await connectOrStartDaemon({
-    events: connectionNotices(() => `the watch sessions of ${profile.name}`, profile.profile.failClosed),
-  });
+  const known: { profile?: ProfileRef } = {};
+  const { daemon, profile } = await connectWithProfile(choice, (beforeStart) =>
+    connectOrStartDaemon({
+      events: connectionNotices(
+        () => `the watch sessions of ${known.profile?.name ?? choice.given}`,
+        () => known.profile?.profile.failClosed ?? 'deny',
+      ),
+      beforeStart,
+    }),
+  );
+  known.profile = profile;
+  let output: AuditWriter | undefined;
   let ui: Awaited<ReturnType<typeof startUi>> | undefined;
   try {
+    output = openAuditOutput(values['audit-log']);
     if (uiOptions !== undefined) ui = await startUi(daemon, uiOptions, [profile]);
     await daemon.subscribe(
       { watch: true },
       (line) => {
-        output.write(line);
+        output?.write(line);
       },
       () => undefined,
     );
@@ -72,7 +83,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
   } finally {
     await ui?.close();
     await daemon.close();
-    output.close();
+    output?.close();
   }
 }
 

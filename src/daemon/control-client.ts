@@ -19,6 +19,7 @@ import type {
   ProfileRef,
 } from './control-protocol.js';
 import { DEFAULT_SOCKET } from './control-protocol.js';
+import type { LoadedSource } from '../policy/load-source.js';
 // The in-process daemon (tests, vigil demo) is imported when used: a client of a running daemon
 // loads none of the daemon, loader or bridge code.
 import type { ControlServer } from './control-server.js';
@@ -41,6 +42,8 @@ export interface DaemonHandle {
   /** connected now */
   readonly connected: boolean;
   status(): Promise<StatusResult>;
+  /** The daemon's process id (a cheap round trip, unlike status). */
+  pid(): Promise<number>;
   /** A run session whose lines (from session_start on) go to `sink`. */
   createRunSession(
     profile: ProfileRef,
@@ -68,6 +71,8 @@ export interface DaemonHandle {
   ): Promise<void>;
   /** Loads every profile in use again from its source; a bad one leaves its old tables in force. */
   reloadProfiles(): Promise<ReloadResult>;
+  /** Loads a profile (`builtin:NAME` or a file) where the loader already is: in the daemon. */
+  loadProfile(source: string, vars: ProfileRef['vars']): Promise<LoadedSource>;
   /** Events still in the kernel's ring buffer are delivered before this resolves. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -230,6 +235,9 @@ class RemoteDaemon implements DaemonHandle {
   status(): Promise<StatusResult> {
     return this.#request({ op: 'status' });
   }
+  async pid(): Promise<number> {
+    return (await this.#request<{ pid: number }>({ op: 'hello' })).pid;
+  }
   async createRunSession(
     profile: ProfileRef,
     cgroup: boolean,
@@ -297,6 +305,16 @@ class RemoteDaemon implements DaemonHandle {
   reloadProfiles(): Promise<ReloadResult> {
     return this.#request({ op: 'profile.reload' });
   }
+  async loadProfile(source: string, vars: ProfileRef['vars']): Promise<LoadedSource> {
+    try {
+      return await this.#request<LoadedSource>({ op: 'profile.load', source, vars });
+    } catch (err) {
+      // a broken profile exits as one loaded here would (the catalogue's exit code for its code)
+      if (err instanceof RemoteError && /^VIGIL_PROFILE_/.test(err.code))
+        throw new VigilError(err.catalogueCode, err.message, { hint: err.hint });
+      throw err;
+    }
+  }
   async flush(): Promise<void> {
     // The daemon delivers on its own every 50 ms; a round trip after that covers it.
     await new Promise((r) => setTimeout(r, 120));
@@ -338,6 +356,9 @@ class LocalDaemon implements DaemonHandle {
   status(): Promise<StatusResult> {
     return Promise.resolve(this.daemon.status());
   }
+  pid(): Promise<number> {
+    return Promise.resolve(process.pid);
+  }
   createRunSession(
     profile: ProfileRef,
     cgroup: boolean,
@@ -378,6 +399,9 @@ class LocalDaemon implements DaemonHandle {
   }
   reloadProfiles(): Promise<ReloadResult> {
     return Promise.resolve(this.daemon.reloadProfiles());
+  }
+  async loadProfile(source: string, vars: ProfileRef['vars']): Promise<LoadedSource> {
+    return (await import('../policy/load-source.js')).loadProfileSource(source, vars);
   }
   flush(): Promise<void> {
     this.daemon.flush();
@@ -430,6 +454,8 @@ export async function connectOrStartDaemon(
     serve?: boolean;
     inProcess?: boolean;
     events?: ConnectionEvents;
+    /** runs only when no daemon answers, before one is started (a CLI checks its profile first) */
+    beforeStart?: () => Promise<void>;
   } = {},
 ): Promise<DaemonHandle> {
   const path = options.socketPath ?? defaultSocketPath();
@@ -440,6 +466,7 @@ export async function connectOrStartDaemon(
   };
   const sock = await tryConnect(path);
   if (sock !== undefined) return new RemoteDaemon(sock, reconnect);
+  await options.beforeStart?.();
   if (options.inProcess !== true) {
     await spawnDaemon(path);
     const again = await tryConnect(path);

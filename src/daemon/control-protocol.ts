@@ -130,6 +130,8 @@ export type Request =
     }
   | { id: number; op: 'watch.add'; profile: ProfileRef; enforce: EnforceOptions }
   | { id: number; op: 'profile.reload' }
+  /** loads a profile for a client, which then needs no loader of its own (a fast start) */
+  | { id: number; op: 'profile.load'; source: string; vars: { home: string; workspace: string } }
   | { id: number; op: 'session.resume'; session: number }
   | { id: number; op: 'watch.own'; ruleIds: number[] }
   | { id: number; op: 'daemon.stop'; unload: boolean }

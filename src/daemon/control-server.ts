@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { VigilError } from '../errors.js';
 import { errorBody, type Request, type ServerMessage } from './control-protocol.js';
 import type { Daemon, SessionSink } from './daemon.js';
+import { loadProfileSource } from '../policy/load-source.js';
 
 export class ControlServer {
   readonly path: string;
@@ -151,6 +152,8 @@ export class ControlServer {
         return { pid: process.pid };
       case 'profile.reload':
         return daemon.reloadProfiles();
+      case 'profile.load':
+        return loadProfileSource(req.source, req.vars);
       case 'subscribe': {
         const filter: { session?: number; watch?: boolean } = {};
         if (req.session !== undefined) filter.session = req.session;

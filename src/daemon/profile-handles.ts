@@ -5,9 +5,8 @@ import { createHash } from 'node:crypto';
 
 import type { AgentKernel } from '../loader/agent-kernel.js';
 import type { LoadReport } from '../loader/policy-tables.js';
-import { loadBuiltinProfile } from '../policy/builtin-profiles.js';
 import { describeInodes, inodesIncomplete } from '../policy/deny-inodes.js';
-import { loadAnyProfileFile } from '../policy/load-any-profile.js';
+import { loadProfileSource } from '../policy/load-source.js';
 import { errorBody, type ProfileRef, type ReloadResult } from './control-protocol.js';
 
 interface Entry {
@@ -158,8 +157,6 @@ export class ProfileHandles {
 
 /** Loads a profile again from where it came from, with the same variables (for reload). */
 export function reloadProfile(ref: ProfileRef): ProfileRef {
-  const profile = ref.source.startsWith('builtin:')
-    ? loadBuiltinProfile(ref.source.slice('builtin:'.length), ref.vars)
-    : loadAnyProfileFile(ref.source, ref.vars).profile;
+  const { profile } = loadProfileSource(ref.source, ref.vars);
   return { ...ref, name: profile.name, profile };
 }

@@ -179,9 +179,12 @@ test('vigil run: bad input is a clear error with the right exit code', async (t)
   const dir = tempDir(t);
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'name: x\ndefault_policy: maybe\n');
-  const r1 = vigil(['run', '--profile', bad, '--', '/bin/true']);
+  // no daemon at this socket: the client loads the profile, and starts no daemon for a broken one
+  const none = join(dir, 'none', 'vigil.sock');
+  const r1 = vigil(['run', '--profile', bad, '--', '/bin/true'], { VIGIL_SOCKET: none });
   assert.equal(r1.status, 4);
   assert.match(String(r1.stderr), /bad\.yaml:2:\d+/);
+  assert.equal(existsSync(none), false, 'no daemon was started');
   const r2 = vigil(['run', '--bogus', '--', '/bin/true']);
   assert.equal(r2.status, 2);
   assert.match(String(r2.stderr), /--bogus/);
@@ -190,6 +193,12 @@ test('vigil run: bad input is a clear error with the right exit code', async (t)
   assert.match(String(r3.stderr), /give the command after --/);
   const r4 = vigil(['run', '--', '/nonexistent/program']);
   assert.equal(r4.status, 127, 'exec failure is 127, like a shell');
+  // a daemon runs now (r4 started one, or found it): the daemon loads the profile for its
+  // client, and a broken one is reported just as the client reports it with no daemon
+  assert.equal(vigil(['status']).status, 0, 'a daemon answers');
+  const r5 = vigil(['run', '--profile', bad, '--', '/bin/true']);
+  assert.equal(r5.status, 4, String(r5.stderr));
+  assert.equal(String(r5.stderr), String(r1.stderr));
 });
 
 test('vigil watch: a shebang script named like entry_comm becomes a session; vigil status lists it', async (t) => {

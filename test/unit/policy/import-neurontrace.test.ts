@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { resolveProfile } from '../../../src/cli/profile-arg.js';
+import { loadChoice, profileChoice } from '../../../src/cli/profile-arg.js';
 import { createEvaluator, type PolicyInput } from '../../../src/policy/evaluate.js';
 import { expandAlternates, GlobsetRefusal, parseGlobset } from '../../../src/policy/globset-parse.js';
 import { commonPath, globNfa, nfaAccepts } from '../../../src/policy/globset-nfa.js';
@@ -610,26 +610,22 @@ describe('loading a NeuronTrace file where a profile is expected', () => {
     assert.equal(v.profile.name, 'own');
   });
 
-  it('vigil run --profile FILE: one notice line, or the import error', () => {
+  it('vigil run --profile FILE: one notice line, or the import error', async () => {
     const lines: string[] = [];
     const original = console.error;
     console.error = (...args: unknown[]) => {
       lines.push(args.join(' '));
     };
     try {
-      const ref = resolveProfile(
-        'run',
-        { profile: fixture('claude-code') },
-        { home: '/home/u', workspace: '/w' },
-      );
+      const vars = { home: '/home/u', workspace: '/w' };
+      const ref = await loadChoice(profileChoice('run', { profile: fixture('claude-code') }, vars));
       assert.equal(ref.profile.name, 'claude-code');
       assert.equal(ref.source, fixture('claude-code'));
       assert.deepEqual(lines, [
         `vigil: ${fixture('claude-code')} is a NeuronTrace policy; imported as vigil profile 'claude-code' (vigil profile import --from neurontrace ${fixture('claude-code')} shows it)`,
       ]);
-      assert.throws(
-        () =>
-          resolveProfile('run', { profile: fixture('refused-order') }, { home: '/home/u', workspace: '/w' }),
+      await assert.rejects(
+        loadChoice(profileChoice('run', { profile: fixture('refused-order') }, vars)),
         (e: unknown) => e instanceof NeuronTraceImportError && /rules\[1\]/.test(e.message),
       );
     } finally {
