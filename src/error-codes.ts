@@ -52,6 +52,7 @@ export const ERROR_CATALOGUE = {
   VIGIL_PROFILE_INVALID: { exit: config }, // unknown key, wrong type, missing key, bad value
   VIGIL_PROFILE_PATTERN: { exit: config }, // a path or command pattern the matcher cannot enforce
   VIGIL_PROFILE_NETWORK: { exit: config }, // an invalid CIDR, port or protocol
+  VIGIL_PROFILE_HOST: { exit: config }, // an invalid host name or wildcard in allowed_hosts or denied_hosts
   VIGIL_PROFILE_VARIABLE: { exit: config }, // ${NAME} unknown, or not given by the caller
   VIGIL_PROFILE_UNKNOWN_BUILTIN: { exit: config }, // `extends:` or a by-name load names no built-in
   VIGIL_PROFILE_EXTENDS: { exit: config }, // an `extends` cycle

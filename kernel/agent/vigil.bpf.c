@@ -15,6 +15,7 @@
 #include "path.h"
 #include "../policy/policy_match.h"
 #include "decide.h"
+#include "hosts.h"
 #include "emit.h"
 #include "backends.h"
 #include "verdicts.h"

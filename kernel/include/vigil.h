@@ -152,6 +152,28 @@ enum vigil_session_flag {
 	/* --file-events (kernel/lib/volume.h); neither: every open is sent */
 	VIGIL_SESSION_OPENS_FIRST = 1 << 6, /* an allowed open once per (file, access); failed lookups counted */
 	VIGIL_SESSION_OPENS_NONE = 1 << 7,  /* allowed opens counted only */
+	/* the profile allows hosts by name: an address learned for one of them is allowed (hosts.h) */
+	VIGIL_SESSION_HOSTS = 1 << 8,
+};
+
+#define VIGIL_HOST_PORTS 6
+
+/*
+ * Key of the `host_addrs` map: an address a DNS answer gave for a name the session's profile
+ * allows (learned by vigil's DNS proxy, which writes it before the answer reaches the agent).
+ */
+struct vigil_host_addr_key {
+	__u32 session;
+	__u8 family; /* 4 or 6 */
+	__u8 pad[3];
+	__u8 addr[16]; /* network order; IPv4 in the first 4 bytes */
+};
+
+/* Value of `host_addrs`: until when, for which rule, and on which ports the address is allowed. */
+struct vigil_host_addr {
+	__u64 expires_ns; /* bpf_ktime_get_boot_ns() clock: the answer's TTL, at least the minimum */
+	__u32 rule;       /* index of the allowed_hosts rule whose name the address answered */
+	__u16 ports[VIGIL_HOST_PORTS]; /* allowed ports; ports[0] == 0: any port */
 };
 
 /*
@@ -403,6 +425,7 @@ enum vigil_policy_rule_kind {
 	VIGIL_RULE_FAIL_CLOSED = 5, /* no daemon beat within the deadline: the session's `deny` action */
 	VIGIL_RULE_HARDENING = 6,   /* `vigil run`'s hardening filter (seccomp), not the profile */
 	VIGIL_RULE_GUARD = 7,       /* a process-wide guard; rule is enum vigil_policy_guard */
+	VIGIL_RULE_HOST = 8,        /* an address learned for an allowed_hosts name; rule is its index */
 };
 
 /* Bits of vigil_policy_table.flags. */

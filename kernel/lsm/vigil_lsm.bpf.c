@@ -22,6 +22,7 @@
 #include "lineage.h"
 #include "../policy/policy_match.h"
 #include "decide.h"
+#include "hosts.h"
 #include "emit.h"
 #include "backends.h"
 #include "verdicts.h"

@@ -17,6 +17,8 @@ struct vigil_watch_rule anchor_watch_rule;
 struct vigil_session anchor_session;
 struct vigil_heartbeat anchor_heartbeat;
 struct vigil_open_volume anchor_open_volume;
+struct vigil_host_addr_key anchor_host_addr_key;
+struct vigil_host_addr anchor_host_addr;
 struct vigil_name anchor_name;
 struct vigil_event_head anchor_event_head;
 struct vigil_exec_event anchor_exec_event;

@@ -7,6 +7,7 @@
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -70,6 +71,14 @@ Napi::Value SetUndumpable(const Napi::CallbackInfo& info) {
 
 Napi::Value NumPossibleCpus(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), libbpf_num_possible_cpus());
+}
+
+// CLOCK_BOOTTIME, the clock of bpf_ktime_get_boot_ns(): expiry times the hooks compare against.
+Napi::Value BoottimeNs(const Napi::CallbackInfo& info) {
+  struct timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  uint64_t ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+  return Napi::BigInt::New(info.Env(), ns);
 }
 
 Napi::Value LibbpfVersion(const Napi::CallbackInfo& info) {

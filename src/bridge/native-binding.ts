@@ -151,6 +151,8 @@ export interface NativeBinding {
   /** prctl(PR_SET_DUMPABLE, 0): only CAP_SYS_PTRACE may trace this process or open its memory */
   setUndumpable(): NativeSyscallResult;
   numPossibleCpus(): number;
+  /** CLOCK_BOOTTIME in ns: the clock of bpf_ktime_get_boot_ns() */
+  boottimeNs(): bigint;
   libbpfVersion(): string;
   openPinnedMap(path: string): NativeMap;
   openPinnedLink(path: string): NativeLink;

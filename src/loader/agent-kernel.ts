@@ -7,6 +7,7 @@
 // hooks keep deciding from the same tables when the daemon dies, and a later daemon re-adopts
 // them: it loads no second copy, only the programs that have no pinned link yet.
 import { BpfObject, type AttachReport } from '../bridge/bpf-object.js';
+import { native } from '../bridge/native-binding.js';
 import type { BpfLink } from '../bridge/bpf-link.js';
 import type { RingBufferReader, RingBufferStats } from '../bridge/ring-buffer.js';
 import { decodeAgentEvent, type AgentEvent } from '../wire/events.js';
@@ -32,6 +33,13 @@ import {
   type LossCounters,
 } from '../wire/kernel-counters.js';
 import { PolicyTables, type LoadReport } from './policy-tables.js';
+import {
+  forgetAddresses,
+  learnAddress,
+  learnedAddresses,
+  type LearnedAddress,
+  type LearnedEntry,
+} from './host-addrs.js';
 import { SystemError } from '../errors.js';
 import { requireCgroup2Root } from '../system/cgroup.js';
 import { ensureMount } from '../system/mounts.js';
@@ -100,6 +108,8 @@ export interface SessionConfig {
   failClosed?: FailClosed;
   /** allowed file opens sent one by one (kernel/lib/volume.h); absent: all */
   fileEvents?: FileOpenVolume;
+  /** the profile allows hosts by name: learned addresses are allowed (kernel/lib/hosts.h) */
+  hosts?: boolean;
 }
 
 function sessionFlags(c: SessionConfig): number {
@@ -111,7 +121,10 @@ function sessionFlags(c: SessionConfig): number {
         : 0;
   const hardened = c.hardened === true ? SESSION_FLAG.VIGIL_SESSION_HARDENED : 0;
   const volume = fileEventsFlags(c.fileEvents ?? 'all');
-  return (c.enforce ? 1 : 0) | (c.auditOnly ? 2 : 0) | (c.rawSockets ? 4 : 0) | fc | hardened | volume;
+  const hosts = c.hosts === true ? SESSION_FLAG.VIGIL_SESSION_HOSTS : 0;
+  return (
+    (c.enforce ? 1 : 0) | (c.auditOnly ? 2 : 0) | (c.rawSockets ? 4 : 0) | fc | hardened | volume | hosts
+  );
 }
 
 function u32(n: number): Buffer {
@@ -380,6 +393,21 @@ export class AgentKernel {
   /** Forgets an ended session's counts. */
   deleteOpenVolume(session: number): void {
     this.#obj.map('open_volume').delete(u32(session));
+  }
+
+  /** Allows `entry.address` to the session for `ttlMs` from now (host-addrs.ts, kernel/lib/hosts.h). */
+  learnHostAddress(entry: LearnedAddress, ttlMs: number): void {
+    learnAddress(this.#obj.map('host_addrs'), entry, native().boottimeNs() + BigInt(Math.round(ttlMs * 1e6)));
+  }
+
+  /** The addresses learned for the session, with their expiry on the boot clock. */
+  hostAddresses(session: number): LearnedEntry[] {
+    return learnedAddresses(this.#obj.map('host_addrs'), session);
+  }
+
+  /** Forgets the addresses learned for an ended session. */
+  forgetHostAddresses(session: number): void {
+    forgetAddresses(this.#obj.map('host_addrs'), session);
   }
 
   /** The profile handle of a session the kernel enforces (undefined: it only observes, or is gone). */

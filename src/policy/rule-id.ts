@@ -18,6 +18,8 @@ export function ruleIdOf(
       return 'error';
     case 5:
       return 'fail_closed';
+    case 8:
+      return `allowed_hosts[${rule}]`;
     default:
       return 'default';
   }

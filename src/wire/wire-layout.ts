@@ -73,6 +73,7 @@ export const SESSION_FLAG = {
   VIGIL_SESSION_HARDENED: 32,
   VIGIL_SESSION_OPENS_FIRST: 64,
   VIGIL_SESSION_OPENS_NONE: 128,
+  VIGIL_SESSION_HOSTS: 256,
 } as const;
 
 /** enum vigil_lsm_backend: bits of the lsm_backends map */
@@ -172,6 +173,24 @@ export const OpenVolume = defineStruct('vigil_open_volume', [
   ['repeated', 'u64'],
   ['failed_lookups', 'u64'],
   ['unrecorded', 'u64'],
+]);
+
+/** Ports an allowed address keeps (vigil.h VIGIL_HOST_PORTS); the first 0: any port. */
+export const HOST_PORTS = 6;
+
+/** The `host_addrs` map's key: an address learned for a session's allowed host (kernel/lib/hosts.h). */
+export const HostAddrKey = defineStruct('vigil_host_addr_key', [
+  ['session', 'u32'],
+  ['family', 'u8'],
+  ['pad', { bytes: 3 }],
+  ['addr', { bytes: 16 }],
+]);
+
+/** The `host_addrs` map's value: expiry (boot clock), the allowed_hosts rule, the ports. */
+export const HostAddr = defineStruct('vigil_host_addr', [
+  ['expires_ns', 'u64'],
+  ['rule', 'u32'],
+  ['ports', { bytes: HOST_PORTS * 2 }],
 ]);
 
 export const Name = defineStruct('vigil_name', [['name', { char: NAME_MAX }]]);
@@ -374,6 +393,7 @@ export const POLICY_RULE_KIND = {
   VIGIL_RULE_FAIL_CLOSED: 5,
   VIGIL_RULE_HARDENING: 6,
   VIGIL_RULE_GUARD: 7,
+  VIGIL_RULE_HOST: 8,
 } as const;
 
 /** enum vigil_policy_flag: bits of PolicyTable.flags. */
@@ -518,6 +538,8 @@ export const WIRE_STRUCTS = [
   SessionCfg,
   Heartbeat,
   OpenVolume,
+  HostAddrKey,
+  HostAddr,
   Name,
   EventHead,
   ExecEvent,

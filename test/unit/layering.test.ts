@@ -13,6 +13,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   bridge: [],
   system: ['bridge'],
   policy: ['wire'],
+  egress: ['policy'],
   enrich: ['system', 'wire'],
   sinks: ['enrich', 'wire'],
   loader: ['bridge', 'policy', 'system', 'wire'],

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Egress by host name: the addresses DNS answered for the names a session's profile allows
+ * (`allowed_hosts`), learned by vigil's DNS proxy and written here before the answer reaches the
+ * agent. A connect or send no address rule decides (the profile's default would) is allowed when
+ * its address was learned for the session, its TTL has not run out and its port is one the name
+ * allows. An address written literally in the agent's code was never learned: the default
+ * decides it. Include after decide.h, before verdicts.h.
+ */
+#ifndef VIGIL_LIB_HOSTS_H
+#define VIGIL_LIB_HOSTS_H
+
+/* Bounded: when full the least recently used address is forgotten, and its next connect falls to
+ * the default until DNS answers it again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct vigil_host_addr_key);
+	__type(value, struct vigil_host_addr);
+} host_addrs SEC(".maps");
+
+static __always_inline bool hosts__port_ok(const struct vigil_host_addr *h, __u16 port)
+{
+	if (h->ports[0] == 0)
+		return true;
+#pragma unroll
+	for (int i = 0; i < VIGIL_HOST_PORTS; i++)
+		if (h->ports[i] == port)
+			return true;
+	return false;
+}
+
+/*
+ * A destination no address rule named (rule kind DEFAULT) of a session that allows hosts by name:
+ * allowed as VIGIL_RULE_HOST when learned and still valid. Leaves `d` as it was otherwise.
+ */
+static __always_inline void hosts__learned(__u32 session, __u8 family, const __u8 *addr, __u16 port,
+					   struct decision *d)
+{
+	struct vigil_host_addr_key key = { .session = session, .family = family };
+	struct vigil_host_addr *h;
+
+	if (!(d->session_flags & VIGIL_SESSION_HOSTS) || d->v.rule_kind != VIGIL_RULE_DEFAULT)
+		return;
+	__builtin_memcpy(key.addr, addr, 16);
+	h = bpf_map_lookup_elem(&host_addrs, &key);
+	if (!h || h->expires_ns < bpf_ktime_get_boot_ns() || !hosts__port_ok(h, port))
+		return;
+	d->v.action = VIGIL_ACTION_ALLOW;
+	d->v.rule_kind = VIGIL_RULE_HOST;
+	d->v.rule = h->rule;
+}
+
+#endif
