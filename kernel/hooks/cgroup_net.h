@@ -42,18 +42,69 @@ static __always_inline void net__fill(struct vigil_net_event *ev, struct bpf_soc
 	ev->protocol = ctx->protocol;
 }
 
+#define NET_LOOPBACK4 0x7f000001
+
+/*
+ * DNS the session's profile allowed (VIGIL_RULE_DNS: to one of its resolvers, the session
+ * allows hosts by name) goes to the session's DNS proxy for that resolver instead: the
+ * destination becomes the proxy's loopback port. Only these hooks can rewrite a destination;
+ * where BPF-LSM decides, it allowed the call before this runs (security_socket_connect and
+ * sendmsg come first).
+ */
+static __always_inline void net__to_dns_proxy(struct bpf_sock_addr *ctx, __u32 session, __u16 family)
+{
+	struct vigil_host_addr_key key = { .session = session, .family = family == AF_INET ? 4 : 6 };
+	struct vigil_session *s = bpf_map_lookup_elem(&sessions, &session);
+	struct vigil_dns_proxy *proxy;
+
+	if (!s || !(s->flags & VIGIL_SESSION_HOSTS) || bpf_ntohs(ctx->user_port) != HOSTS_DNS_PORT)
+		return;
+	if (family == AF_INET) {
+		__u32 ip = ctx->user_ip4;
+
+		__builtin_memcpy(key.addr, &ip, 4);
+	} else {
+		__u32 ip6[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
+
+		__builtin_memcpy(key.addr, ip6, 16);
+	}
+	proxy = bpf_map_lookup_elem(&dns_redirect, &key);
+	if (!proxy)
+		return;
+	if (family == AF_INET) {
+		ctx->user_ip4 = bpf_htonl(NET_LOOPBACK4);
+	} else if (proxy->ipv6) {
+		ctx->user_ip6[0] = 0;
+		ctx->user_ip6[1] = 0;
+		ctx->user_ip6[2] = 0;
+		ctx->user_ip6[3] = bpf_htonl(1);
+	} else {
+		ctx->user_ip6[0] = 0;
+		ctx->user_ip6[1] = 0;
+		ctx->user_ip6[2] = bpf_htonl(0xffff);
+		ctx->user_ip6[3] = bpf_htonl(NET_LOOPBACK4);
+	}
+	ctx->user_port = bpf_htons(proxy->port);
+}
+
 static __always_inline int net__connect(struct bpf_sock_addr *ctx, __u16 family)
 {
 	struct vigil_net_event ev;
 	struct vigil_proc *p = lineage__current();
 	int ret;
 
-	if (!p || backend__lsm(VIGIL_LSM_CONNECT))
+	if (!p)
 		return 1;
+	if (backend__lsm(VIGIL_LSM_CONNECT)) {
+		net__to_dns_proxy(ctx, p->session, family);
+		return 1;
+	}
 	emit__head(&ev.head, VIGIL_MSG_NET_CONNECT, sizeof(ev), p->session);
 	net__fill(&ev, ctx, family);
 	ret = net__decide(&ev, p, verdict__net_proto(ctx->protocol, ctx->type));
 	emit__fixed(&ev, sizeof(ev));
+	if (ret == 1)
+		net__to_dns_proxy(ctx, p->session, family);
 	return ret;
 }
 
@@ -67,15 +118,88 @@ static __always_inline int net__sendmsg(struct bpf_sock_addr *ctx, __u16 family)
 	struct vigil_proc *p = lineage__current();
 	int ret;
 
-	if (!p || backend__lsm(VIGIL_LSM_SENDMSG))
+	if (!p)
 		return 1;
+	if (backend__lsm(VIGIL_LSM_SENDMSG)) {
+		net__to_dns_proxy(ctx, p->session, family);
+		return 1;
+	}
 	emit__head(&ev.head, VIGIL_MSG_UDP_SEND, sizeof(ev), p->session);
 	net__fill(&ev, ctx, family);
 	ret = net__decide(&ev, p, IPPROTO_UDP);
+	if (ret == 1)
+		net__to_dns_proxy(ctx, p->session, family);
 	if (ret == 1 && !verdict__udp_first(&ev))
 		return 1; /* reported before */
 	emit__fixed(&ev, sizeof(ev));
 	return ret;
+}
+
+/*
+ * A datagram from a session's DNS proxy shows the resolver the agent addressed as its sender,
+ * and port 53, as it would have without the proxy (resolvers that check the sender accept it).
+ */
+static __always_inline void net__from_dns_proxy(struct bpf_sock_addr *ctx, __u16 family)
+{
+	struct vigil_proc *p = lineage__current();
+	struct vigil_dns_origin *o;
+	__u32 port;
+
+	if (!p)
+		return;
+	if (family == AF_INET) {
+		if (ctx->user_ip4 != bpf_htonl(NET_LOOPBACK4))
+			return;
+	} else {
+		bool lo6 = !ctx->user_ip6[0] && !ctx->user_ip6[1] && !ctx->user_ip6[2] && ctx->user_ip6[3] == bpf_htonl(1);
+		bool mapped = !ctx->user_ip6[0] && !ctx->user_ip6[1] && ctx->user_ip6[2] == bpf_htonl(0xffff) &&
+			      ctx->user_ip6[3] == bpf_htonl(NET_LOOPBACK4);
+
+		if (!lo6 && !mapped)
+			return;
+	}
+	port = bpf_ntohs(ctx->user_port);
+	o = bpf_map_lookup_elem(&dns_origin, &port);
+	if (!o || o->session != p->session)
+		return;
+	if (family == AF_INET) {
+		__u32 ip;
+
+		if (o->family != 4)
+			return;
+		__builtin_memcpy(&ip, o->addr, 4);
+		ctx->user_ip4 = ip;
+	} else {
+		__u32 w[4];
+
+		if (o->family == 4) {
+			w[0] = 0;
+			w[1] = 0;
+			w[2] = bpf_htonl(0xffff);
+			__builtin_memcpy(&w[3], o->addr, 4);
+		} else {
+			__builtin_memcpy(w, o->addr, 16);
+		}
+		ctx->user_ip6[0] = w[0];
+		ctx->user_ip6[1] = w[1];
+		ctx->user_ip6[2] = w[2];
+		ctx->user_ip6[3] = w[3];
+	}
+	ctx->user_port = bpf_htons(HOSTS_DNS_PORT);
+}
+
+SEC("cgroup/recvmsg4")
+int vigil_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	net__from_dns_proxy(ctx, AF_INET);
+	return 1;
+}
+
+SEC("cgroup/recvmsg6")
+int vigil_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	net__from_dns_proxy(ctx, AF_INET6);
+	return 1;
 }
 
 SEC("cgroup/connect4")

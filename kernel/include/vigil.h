@@ -27,6 +27,8 @@ enum vigil_wire_limit {
 	VIGIL_NAME_MAX = 64,
 	/* /proc/<pid>/stat counts start times in USER_HZ ticks. */
 	VIGIL_NSEC_PER_TICK = 10000000,
+	/* Ports an address learned for an allowed host keeps (struct vigil_host_addr). */
+	VIGIL_HOST_PORTS = 6,
 };
 
 /* Session ids: those the kernel starts itself (a watch rule matched an exec) have this bit set.
@@ -156,8 +158,6 @@ enum vigil_session_flag {
 	VIGIL_SESSION_HOSTS = 1 << 8,
 };
 
-#define VIGIL_HOST_PORTS 6
-
 /*
  * Key of the `host_addrs` map: an address a DNS answer gave for a name the session's profile
  * allows (learned by vigil's DNS proxy, which writes it before the answer reaches the agent).
@@ -167,6 +167,25 @@ struct vigil_host_addr_key {
 	__u8 family; /* 4 or 6 */
 	__u8 pad[3];
 	__u8 addr[16]; /* network order; IPv4 in the first 4 bytes */
+};
+
+/*
+ * Value of `dns_redirect` (keyed like host_addrs by session and resolver address, as the agent's
+ * socket writes it: an IPv4 resolver also as ::ffff:a.b.c.d): the loopback port of the
+ * session's DNS proxy for that resolver.
+ */
+struct vigil_dns_proxy {
+	__u16 port;
+	__u8 ipv6; /* the proxy also listens on ::1 (else an IPv6 socket is sent to ::ffff:127.0.0.1) */
+	__u8 pad;
+};
+
+/* Value of `dns_origin`, keyed by a proxy port: whose it is and the resolver it stands for. */
+struct vigil_dns_origin {
+	__u32 session;
+	__u8 family; /* of the resolver: 4 or 6 */
+	__u8 pad[3];
+	__u8 addr[16];
 };
 
 /* Value of `host_addrs`: until when, for which rule, and on which ports the address is allowed. */
@@ -426,6 +445,7 @@ enum vigil_policy_rule_kind {
 	VIGIL_RULE_HARDENING = 6,   /* `vigil run`'s hardening filter (seccomp), not the profile */
 	VIGIL_RULE_GUARD = 7,       /* a process-wide guard; rule is enum vigil_policy_guard */
 	VIGIL_RULE_HOST = 8,        /* an address learned for an allowed_hosts name; rule is its index */
+	VIGIL_RULE_DNS = 9,         /* DNS to a resolver the session may use: sent to vigil's DNS proxy */
 };
 
 /* Bits of vigil_policy_table.flags. */

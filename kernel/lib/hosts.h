@@ -19,6 +19,41 @@ struct {
 	__type(value, struct vigil_host_addr);
 } host_addrs SEC(".maps");
 
+/* Resolvers a session may use -> the loopback port of its DNS proxy for each (written by the daemon). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct vigil_host_addr_key);
+	__type(value, struct vigil_dns_proxy);
+} dns_redirect SEC(".maps");
+
+/* A proxy port -> the session and resolver it stands for (recvmsg shows the resolver as the sender). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct vigil_dns_origin);
+} dns_origin SEC(".maps");
+
+#define HOSTS_DNS_PORT 53
+
+/* The key for (session, family, addr); an IPv4-mapped IPv6 address is looked up as IPv4. */
+static __always_inline void hosts__key(struct vigil_host_addr_key *key, __u32 session, __u8 family,
+				       const __u8 *addr)
+{
+	__u32 w[4];
+
+	__builtin_memcpy(w, addr, 16);
+	key->session = session;
+	if (family == 6 && w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0xffff)) {
+		key->family = 4;
+		__builtin_memcpy(key->addr, &w[3], 4);
+		return;
+	}
+	key->family = family;
+	__builtin_memcpy(key->addr, addr, 16);
+}
+
 static __always_inline bool hosts__port_ok(const struct vigil_host_addr *h, __u16 port)
 {
 	if (h->ports[0] == 0)
@@ -31,18 +66,34 @@ static __always_inline bool hosts__port_ok(const struct vigil_host_addr *h, __u1
 }
 
 /*
- * A destination no address rule named (rule kind DEFAULT) of a session that allows hosts by name:
- * allowed as VIGIL_RULE_HOST when learned and still valid. Leaves `d` as it was otherwise.
+ * For a session that allows hosts by name, and a destination no address rule denies: DNS to one
+ * of its resolvers is allowed as VIGIL_RULE_DNS (and sent to the proxy); a destination no address
+ * rule named (rule kind DEFAULT) is allowed as VIGIL_RULE_HOST when learned and still valid.
+ * Leaves `d` as it was otherwise.
  */
 static __always_inline void hosts__learned(__u32 session, __u8 family, const __u8 *addr, __u16 port,
 					   struct decision *d)
 {
-	struct vigil_host_addr_key key = { .session = session, .family = family };
+	struct vigil_host_addr_key key = {};
 	struct vigil_host_addr *h;
 
-	if (!(d->session_flags & VIGIL_SESSION_HOSTS) || d->v.rule_kind != VIGIL_RULE_DEFAULT)
+	if (!(d->session_flags & VIGIL_SESSION_HOSTS) || d->v.rule_kind == VIGIL_RULE_DENIED)
 		return;
-	__builtin_memcpy(key.addr, addr, 16);
+	if (port == HOSTS_DNS_PORT) {
+		/* DNS to one of the session's resolvers goes to its proxy (cgroup_net.h rewrites it) */
+		key.session = session;
+		key.family = family;
+		__builtin_memcpy(key.addr, addr, 16);
+		if (bpf_map_lookup_elem(&dns_redirect, &key)) {
+			d->v.action = VIGIL_ACTION_ALLOW;
+			d->v.rule_kind = VIGIL_RULE_DNS;
+			d->v.rule = 0;
+			return;
+		}
+	}
+	if (d->v.rule_kind != VIGIL_RULE_DEFAULT)
+		return;
+	hosts__key(&key, session, family, addr);
 	h = bpf_map_lookup_elem(&host_addrs, &key);
 	if (!h || h->expires_ns < bpf_ktime_get_boot_ns() || !hosts__port_ok(h, port))
 		return;

@@ -19,6 +19,8 @@ struct vigil_heartbeat anchor_heartbeat;
 struct vigil_open_volume anchor_open_volume;
 struct vigil_host_addr_key anchor_host_addr_key;
 struct vigil_host_addr anchor_host_addr;
+struct vigil_dns_proxy anchor_dns_proxy;
+struct vigil_dns_origin anchor_dns_origin;
 struct vigil_name anchor_name;
 struct vigil_event_head anchor_event_head;
 struct vigil_exec_event anchor_exec_event;

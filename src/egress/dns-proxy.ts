@@ -10,6 +10,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
 
+import { SystemError } from '../errors.js';
 import { answeredAddresses, type AnsweredAddress } from './dns-answer.js';
 import { decideName, type HostRule, type NamePolicy } from './name-policy.js';
 
@@ -162,7 +163,11 @@ export class DnsSessionProxy {
         });
       return l;
     }
-    throw lastError instanceof Error ? lastError : new Error('no free port for the DNS proxy');
+    const why = lastError instanceof Error ? lastError.message : String(lastError);
+    throw new SystemError(
+      'VIGIL_DNS_PROXY',
+      `the DNS proxy for ${up.address} found no loopback port free on both 127.0.0.1 and ::1 (${why})`,
+    );
   }
 
   async #onUdp(l: Listener, sock: UdpSocket, msg: Buffer, from: RemoteInfo): Promise<void> {
@@ -199,7 +204,8 @@ export class DnsSessionProxy {
     let decoded: DecodedPacket;
     try {
       decoded = dnsPacket.decode(query);
-      if (decoded.type !== 'query' || decoded.questions?.length !== 1) throw new Error('not one question');
+      if (decoded.type !== 'query' || decoded.questions?.length !== 1)
+        throw new SystemError('VIGIL_DNS_PROXY', 'not one question');
     } catch {
       this.counters.malformed++;
       o.record({
@@ -234,7 +240,8 @@ export class DnsSessionProxy {
     try {
       raw = await (transport === 'udp' ? askUdp : askTcp)(up, query, o.timeoutMs ?? 3000);
       response = dnsPacket.decode(raw);
-      if (response.id !== decoded.id) throw new Error('the answer is for another query');
+      if (response.id !== decoded.id)
+        throw new SystemError('VIGIL_DNS_PROXY', 'the answer is for another query');
     } catch (err) {
       this.counters.upstreamFailures++;
       o.record({
@@ -292,7 +299,7 @@ function askUdp(up: Upstream, query: Buffer, timeoutMs: number): Promise<Buffer>
     const s = createSocket(up.address.includes(':') ? 'udp6' : 'udp4');
     const timer = setTimeout(() => {
       s.close();
-      reject(new Error(`no answer from ${up.address} in ${timeoutMs} ms`));
+      reject(new SystemError('VIGIL_DNS_PROXY', `no answer from ${up.address} in ${timeoutMs} ms`));
     }, timeoutMs);
     s.on('error', (err) => {
       clearTimeout(timer);
@@ -316,7 +323,7 @@ function askTcp(up: Upstream, query: Buffer, timeoutMs: number): Promise<Buffer>
     let buf = Buffer.alloc(0);
     const timer = setTimeout(() => {
       c.destroy();
-      reject(new Error(`no answer from ${up.address} in ${timeoutMs} ms`));
+      reject(new SystemError('VIGIL_DNS_PROXY', `no answer from ${up.address} in ${timeoutMs} ms`));
     }, timeoutMs);
     c.on('connect', () => {
       const len = Buffer.alloc(2);

@@ -9,6 +9,7 @@
 import { BpfObject, type AttachReport } from '../bridge/bpf-object.js';
 import { native } from '../bridge/native-binding.js';
 import type { BpfLink } from '../bridge/bpf-link.js';
+import type { BpfMap } from '../bridge/bpf-map.js';
 import type { RingBufferReader, RingBufferStats } from '../bridge/ring-buffer.js';
 import { decodeAgentEvent, type AgentEvent } from '../wire/events.js';
 import { decodeStruct, encodeStruct } from '../wire/struct-layout.js';
@@ -34,8 +35,10 @@ import {
 } from '../wire/kernel-counters.js';
 import { PolicyTables, type LoadReport } from './policy-tables.js';
 import {
+  clearDnsRedirects,
   forgetAddresses,
   learnAddress,
+  redirectDns,
   learnedAddresses,
   type LearnedAddress,
   type LearnedEntry,
@@ -405,9 +408,19 @@ export class AgentKernel {
     return learnedAddresses(this.#obj.map('host_addrs'), session);
   }
 
-  /** Forgets the addresses learned for an ended session. */
+  /** Forgets the addresses learned for an ended session, and its DNS redirections. */
   forgetHostAddresses(session: number): void {
     forgetAddresses(this.#obj.map('host_addrs'), session);
+    clearDnsRedirects(this.#dnsMaps(), session);
+  }
+
+  /** The session's DNS to `resolver`:53 goes to its proxy's loopback `port` (host-addrs.ts). */
+  redirectDns(session: number, resolver: string, port: number, ipv6: boolean): void {
+    redirectDns(this.#dnsMaps(), session, resolver, port, ipv6);
+  }
+
+  #dnsMaps(): { redirect: BpfMap; origin: BpfMap } {
+    return { redirect: this.#obj.map('dns_redirect'), origin: this.#obj.map('dns_origin') };
   }
 
   /** The profile handle of a session the kernel enforces (undefined: it only observes, or is gone). */

@@ -6,7 +6,7 @@ import ipaddr from 'ipaddr.js';
 
 import type { BpfMap } from '../bridge/bpf-map.js';
 import { decodeStruct, encodeStruct } from '../wire/struct-layout.js';
-import { HOST_PORTS, HostAddr, HostAddrKey } from '../wire/wire-layout.js';
+import { DnsOrigin, DnsProxy, HOST_PORTS, HostAddr, HostAddrKey } from '../wire/wire-layout.js';
 
 export interface LearnedAddress {
   session: number;
@@ -23,18 +23,18 @@ export interface LearnedEntry extends LearnedAddress {
   expiresNs: bigint;
 }
 
-function keyOf(session: number, address: string): Buffer {
+/** An address as the hooks key it: IPv4 in the first 4 of 16 bytes; IPv4-mapped IPv6 as IPv4. */
+function addrOf(address: string): { family: 4 | 6; addr: Buffer } {
   let ip = ipaddr.parse(address);
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress())
     ip = (ip as ipaddr.IPv6).toIPv4Address();
   const addr = Buffer.alloc(16);
   Buffer.from(ip.toByteArray()).copy(addr);
-  return encodeStruct(HostAddrKey, {
-    session,
-    family: ip.kind() === 'ipv4' ? 4 : 6,
-    pad: Buffer.alloc(3),
-    addr,
-  });
+  return { family: ip.kind() === 'ipv4' ? 4 : 6, addr };
+}
+
+function keyOf(session: number, address: string): Buffer {
+  return encodeStruct(HostAddrKey, { session, ...addrOf(address), pad: Buffer.alloc(3) });
 }
 
 function portsOf(buf: Buffer): number[] {
@@ -94,4 +94,43 @@ export function learnedAddresses(map: BpfMap, session: number): LearnedEntry[] {
 export function forgetAddresses(map: BpfMap, session: number): number {
   const keys = [...map.keys()].filter((k) => decodeStruct(HostAddrKey, k).session === session);
   return map.deleteMany(keys);
+}
+
+/**
+ * Sends the session's DNS to `resolver` (port 53) to its proxy's loopback `port` instead
+ * (kernel/hooks/cgroup_net.h), and shows answers from that port as the resolver's. An IPv4
+ * resolver is also keyed as ::ffff:a.b.c.d, as an IPv6 socket writes it.
+ */
+export function redirectDns(
+  maps: { redirect: BpfMap; origin: BpfMap },
+  session: number,
+  resolver: string,
+  port: number,
+  ipv6: boolean,
+): void {
+  const { family, addr } = addrOf(resolver);
+  const value = encodeStruct(DnsProxy, { port, ipv6: ipv6 ? 1 : 0, pad: 0 });
+  const key = (f: 4 | 6, a: Buffer) =>
+    encodeStruct(HostAddrKey, { session, family: f, pad: Buffer.alloc(3), addr: a });
+  maps.redirect.set(key(family, addr), value);
+  if (family === 4) {
+    const mapped = Buffer.alloc(16);
+    mapped.writeUInt16BE(0xffff, 10);
+    addr.copy(mapped, 12, 0, 4);
+    maps.redirect.set(key(6, mapped), value);
+  }
+  const p = Buffer.alloc(4);
+  p.writeUInt32LE(port);
+  maps.origin.set(p, encodeStruct(DnsOrigin, { session, family, pad: Buffer.alloc(3), addr }));
+}
+
+/** Removes an ended session's DNS redirections. */
+export function clearDnsRedirects(maps: { redirect: BpfMap; origin: BpfMap }, session: number): void {
+  maps.redirect.deleteMany(
+    [...maps.redirect.keys()].filter((k) => decodeStruct(HostAddrKey, k).session === session),
+  );
+  const origins = [...maps.origin.entries()].filter(
+    ([, v]) => decodeStruct(DnsOrigin, v).session === session,
+  );
+  maps.origin.deleteMany(origins.map(([k]) => k));
 }

@@ -12,6 +12,7 @@ export const WIRE_LIMIT = {
   VIGIL_ARGV_MAX: 1024,
   VIGIL_NAME_MAX: 64,
   VIGIL_NSEC_PER_TICK: 10_000_000,
+  VIGIL_HOST_PORTS: 6,
 } as const;
 
 /** enum vigil_session_id: the bit of the session ids the kernel numbers itself. */
@@ -176,7 +177,7 @@ export const OpenVolume = defineStruct('vigil_open_volume', [
 ]);
 
 /** Ports an allowed address keeps (vigil.h VIGIL_HOST_PORTS); the first 0: any port. */
-export const HOST_PORTS = 6;
+export const HOST_PORTS = WIRE_LIMIT.VIGIL_HOST_PORTS;
 
 /** The `host_addrs` map's key: an address learned for a session's allowed host (kernel/lib/hosts.h). */
 export const HostAddrKey = defineStruct('vigil_host_addr_key', [
@@ -191,6 +192,21 @@ export const HostAddr = defineStruct('vigil_host_addr', [
   ['expires_ns', 'u64'],
   ['rule', 'u32'],
   ['ports', { bytes: HOST_PORTS * 2 }],
+]);
+
+/** The `dns_redirect` map's value: the loopback port of a session's DNS proxy for one resolver. */
+export const DnsProxy = defineStruct('vigil_dns_proxy', [
+  ['port', 'u16'],
+  ['ipv6', 'u8'],
+  ['pad', 'u8'],
+]);
+
+/** The `dns_origin` map's value, keyed by a proxy port: the session and the resolver it stands for. */
+export const DnsOrigin = defineStruct('vigil_dns_origin', [
+  ['session', 'u32'],
+  ['family', 'u8'],
+  ['pad', { bytes: 3 }],
+  ['addr', { bytes: 16 }],
 ]);
 
 export const Name = defineStruct('vigil_name', [['name', { char: NAME_MAX }]]);
@@ -394,6 +410,7 @@ export const POLICY_RULE_KIND = {
   VIGIL_RULE_HARDENING: 6,
   VIGIL_RULE_GUARD: 7,
   VIGIL_RULE_HOST: 8,
+  VIGIL_RULE_DNS: 9,
 } as const;
 
 /** enum vigil_policy_flag: bits of PolicyTable.flags. */
@@ -540,6 +557,8 @@ export const WIRE_STRUCTS = [
   OpenVolume,
   HostAddrKey,
   HostAddr,
+  DnsProxy,
+  DnsOrigin,
   Name,
   EventHead,
   ExecEvent,

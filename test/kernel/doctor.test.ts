@@ -157,7 +157,15 @@ describe('vigil doctor on this kernel', { skip: skip !== null }, () => {
       try {
         const text = await doctor([]);
         assert.match(text, new RegExp(`vigil daemon pid ${process.pid}\\b`));
-        assert.match(text, /cgroup at \S+: connect4, connect6, sendmsg4, sendmsg6, sock_create/);
+        const cgroupHooks = /cgroup at \S+: ([^\n]*(?:\n {6,}[^\n]*)*)/
+          .exec(text)?.[1]
+          ?.split(/,\s*/)
+          .map((h) => h.trim());
+        assert.deepEqual(
+          cgroupHooks?.sort(),
+          ['connect4', 'connect6', 'recvmsg4', 'recvmsg6', 'sendmsg4', 'sendmsg6', 'sock_create'],
+          text,
+        );
         assert.match(text, /tp_btf: sched_process_fork, sched_process_exec, sched_process_exit/);
         const doc = JSON.parse(await doctor(['--json'])) as {
           attached: { state: string; hooks: { program: string; hook: string; cgroup: string | null }[] };
