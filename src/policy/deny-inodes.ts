@@ -63,11 +63,23 @@ export function kernelDev(stDev: bigint): number {
 }
 
 /**
- * /proc and /sys files cannot be hard-linked, and their inodes live and die with processes and
- * devices: path rules decide them (and walking /sys alone lists some 13,000 files at each load).
+ * How the table finds a rule's files: as enumerationSource, but never under /proc or /sys, whose
+ * files cannot be hard-linked and whose inodes live and die with processes and devices: path rules
+ * decide them (walking /sys alone listed some 13,000 files at each load). The read-only plan
+ * still takes their folders from enumerationSource.
  */
-function underPseudoRoot(path: string): boolean {
-  return PSEUDO_ROOTS.includes(path.split('/')[1] ?? '');
+function inodeSource(rule: PathRule): Source | undefined {
+  const source = enumerationSource(rule);
+  if (source === undefined) return undefined;
+  const path =
+    source.kind === 'name'
+      ? source.path
+      : source.kind === 'tree'
+        ? source.root
+        : source.kind === 'entries'
+          ? source.dir
+          : '/';
+  return PSEUDO_ROOTS.includes(path.split('/')[1] ?? '') ? undefined : source;
 }
 
 function literalName(c: GlobComponent): string | null {
@@ -88,11 +100,9 @@ export function enumerationSource(rule: PathRule): Source | undefined {
   const plan = rule.plan;
   switch (plan.strategy) {
     case 'exact':
-      return underPseudoRoot(plan.path) ? undefined : { kind: 'name', path: plan.path };
+      return { kind: 'name', path: plan.path };
     case 'prefix':
-      return plan.prefix === '/' || underPseudoRoot(plan.prefix)
-        ? undefined
-        : { kind: 'tree', root: plan.prefix };
+      return plan.prefix === '/' ? undefined : { kind: 'tree', root: plan.prefix };
     case 'suffix':
     case 'contains':
       return undefined;
@@ -104,7 +114,8 @@ export function enumerationSource(rule: PathRule): Source | undefined {
       const lastStar = last?.type === 'globstar' ? 1 : 0;
       const first = plan.components[0];
       if (stars > lastStar || first === undefined || literalName(first) === null) return undefined;
-      if (PSEUDO_ROOTS.includes(literalName(first) as string)) return undefined; // underPseudoRoot
+      // /proc and /sys files cannot be hard-linked, and their inodes live and die with processes
+      if (PSEUDO_ROOTS.includes(literalName(first) as string)) return undefined;
       if (last?.type !== 'segment' || head.some((n) => n === null))
         return { kind: 'expand', components: plan.components };
       const matcher = compilePlan(plan);
@@ -207,7 +218,7 @@ export function denyInodeWrites(
   };
 
   // Single names first (cheap, and what a profile names one by one matters most), then trees.
-  const rules = profile.paths.denied.map((r) => ({ rule: r, source: enumerationSource(r) }));
+  const rules = profile.paths.denied.map((r) => ({ rule: r, source: inodeSource(r) }));
   for (const { rule, source } of rules) {
     if (source === undefined) notEnumerable.push(rule.id);
     if (source?.kind === 'name') {
