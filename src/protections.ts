@@ -130,6 +130,8 @@ export const OTHER_BACKENDS = {
   loss: 'kernel:vigil_stats',
   /** file_activity lines, from the kernel's per-session counts of opens not sent */
   fileActivity: 'kernel:open_volume',
+  /** dns_query lines: vigil's DNS proxy, which the cgroup hooks send a session's DNS through */
+  dnsProxy: 'vigil:dns-proxy',
 } as const;
 
 /**

@@ -20,7 +20,10 @@ import { gatherFacts } from '../doctor/gather-facts.js';
 import type { MatcherInput } from '../policy/evaluate.js';
 import { importNeuronTrace } from '../policy/import-neurontrace.js';
 import { loadAnyProfileFile, readProfileText } from '../policy/load-any-profile.js';
-import { OP_BITS, type NetworkRule, type Profile } from '../policy/profile-types.js';
+import { OP_BITS, type HostRule, type NetworkRule, type Profile } from '../policy/profile-types.js';
+import { decideName } from '../egress/name-policy.js';
+import { resolvesByName } from '../daemon/session-dns.js';
+import { isIP } from 'node:net';
 import { connectDaemon } from '../daemon/control-client.js';
 import { parseVerbArgs, requireRoot } from './args.js';
 import { noticeImport } from './profile-arg.js';
@@ -204,6 +207,17 @@ function show(args: string[]): number {
   const cidrs = (r: NetworkRule | undefined) => ` (${r?.targets.map((t) => t.cidr).join(', ') || 'nothing'})`;
   section('denied_networks', p.networks.denied, (i) => cidrs(p.networks.denied[i]));
   section('allowed_networks', p.networks.allowed, (i) => cidrs(p.networks.allowed[i]));
+  const ports = (r: HostRule | undefined) =>
+    r === undefined || r.pattern.ports.length === 0 ? '' : ` (ports ${r.pattern.ports.join(', ')})`;
+  section('denied_hosts', p.hosts.denied, () => '');
+  section('allowed_hosts', p.hosts.allowed, (i) => ports(p.hosts.allowed[i]));
+  if (p.hosts.denied.length + p.hosts.allowed.length > 0) {
+    const resolvers = p.dns.resolvers?.join(', ') ?? 'the nameservers of /etc/resolv.conf';
+    out.push(
+      '',
+      `dns: through vigil's proxy to ${resolvers}; learned addresses kept at least ${p.dns.minTtlS} s`,
+    );
+  }
   console.log(out.join('\n'));
   return EXIT_CODES.ok;
 }
@@ -325,6 +339,8 @@ async function explain(args: string[]): Promise<number> {
   if (positionals.length !== 1)
     throw new UsageError(`vigil profile explain: give one profile FILE\n${USAGE}`);
   const profile = loadNamed(positionals[0] as string);
+  const byName = values.connect === undefined ? undefined : hostAndPort(values.connect);
+  if (byName !== undefined) return explainHost(profile, byName.host, byName.port);
   const input = explainInput(values);
   const reference = createEvaluator(profile)(input);
   const what =
@@ -368,6 +384,58 @@ async function explain(args: string[]): Promise<number> {
   }
 }
 
+/** `--connect NAME:PORT` with a host name (not an address); undefined otherwise. */
+function hostAndPort(text: string): { host: string; port: number } | undefined {
+  const m = /^([^:[\]]+):(\d+)$/.exec(text);
+  if (m === null || isIP(m[1] as string) !== 0 || !/[a-z]/i.test(m[1] as string)) return undefined;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535)
+    throw new UsageError(`vigil profile explain: port ${port} is out of range 1-65535`);
+  return { host: m[1] as string, port };
+}
+
+/** `explain --connect NAME:PORT`: what the DNS proxy and the learned addresses make of it. */
+function explainHost(profile: Profile, host: string, port: number): number {
+  const what = `connect ${host}:${port}`;
+  if (!resolvesByName(profile)) {
+    console.log(
+      `${what}: decided by address: profile '${profile.name}' names no hosts (allowed_hosts, denied_hosts)`,
+    );
+    console.log('  give the address: vigil profile explain FILE --connect IP:PORT');
+    return EXIT_CODES.ok;
+  }
+  const rule = (r: HostRule) => ({ id: r.id, index: r.index, pattern: r.pattern });
+  const v = decideName(
+    { denied: profile.hosts.denied.map(rule), allowed: profile.hosts.allowed.map(rule) },
+    host,
+  );
+  const resolvers = profile.dns.resolvers?.join(', ') ?? 'the nameservers of /etc/resolv.conf';
+  if (!v.allow) {
+    const by =
+      v.rule === null ? 'no allowed_hosts rule names it' : `refused by ${ruleText(profile, v.rule.id)}`;
+    console.log(`${what}: BLOCK at DNS: ${by}`);
+    console.log(
+      `  vigil's DNS proxy answers REFUSED (any record type); nothing resolves, nothing is learned`,
+    );
+    return EXIT_CODES.ok;
+  }
+  const ports = v.rule.pattern.ports;
+  if (ports.length > 0 && !ports.includes(port)) {
+    console.log(
+      `${what}: the name resolves (${ruleText(profile, v.rule.id)}), but port ${port} is not one of ${ports.join(', ')}`,
+    );
+    console.log(
+      `  the learned addresses are allowed on those ports only: this connect falls to the networks default (${profile.defaults.networks})`,
+    );
+    return EXIT_CODES.ok;
+  }
+  console.log(`${what}: ALLOW by ${ruleText(profile, v.rule.id)}`);
+  console.log(
+    `  DNS goes through vigil's proxy to ${resolvers}; the answer's addresses are allowed to the session in the kernel for its TTL (at least ${profile.dns.minTtlS} s), unless an address rule (denied_networks, allowed_networks) decides them first`,
+  );
+  return EXIT_CODES.ok;
+}
+
 function ruleText(profile: Profile, id: string): string {
   const all = [
     ...profile.paths.denied,
@@ -376,6 +444,8 @@ function ruleText(profile: Profile, id: string): string {
     ...profile.commands.allowed,
     ...profile.networks.denied,
     ...profile.networks.allowed,
+    ...profile.hosts.denied,
+    ...profile.hosts.allowed,
   ];
   const r = all.find((x) => x.id === id);
   if (r === undefined) return id;

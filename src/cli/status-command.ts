@@ -89,6 +89,12 @@ export function renderStatus(s: StatusResult): string {
     out.push(`  ${x.name}  profile ${x.profile}  root ${x.rootPid ?? '-'}  ${state}`);
     out.push(`    since ${x.startedAt}; events: ${counts || 'none'}; actions: ${actions || 'none'}`);
     if (x.landlock !== null) out.push(`    ${landlockText(x.landlock)}`);
+    if (x.hosts !== undefined)
+      out.push(
+        `    hosts learned: ${Object.entries(x.hosts)
+          .map(([host, addrs]) => `${host} (${addrs.join(', ')})`)
+          .join(', ')}`,
+      );
   }
   return out.join('\n');
 }

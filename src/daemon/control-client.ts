@@ -365,7 +365,8 @@ class LocalDaemon implements DaemonHandle {
     enforce: EnforceOptions,
     sink: ClientSink,
   ): Promise<SessionSummary> {
-    return Promise.resolve(this.daemon.createRunSession(profile, cgroup, enforce, localSink(sink)).summary());
+    const s = this.daemon.createRunSession(profile, cgroup, enforce, localSink(sink));
+    return this.daemon.sessionReady(s.id).then(() => s.summary());
   }
   adoptRoot(session: number, pid: number, landlock?: LandlockState): Promise<void> {
     if (landlock !== undefined) this.daemon.sessions.setLandlock(session, landlock);
@@ -378,7 +379,8 @@ class LocalDaemon implements DaemonHandle {
     enforce: EnforceOptions,
     sink: ClientSink,
   ): Promise<SessionSummary> {
-    return Promise.resolve(this.daemon.attach(pid, profile, enforce, localSink(sink)).summary());
+    const s = this.daemon.attach(pid, profile, enforce, localSink(sink));
+    return this.daemon.sessionReady(s.id).then(() => s.summary());
   }
   addWatch(
     profile: ProfileRef,

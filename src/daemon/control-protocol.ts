@@ -86,6 +86,8 @@ export interface SessionSummary {
   /** run sessions: what the launcher's Landlock layer does (null: not a run session) */
   landlock: LandlockSummary | null;
   processes: number[];
+  /** allowed hosts learned through the session's DNS proxy, with their addresses (absent: none) */
+  hosts?: Record<string, string[]>;
   events: Record<string, number>;
   actions: Record<string, number>;
 }

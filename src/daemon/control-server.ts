@@ -85,7 +85,17 @@ export class ControlServer {
         }
         try {
           const result = this.#handle(daemon, req, send, unsubscribe, rules);
-          send({ id: req.id, ok: true, result });
+          // a session answers once its DNS proxy listens (session-dns.ts): the agent's first query finds it
+          if (result instanceof Promise)
+            result.then(
+              (r: unknown) => {
+                send({ id: req.id, ok: true, result: r });
+              },
+              (err: unknown) => {
+                send({ id: req.id, ok: false, error: errorBody(err) });
+              },
+            );
+          else send({ id: req.id, ok: true, result });
         } catch (err) {
           send({ id: req.id, ok: false, error: errorBody(err) });
         }
@@ -111,28 +121,28 @@ export class ControlServer {
         return { pid: process.pid };
       case 'status':
         return daemon.status();
-      case 'session.create':
-        return daemon
-          .createRunSession(
-            req.profile,
-            req.cgroup,
-            req.enforce,
-            req.subscribe ? this.#sink(send, unsubscribe) : undefined,
-          )
-          .summary();
+      case 'session.create': {
+        const s = daemon.createRunSession(
+          req.profile,
+          req.cgroup,
+          req.enforce,
+          req.subscribe ? this.#sink(send, unsubscribe) : undefined,
+        );
+        return daemon.sessionReady(s.id).then(() => s.summary());
+      }
       case 'session.adopt':
         if (req.landlock !== undefined) daemon.sessions.setLandlock(req.session, req.landlock);
         daemon.adoptRoot(req.session, req.pid);
         return null;
-      case 'attach':
-        return daemon
-          .attach(
-            req.pid,
-            req.profile,
-            req.enforce,
-            req.subscribe ? this.#sink(send, unsubscribe) : undefined,
-          )
-          .summary();
+      case 'attach': {
+        const s = daemon.attach(
+          req.pid,
+          req.profile,
+          req.enforce,
+          req.subscribe ? this.#sink(send, unsubscribe) : undefined,
+        );
+        return daemon.sessionReady(s.id).then(() => s.summary());
+      }
       case 'watch.add': {
         const r = daemon.addWatch(req.profile, req.enforce);
         rules.push(...r.ruleIds);

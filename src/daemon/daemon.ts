@@ -17,7 +17,8 @@ import { AgentKernel } from '../loader/agent-kernel.js';
 import { counterStrings, type LossCounters } from '../wire/kernel-counters.js';
 import type { DaemonKernel } from './daemon-kernel.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
-import { fileActivityLine } from '../sinks/audit-line.js';
+import { dnsQueryLine, fileActivityLine } from '../sinks/audit-line.js';
+import { resolvesByName, SessionDns } from './session-dns.js';
 import { DEFAULT_FILE_EVENTS, type FileOpenVolume, type OpenVolumeCounts } from '../wire/file-events.js';
 import { writeBatch } from '../sinks/write-batch.js';
 
@@ -120,6 +121,8 @@ export class Daemon {
   readonly #subscribers = new Set<Subscriber>();
   readonly #rules = new Map<number, WatchRule>();
   readonly #handles: ProfileHandles;
+  /** the DNS proxies of sessions whose profile names hosts */
+  readonly #dns: SessionDns;
   readonly #onLine: ((line: AuditLine) => void) | undefined;
   readonly #lossTimer: NodeJS.Timeout;
   /** --file-events of sessions that name none */
@@ -162,6 +165,14 @@ export class Daemon {
       this.#onEvents(evs);
     });
     this.#handles = new ProfileHandles(this.#kernel, this.#log);
+    this.#dns = new SessionDns(
+      this.#kernel,
+      (id, q) => {
+        const s = this.sessions.get(id);
+        if (s !== undefined) this.#emit(dnsQueryLine({ id: s.name, profile: s.profile.name }, q), s);
+      },
+      this.#log,
+    );
     this.#lastCounters = this.#kernel.counters();
     const pin = this.#kernel.pinReport;
     this.adoption = {
@@ -252,6 +263,7 @@ export class Daemon {
         s.cgroupPath = st.cgroupPath;
         if (s.cgroupPath !== null) this.#hadLeaves = true;
         s.landlock = st.landlock;
+        this.#startDns(s); // new ports: the redirections are written again
       }
     }
     // the kernel's watched set is the truth: every process goes to its session
@@ -534,6 +546,7 @@ export class Daemon {
       auditOnly: enforce.auditOnly,
       rawSockets: profile.profile.rawSockets === 'allow',
       hardened: enforce.hardened === true,
+      hosts: resolvesByName(profile.profile),
       // only a daemon with a heartbeat can be noticed gone
       ...(this.failClosedAfterMs === null ? {} : { failClosed: profile.profile.failClosed }),
     };
@@ -545,9 +558,21 @@ export class Daemon {
     s.auditOnly = enforce.auditOnly;
     s.fileEvents = enforce.fileEvents ?? null;
     this.#kernel.setSession(s.id, this.#sessionConfig(handle, s.profile, enforce));
+    this.#startDns(s);
+  }
+
+  /** A session whose profile names hosts resolves through a DNS proxy of its own (session-dns.ts). */
+  #startDns(s: Session): void {
+    if (resolvesByName(s.profile.profile)) void this.#dns.start(s.id, s.name, s.profile.profile);
+  }
+
+  /** Resolves once the session's DNS proxy listens (at once for a session without one). */
+  sessionReady(id: number): Promise<void> {
+    return this.#dns.ready(id);
   }
 
   #release(s: Session): void {
+    this.#dns.stop(s.id);
     this.#kernel.deleteSession(s.id);
     if (s.handle !== null) this.#handles.release(s.handle);
     s.handle = null;
@@ -586,7 +611,10 @@ export class Daemon {
       pid: process.pid,
       startedAt: this.startedAt.toISOString(),
       version: PROTOCOL_VERSION,
-      sessions: this.sessions.list().map((s) => s.summary()),
+      sessions: this.sessions.list().map((s) => {
+        const hosts = this.#dns.learned(s.id);
+        return Object.keys(hosts).length === 0 ? s.summary() : { ...s.summary(), hosts };
+      }),
       watchRules: [...this.#rules.values()].map((w) => ({ basename: w.basename, profile: w.profile.name })),
       kernel: counterStrings(c),
       ring: { records: r.records, batches: r.batches, stalls: r.stalls, handlerErrors: r.handlerErrors },
@@ -638,6 +666,7 @@ export class Daemon {
       if (keep) this.#persist();
     } finally {
       this.#stopped = true;
+      void this.#dns.closeAll();
       this.#kernel.close({ unload: !keep });
       if (!keep) {
         for (const s of this.activeSessions()) this.#cleanupCgroup(s);
@@ -686,6 +715,7 @@ export class Daemon {
       s.fileEvents = rule.enforce.fileEvents ?? null;
       s.rootPid = ev.task.tgid;
       s.live.add(ev.task.tgid);
+      this.#startDns(s);
       // the kernel's own session_start event is this session's first line
       this.#handleKnown(s, ev, ending);
       this.#persist();
@@ -748,6 +778,10 @@ export class Daemon {
   }
 
   #emit(line: AuditLine, s: Session | undefined): void {
+    if (s !== undefined && (line.event === 'net_connect' || line.event === 'udp_send')) {
+      const host = this.#dns.hostOf(s.id, line.dest_ip);
+      if (host !== undefined) line.dest_host = host;
+    }
     if (s !== undefined) {
       s.count(line.event, line.action);
       const backlog = this.#backlog.get(s.id);

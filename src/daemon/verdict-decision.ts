@@ -2,7 +2,7 @@
 // text, and honestly what was done (refused inline, killed, or only audited). Reads the verdict
 // the hook recorded; decides nothing itself.
 import type { AgentEvent, KernelVerdict } from '../wire/events.js';
-import { ruleIdOf } from '../policy/rule-id.js';
+import { DNS_PROXY_RULE, ruleIdOf } from '../policy/rule-id.js';
 import type { Profile, RuleListName } from '../policy/profile-types.js';
 import type { Decision } from '../sinks/audit-line.js';
 import { syscallName } from '../enrich/linux-names.js';
@@ -83,6 +83,7 @@ function ruleText(profile: Profile, id: string): string {
 }
 
 function makeRuleText(profile: Profile, id: string): string {
+  if (id === DNS_PROXY_RULE) return "vigil's DNS proxy (the session's DNS to its resolvers goes through it)";
   const m = /^(\w+)\[(\d+)\]$/.exec(id);
   if (m === null) return id;
   const list = m[1] as RuleListName;
@@ -90,7 +91,9 @@ function makeRuleText(profile: Profile, id: string): string {
     ? profile.paths
     : list.endsWith('networks')
       ? profile.networks
-      : profile.commands;
+      : list.endsWith('hosts')
+        ? profile.hosts
+        : profile.commands;
   const rules: readonly { written: string }[] = list.startsWith('denied') ? group.denied : group.allowed;
   const rule = rules[Number(m[2])];
   return rule === undefined ? id : `${id} '${rule.written}'`;

@@ -48,6 +48,11 @@ export const KNOWN_GAPS = [
     text: 'without BPF-LSM an open is judged at its return: a denied read is killed before the first read, but the open has happened (O_CREAT created the file; O_TRUNC emptied it, and the line says effect: truncated, unless a vigil run read-only mount refused it first)',
   },
   {
+    id: 'hosts-shared-address',
+    scope: 'all',
+    text: 'allowed_hosts allows the addresses DNS gave for an allowed name: another name served by the same address (a CDN) is reached too until the TTL runs out (no SNI or Host check yet), and a DNS-over-HTTPS server behind a learned address resolves unseen',
+  },
+  {
     id: 'inode-table-snapshot',
     scope: 'all',
     text: 'denied files are listed by inode at load: a file created later under a denied tree and hard-linked elsewhere is denied by its path only; patterns with ** before the last component and /proc, /sys files are path-only',

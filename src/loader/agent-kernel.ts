@@ -408,9 +408,13 @@ export class AgentKernel {
     return learnedAddresses(this.#obj.map('host_addrs'), session);
   }
 
-  /** Forgets the addresses learned for an ended session, and its DNS redirections. */
+  /** Forgets the addresses learned for an ended session. */
   forgetHostAddresses(session: number): void {
     forgetAddresses(this.#obj.map('host_addrs'), session);
+  }
+
+  /** Removes the session's DNS redirections (its proxy stopped, or moves to new ports). */
+  clearDnsRedirects(session: number): void {
     clearDnsRedirects(this.#dnsMaps(), session);
   }
 

@@ -9,6 +9,8 @@ import type { ProfileVariables } from './expand-vars.js';
 import { NetworkSpecError, parseNetworkSpec, parsePortRange } from './network-spec.js';
 import type { NetworkTarget, Protocol } from './network-spec.js';
 import { hostResolvers, RESOLVERS_KEYWORD } from './resolvers.js';
+import { HostSpecError, parseHostSpec } from './host-spec.js';
+import { isIP } from 'node:net';
 import { ProfileError } from './profile-errors.js';
 import type { ProfileErrorCode } from './profile-errors.js';
 import type { ProfileDocument } from './profile-schema.js';
@@ -16,6 +18,8 @@ import type {
   CommandMatch,
   FailClosed,
   CommandRule,
+  DnsSettings,
+  HostRule,
   Mode,
   NetworkRule,
   PathRule,
@@ -55,6 +59,8 @@ export interface ProfileLayer {
   readonly paths: { denied: Draft<PathRule>[]; allowed: Draft<PathRule>[] };
   readonly networks: { denied: Draft<NetworkRule>[]; allowed: Draft<NetworkRule>[] };
   readonly commands: { denied: Draft<CommandRule>[]; allowed: Draft<CommandRule>[] };
+  readonly hosts: { denied: Draft<HostRule>[]; allowed: Draft<HostRule>[] };
+  readonly dns: Partial<DnsSettings> | undefined;
 }
 
 const utf8 = new TextEncoder();
@@ -143,6 +149,7 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     if (e instanceof VariableError) return fail('VIGIL_PROFILE_VARIABLE', at, `${what}: ${e.message}`, e);
     if (e instanceof PatternSyntaxError) return fail('VIGIL_PROFILE_PATTERN', at, `${what}: ${e.message}`, e);
     if (e instanceof NetworkSpecError) return fail('VIGIL_PROFILE_NETWORK', at, `${what}: ${e.message}`, e);
+    if (e instanceof HostSpecError) return fail('VIGIL_PROFILE_HOST', at, `${what}: ${e.message}`, e);
     throw e;
   };
 
@@ -238,6 +245,44 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     return { list, written, match, action, origin: origin(at) };
   };
 
+  const hostRule = (
+    list: 'denied_hosts' | 'allowed_hosts',
+    i: number,
+    item: string | { host: string; ports?: number | number[] },
+  ): Draft<HostRule> => {
+    const at: NodePath = typeof item === 'string' ? [list, i] : [list, i, 'host'];
+    const written = typeof item === 'string' ? item : item.host;
+    const ports = typeof item === 'string' || item.ports === undefined ? [] : [item.ports].flat();
+    try {
+      const pattern = parseHostSpec(written, ports);
+      return {
+        list,
+        written,
+        pattern,
+        action: list === 'denied_hosts' ? 'block' : 'allow',
+        origin: origin(at),
+      };
+    } catch (e) {
+      return rethrow(e, at, `${list}[${i}]`);
+    }
+  };
+
+  const dns = ((): Partial<DnsSettings> | undefined => {
+    if (doc.dns === undefined) return undefined;
+    doc.dns.resolvers?.forEach((r, i) => {
+      if (isIP(r) === 0)
+        fail(
+          'VIGIL_PROFILE_HOST',
+          ['dns', 'resolvers', i],
+          `dns.resolvers[${i}]: '${r}' is not an IP address`,
+        );
+    });
+    return {
+      ...(doc.dns.resolvers === undefined ? {} : { resolvers: doc.dns.resolvers }),
+      ...(doc.dns.min_ttl === undefined ? {} : { minTtlS: doc.dns.min_ttl }),
+    };
+  })();
+
   return {
     name: doc.name,
     version: doc.version === undefined ? undefined : (src.sourceText(['version']) ?? String(doc.version)),
@@ -270,6 +315,11 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
       denied: (doc.denied_commands ?? []).map((item, i) => commandRule('denied_commands', i, item)),
       allowed: (doc.allowed_commands ?? []).map((item, i) => commandRule('allowed_commands', i, item)),
     },
+    hosts: {
+      denied: (doc.denied_hosts ?? []).map((item, i) => hostRule('denied_hosts', i, item)),
+      allowed: (doc.allowed_hosts ?? []).map((item, i) => hostRule('allowed_hosts', i, item)),
+    },
+    dns,
   };
 }
 

@@ -10,6 +10,9 @@ import type { Profile, RuleListName } from './profile-types.js';
 import { validateDocument } from './validate-document.js';
 import { parseYamlSource } from './yaml-source.js';
 
+/** An address learned for an allowed host stays allowed at least this long (s) unless `dns.min_ttl` says. */
+export const DEFAULT_MIN_TTL_S = 60;
+
 /** What the caller knows about the session: `home` and `workspace` fill ${HOME} and ${WORKSPACE}. */
 export interface LoadOptions extends ProfileVariables {
   /** Where `extends:` looks for built-ins; the shipped profiles/ folder unless given (tests). */
@@ -112,6 +115,14 @@ function merge(base: Profile | undefined, layer: ProfileLayer): Profile {
     commands: {
       denied: both(base?.commands.denied, layer.commands.denied),
       allowed: both(base?.commands.allowed, layer.commands.allowed),
+    },
+    hosts: {
+      denied: both(base?.hosts.denied, layer.hosts.denied),
+      allowed: both(base?.hosts.allowed, layer.hosts.allowed),
+    },
+    dns: {
+      resolvers: layer.dns?.resolvers ?? base?.dns.resolvers ?? null,
+      minTtlS: layer.dns?.minTtlS ?? base?.dns.minTtlS ?? DEFAULT_MIN_TTL_S,
     },
   };
 }

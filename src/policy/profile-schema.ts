@@ -66,6 +66,16 @@ const NetworkSpec = Type.String({
     "An IP or CIDR, optionally with ports and protocol: '10.0.0.0/8', '10.0.0.0/8:443', '0.0.0.0/0:53/udp', '[::1]:8000-9000', '[2001:db8::/32]:443/tcp'; or 'resolvers' (the nameservers of /etc/resolv.conf, read when the profile loads), e.g. 'resolvers:53'.",
 });
 
+const HostSpec = Type.String({
+  minLength: 1,
+  description:
+    "A host name, or '*.' and a domain for every name below it, optionally with a port: 'api.anthropic.com', '*.githubusercontent.com', 'registry.npmjs.org:443'.",
+});
+const HostPorts = Type.Union([
+  Type.Integer({ minimum: 1, maximum: 65535 }),
+  Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { minItems: 1, maxItems: 6 }),
+]);
+
 const Ports = Type.Union(
   [
     Type.Integer({ minimum: 1, maximum: 65535 }),
@@ -119,6 +129,8 @@ const AllowedNetworkObject = Type.Object(
   { cidr: NetworkSpec, ports: Type.Optional(Ports), protocol: Type.Optional(Protocol) },
   strict,
 );
+const AllowedHostObject = Type.Object({ host: HostSpec, ports: Type.Optional(HostPorts) }, strict);
+const DeniedHostObject = Type.Object({ host: HostSpec }, strict);
 const DeniedCommandObject = Type.Object({ command: CommandSpec, action: Type.Optional(Action) }, strict);
 const AllowedCommandObject = Type.Object({ command: CommandSpec }, strict);
 
@@ -220,6 +232,38 @@ export const ProfileSchema = Type.Object(
     allowed_paths: ruleList(PathPattern, AllowedPathObject, 'Paths whose open is allowed unless denied.'),
     denied_networks: ruleList(NetworkSpec, DeniedNetworkObject, 'Destinations whose connect is denied.'),
     allowed_networks: ruleList(NetworkSpec, AllowedNetworkObject, 'Destinations allowed unless denied.'),
+    denied_hosts: ruleList(
+      HostSpec,
+      DeniedHostObject,
+      'Host names the agent may not resolve, even where allowed_hosts would allow them; checked first.',
+    ),
+    allowed_hosts: ruleList(
+      HostSpec,
+      AllowedHostObject,
+      "Host names the agent may resolve (through vigil's DNS proxy) and then connect to, on the ports given (any when none), where no network rule decides the address.",
+    ),
+    dns: Type.Optional(
+      Type.Object(
+        {
+          resolvers: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), {
+              minItems: 1,
+              description:
+                "The resolvers the agent may use (IP addresses), through vigil's DNS proxy; default: the nameservers of /etc/resolv.conf.",
+            }),
+          ),
+          min_ttl: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 86400,
+              description:
+                'Seconds an address DNS answered for an allowed host stays allowed, at least (default 60): a shorter TTL is raised to it.',
+            }),
+          ),
+        },
+        { ...strict, description: 'How allowed_hosts and denied_hosts resolve names.' },
+      ),
+    ),
     denied_commands: ruleList(CommandSpec, DeniedCommandObject, 'Executables whose exec is denied.'),
     allowed_commands: ruleList(CommandSpec, AllowedCommandObject, 'Executables allowed unless denied.'),
   },

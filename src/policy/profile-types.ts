@@ -4,6 +4,7 @@
 import type { GlobToken } from './glob-parse.js';
 import type { PatternPlan } from './glob-classify.js';
 import type { NetworkTarget } from './network-spec.js';
+import type { HostPattern } from './host-spec.js';
 
 export type Policy = 'allow' | 'deny';
 /** A kind's verdict when no rule matches: 'audit' allows and records the call as AUDIT. */
@@ -31,7 +32,9 @@ export type RuleListName =
   | 'denied_networks'
   | 'allowed_networks'
   | 'denied_commands'
-  | 'allowed_commands';
+  | 'allowed_commands'
+  | 'denied_hosts'
+  | 'allowed_hosts';
 
 /** Where a rule was written: the profile (own or a built-in it extends) and its position. */
 export interface RuleOrigin {
@@ -67,6 +70,19 @@ export interface NetworkRule extends RuleBase {
   readonly target: NetworkTarget;
   /** every destination the rule names: [target], or the host's resolvers for `resolvers` */
   readonly targets: readonly NetworkTarget[];
+}
+
+/** A host rule: names the DNS proxy lets the agent resolve (allowed) or refuses (denied). */
+export interface HostRule extends RuleBase {
+  readonly pattern: HostPattern;
+}
+
+/** How host names resolve for a profile with host rules. */
+export interface DnsSettings {
+  /** the resolvers the agent may use; null: the nameservers of /etc/resolv.conf at session start */
+  readonly resolvers: readonly string[] | null;
+  /** an address learned for an allowed host stays allowed at least this long (s) */
+  readonly minTtlS: number;
 }
 
 /**
@@ -124,4 +140,7 @@ export interface Profile {
   readonly paths: RulePair<PathRule>;
   readonly networks: RulePair<NetworkRule>;
   readonly commands: RulePair<CommandRule>;
+  /** egress by name: the session's DNS goes through vigil's proxy when either list has a rule */
+  readonly hosts: RulePair<HostRule>;
+  readonly dns: DnsSettings;
 }

@@ -1,5 +1,8 @@
 // Names the rule behind a kernel verdict (rule_kind and index) the way profiles and audit lines do.
 
+/** The rule of DNS the kernel sent to a session's DNS proxy (VIGIL_RULE_DNS). */
+export const DNS_PROXY_RULE = 'dns_proxy';
+
 /** Rule id for a kernel verdict: `denied_paths[3]`, `default`, `path-bound`, `fail_closed`. */
 export function ruleIdOf(
   kind: 'open' | 'exec' | 'connect' | 'unlink' | 'rename',
@@ -20,6 +23,8 @@ export function ruleIdOf(
       return 'fail_closed';
     case 8:
       return `allowed_hosts[${rule}]`;
+    case 9:
+      return DNS_PROXY_RULE;
     default:
       return 'default';
   }

@@ -91,7 +91,7 @@ function netConnect(l: AuditLineOf<'net_connect'>): string {
     ',"family":' +
     str(l.family) +
     tail(l) +
-    '}'
+    (l.dest_host === undefined ? '}' : ',"dest_host":' + str(l.dest_host) + '}')
   );
 }
 
@@ -107,7 +107,7 @@ function udpSend(l: AuditLineOf<'udp_send'>): string {
     ',"family":' +
     str(l.family) +
     tail(l) +
-    '}'
+    (l.dest_host === undefined ? '}' : ',"dest_host":' + str(l.dest_host) + '}')
   );
 }
 

@@ -694,3 +694,46 @@ export function fileActivityLine(
     schema_version: AUDIT_SCHEMA_VERSION,
   };
 }
+
+/** A dns_query line for one question the session's DNS proxy answered (egress/dns-proxy.ts). */
+export function dnsQueryLine(
+  session: SessionInfo,
+  q: {
+    name: string;
+    qtype: string;
+    transport: 'udp' | 'tcp';
+    upstream: string;
+    verdict: 'ALLOW' | 'BLOCK';
+    rule: string | null;
+    rcode: string;
+    answers: readonly { address: string }[];
+    reason?: string;
+  },
+  ts: string = new Date().toISOString(),
+): AuditLineOf<'dns_query'> {
+  const what = q.name === '' ? 'a packet that is not DNS' : `${q.qtype} ${q.name}`;
+  const reason =
+    q.verdict === 'BLOCK'
+      ? `${what} refused by vigil's DNS proxy (${q.rcode}): ${q.reason ?? 'not allowed'}${q.rule === null ? '' : ` (${q.rule})`}`
+      : q.rcode === 'SERVFAIL'
+        ? `${what} allowed by ${q.rule ?? 'a host rule'}; ${q.reason ?? 'the resolver failed'}`
+        : `${what} allowed by ${q.rule ?? 'a host rule'}: ${q.answers.length} address(es) allowed in the kernel for the answer's TTL`;
+  return {
+    ts,
+    event: 'dns_query',
+    action: q.verdict,
+    name: q.name,
+    qtype: q.qtype,
+    transport: q.transport,
+    resolver: q.upstream,
+    rcode: q.rcode,
+    answers: q.answers.map((a) => a.address),
+    reason,
+    rule: q.rule,
+    profile: session.profile,
+    session: session.id,
+    backend: OTHER_BACKENDS.dnsProxy,
+    enforcement: q.verdict === 'BLOCK' ? 'inline' : 'none',
+    schema_version: AUDIT_SCHEMA_VERSION,
+  };
+}

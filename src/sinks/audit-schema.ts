@@ -270,14 +270,22 @@ const netOwn = {
   protocol: Type.String({ description: "Transport: 'tcp', 'udp', or the IP protocol number." }),
   family: literals(['AF_INET', 'AF_INET6'] as const, 'Address family of the socket.'),
 };
+const destHost = {
+  dest_host: Type.Optional(
+    Type.String({
+      description:
+        "The allowed host the destination address was learned for through vigil's DNS proxy (absent when DNS did not give it).",
+    }),
+  ),
+};
 const NetConnectLine = line(
   'net_connect',
-  { ...netOwn, ...decisionTail, ...procTail, ...mechTail },
+  { ...netOwn, ...decisionTail, ...procTail, ...mechTail, ...destHost },
   'A watched process connected a socket (TCP, or UDP with connect).',
 );
 const UdpSendLine = line(
   'udp_send',
-  { ...netOwn, ...decisionTail, ...procTail, ...mechTail },
+  { ...netOwn, ...decisionTail, ...procTail, ...mechTail, ...destHost },
   'A watched process sent UDP to a destination without connecting (reported once per process and destination).',
 );
 
@@ -464,6 +472,32 @@ const FileActivityLine = line(
   "How many allowed file opens the session's --file-events mode kept out of the log: counted in the kernel, written about every 10 s while they rise and at the session's end. Every refused, killed or audited open has its own line whatever the mode.",
 );
 
+const DnsQueryLine = line(
+  'dns_query',
+  {
+    name: Type.String({ description: 'The name asked for (empty when the packet was not DNS).' }),
+    qtype: Type.String({ description: "The record type asked for: 'A', 'AAAA', 'TXT', ..." }),
+    transport: literals(['udp', 'tcp'] as const, 'How the agent sent the query.'),
+    resolver: Type.String({
+      description: 'The resolver the agent addressed (the query went there, if allowed).',
+    }),
+    rcode: Type.String({
+      description:
+        "The answer's code: NOERROR, NXDOMAIN (the resolver's), REFUSED (vigil's), FORMERR, SERVFAIL.",
+    }),
+    answers: Type.Array(Type.String(), {
+      description:
+        'Addresses the answer gave for the name (its CNAME chain included): the kernel allows connects to them.',
+    }),
+    reason: Type.String(),
+    rule: Rule,
+    profile: Type.String({ description: "Name of the session's profile." }),
+    session: Type.String({ description: 'Session id (as `vigil status` shows it).' }),
+    ...mechTail,
+  },
+  "A DNS question of the session, through vigil's DNS proxy (the cgroup hooks send the session's DNS there): ALLOW, forwarded and its addresses allowed in the kernel for the answer's TTL; BLOCK, answered REFUSED (or FORMERR) by the proxy, nothing resolved. pid and comm are absent: the proxy sees the query, not its sender.",
+);
+
 /**
  * Every kind of line, by its `event`, in the order of the published schema's union. The one
  * list of event kinds: EVENT_KINDS, the union and the per-kind schemas are read from it.
@@ -485,6 +519,7 @@ const LINES = {
   exec_memory: ExecMemoryLine,
   syscall: SyscallLine,
   file_activity: FileActivityLine,
+  dns_query: DnsQueryLine,
   loss: LossLine,
 } satisfies { [K in string]: { properties: { event: TLiteral<K> } } };
 
@@ -513,6 +548,7 @@ export const KERNEL_RECORDS: Readonly<Record<AuditEvent, readonly (keyof typeof 
   exec_memory: ['VIGIL_MSG_EXEC_MEMORY'],
   syscall: ['VIGIL_MSG_SYSCALL_REFUSED'],
   file_activity: [],
+  dns_query: [],
   loss: [],
 };
 

@@ -103,6 +103,7 @@ test('a session that allows hosts by name: DNS through the proxy, connects only 
   t.after(() => {
     kernel.deleteSession(SESSION);
     kernel.forgetHostAddresses(SESSION);
+    kernel.clearDnsRedirects(SESSION);
     kernel.close();
   });
   const profile = loadProfileText(

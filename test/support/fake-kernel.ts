@@ -1,6 +1,7 @@
 // A kernel side in memory, for unit tests of the daemon, its sessions and the control server:
 // it keeps the maps the daemon writes (watched processes, sessions, watch rules, profiles) and
 // lets a test deliver events as the ring buffer would. Nothing reaches the real kernel.
+import type { LearnedAddress } from '../../src/loader/host-addrs.js';
 import type { ProfileRef } from '../../src/daemon/control-protocol.js';
 import type { DaemonKernel } from '../../src/daemon/daemon-kernel.js';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
@@ -102,6 +103,22 @@ export class FakeKernel implements DaemonKernel {
   }
   deleteOpenVolume(session: number): void {
     this.openVolumes.delete(session);
+  }
+  /** addresses learned for sessions (kernel/lib/hosts.h), and their DNS redirections */
+  readonly learned: LearnedAddress[] = [];
+  readonly dnsRedirects = new Map<number, { resolver: string; port: number }[]>();
+  learnHostAddress(entry: LearnedAddress): void {
+    this.learned.push(entry);
+  }
+  forgetHostAddresses(session: number): void {
+    for (let i = this.learned.length - 1; i >= 0; i--)
+      if (this.learned[i]?.session === session) this.learned.splice(i, 1);
+  }
+  redirectDns(session: number, resolver: string, port: number): void {
+    this.dnsRedirects.set(session, [...(this.dnsRedirects.get(session) ?? []), { resolver, port }]);
+  }
+  clearDnsRedirects(session: number): void {
+    this.dnsRedirects.delete(session);
   }
   loadProfile(handle: number, profile: Profile): LoadReport {
     this.profiles.set(handle, profile);

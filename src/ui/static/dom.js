@@ -73,7 +73,9 @@ export function target(l) {
       return (l.argv && l.argv.length > 0 ? l.argv.join(' ') : l.path) + (l.argv_truncated ? ' …' : '');
     case 'net_connect':
     case 'udp_send':
-      return `${l.family === 'AF_INET6' ? `[${l.dest_ip}]` : l.dest_ip}:${l.dest_port}  ${l.protocol}`;
+      return `${l.dest_host ? `${l.dest_host} ` : ''}${l.family === 'AF_INET6' ? `[${l.dest_ip}]` : l.dest_ip}:${l.dest_port}  ${l.protocol}`;
+    case 'dns_query':
+      return `${l.qtype} ${l.name || '(not DNS)'} → ${l.rcode}${l.answers.length > 0 ? ` ${l.answers.join(', ')}` : ''}  via ${l.resolver}`;
     case 'socket_create':
       return `${l.family} ${l.type} ${l.protocol}`;
     case 'syscall':
