@@ -5,6 +5,7 @@ import type { FailClosedRun } from './fail-closed.js';
 import type { ProgramLoad } from './startup.js';
 import type { WatchedKernelResult } from './watched-kernel.js';
 import type { CliStartResult } from './cli-start.js';
+import { renderDnsLatency, type DnsLatency } from './dns-latency.js';
 
 export interface Sample {
   mode: string;
@@ -62,6 +63,8 @@ export interface Results {
   failClosed: FailClosedRun[];
   /** `vigil run -- CMD` against CMD alone, and the first run with no daemon */
   cliStart: CliStartResult;
+  /** an A query directly and through a session's DNS proxy */
+  dnsLatency: DnsLatency;
   /** other activity: BPF links not the bench's, and the 1-minute load average, per repetition */
   machineLoad: { foreignLinks: number[]; loadavg: number[] };
 }
@@ -297,6 +300,7 @@ export function renderReport(r: Results, median: Median): string {
     '',
   );
   out.push(...renderCliStart(r.cliStart, median));
+  out.push(...renderDnsLatency(r.dnsLatency));
   out.push('', '## 5. Daemon cost', '');
   const st = (key: string) => r.startups.map((s) => s[key] ?? NaN);
   const row = (label: string, xs: number[]) => {

@@ -17,6 +17,7 @@ import { renderReport, type Results, type Sample } from './report.js';
 import { programLoadTimes } from './startup.js';
 import { measureWatchedKernel } from './watched-kernel.js';
 import { measureCliStart } from './cli-start.js';
+import { measureDnsLatency } from './dns-latency.js';
 import { bpfObjectPath } from '../system/paths.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -581,6 +582,8 @@ async function runAll(work: string, began: number): Promise<void> {
 
   log('vigil run start-up (the CLI, a daemon of its own)');
   const cliStart = measureCliStart(repo, work, quick ? 10 : 30);
+  log('DNS through the session proxy');
+  const dnsLatency = await measureDnsLatency(quick ? 4 : 8, quick ? 500 : 2000);
 
   foreignLinks.push(foreignBpfLinks());
   load.push(loadavg()[0] ?? NaN);
@@ -610,6 +613,7 @@ async function runAll(work: string, began: number): Promise<void> {
     watchedKernel,
     failClosed,
     cliStart,
+    dnsLatency,
     machineLoad: { foreignLinks, loadavg: load },
   };
   results.machine.durationS = (performance.now() - began) / 1000;

@@ -171,8 +171,13 @@ export class DnsSessionProxy {
   }
 
   async #onUdp(l: Listener, sock: UdpSocket, msg: Buffer, from: RemoteInfo): Promise<void> {
-    const reply = await this.#answer(l.upstream, msg, 'udp');
-    if (reply !== undefined) sock.send(reply, from.port, from.address);
+    try {
+      const reply = await this.#answer(l.upstream, msg, 'udp');
+      if (reply !== undefined) sock.send(reply, from.port, from.address);
+    } catch {
+      // the proxy closed meanwhile (its session ended), or the line could not be written: the
+      // agent's resolver times out; never an unhandled rejection in the daemon
+    }
   }
 
   #onTcp(l: Listener, c: Socket): void {
@@ -184,13 +189,17 @@ export class DnsSessionProxy {
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        busy = busy.then(async () => {
-          const reply = await this.#answer(l.upstream, Buffer.from(msg), 'tcp');
-          if (reply === undefined || c.destroyed) return;
-          const len = Buffer.alloc(2);
-          len.writeUInt16BE(reply.length);
-          c.write(Buffer.concat([len, reply]));
-        });
+        busy = busy
+          .then(async () => {
+            const reply = await this.#answer(l.upstream, Buffer.from(msg), 'tcp');
+            if (reply === undefined || c.destroyed) return;
+            const len = Buffer.alloc(2);
+            len.writeUInt16BE(reply.length);
+            c.write(Buffer.concat([len, reply]));
+          })
+          .catch(() => {
+            c.destroy(); // never an unhandled rejection in the daemon: this client goes
+          });
       }
     });
     c.on('error', () => undefined);
@@ -256,7 +265,22 @@ export class DnsSessionProxy {
       return answerWith(query, RCODE.SERVFAIL, decoded);
     }
     const answers = answeredAddresses(response, q.name);
-    for (const a of answers) o.learn(a, Math.max(a.ttlS, o.minTtlS), verdict.rule);
+    try {
+      for (const a of answers) o.learn(a, Math.max(a.ttlS, o.minTtlS), verdict.rule);
+    } catch (err) {
+      // an answer the kernel could not learn would be refused at connect: say so at DNS instead
+      this.counters.upstreamFailures++;
+      o.record({
+        ...base,
+        name: q.name,
+        qtype: q.type,
+        verdict: 'ALLOW',
+        rule: verdict.rule.id,
+        rcode: 'SERVFAIL',
+        reason: `its addresses could not be allowed in the kernel: ${err instanceof Error ? err.message : String(err)}`,
+      });
+      return answerWith(query, RCODE.SERVFAIL, decoded);
+    }
     o.record({
       ...base,
       name: q.name,

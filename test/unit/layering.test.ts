@@ -21,7 +21,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   daemon: ['bridge', 'egress', 'enrich', 'loader', 'policy', 'sinks', 'system', 'targeting', 'wire'],
   doctor: ['bridge', 'daemon', 'loader', 'policy', 'system', 'targeting', 'wire'],
   ui: ['daemon', 'doctor', 'enrich', 'policy', 'sinks', 'system', 'wire'],
-  bench: ['bridge', 'daemon', 'enrich', 'loader', 'policy', 'sinks', 'system', 'targeting', 'wire'],
+  bench: ['bridge', 'daemon', 'egress', 'enrich', 'loader', 'policy', 'sinks', 'system', 'targeting', 'wire'],
   vmtest: ['doctor', 'system'],
   cli: [
     'bench',

@@ -186,6 +186,28 @@ describe(
       }
     });
 
+    it('answers SERVFAIL when the kernel cannot learn the addresses (never an answer it would refuse)', async () => {
+      const recorded: DnsQueryRecord[] = [];
+      const failing = await DnsSessionProxy.start({
+        session: 79,
+        policy: { denied: [], allowed: [rule('allowed_hosts', 0, 'good.test')] },
+        upstreams: [{ address: '127.0.0.1', port: upstreamPort }],
+        minTtlS: 60,
+        learn: () => {
+          throw new Error('map gone');
+        },
+        record: (q) => recorded.push(q),
+      });
+      try {
+        const r = decode(await udpAsk(failing.ports[0]?.port ?? 0, query('good.test')));
+        assert.equal(r.rcode, 'SERVFAIL');
+        assert.equal(datas(r).length, 0);
+        assert.match(recorded[0]?.reason ?? '', /could not be allowed in the kernel: map gone/);
+      } finally {
+        await failing.close();
+      }
+    });
+
     it('answers garbage with FORMERR and counts it', async () => {
       const port = proxy.ports[0]?.port ?? 0;
       const before = proxy.counters.malformed;
