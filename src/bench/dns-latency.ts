@@ -3,7 +3,6 @@
 // it, reads the answer and writes each address into the kernel's learned map before answering),
 // in alternating pairs of sequential UDP queries. The kernel's redirect of the agent's packet to
 // the proxy is a rewrite of the destination in the connect/sendmsg hook: not measured apart.
-import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 
 import dnsPacket from 'dns-packet';
@@ -11,8 +10,8 @@ import dnsPacket from 'dns-packet';
 import { DnsSessionProxy } from '../egress/dns-proxy.js';
 import { AgentKernel } from '../loader/agent-kernel.js';
 import { parseHostSpec } from '../policy/host-spec.js';
+import { dnsmasqMissing, freeUdpPort, startLoopbackDns } from './loopback-dns.js';
 
-const DNSMASQ = '/usr/sbin/dnsmasq';
 const SESSION = 0x7ff0_0401;
 
 export interface DnsLatency {
@@ -26,14 +25,6 @@ export interface DnsLatency {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1] ?? NaN;
-}
-
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const port = s.address().port;
-  s.close();
-  return port;
 }
 
 /** `n` sequential A queries for good.test on one socket; µs per query. */
@@ -64,29 +55,14 @@ async function timeQueries(port: number, n: number): Promise<number> {
 }
 
 export async function measureDnsLatency(reps: number, n: number): Promise<DnsLatency> {
-  if (spawnSync(DNSMASQ, ['--version']).status !== 0)
-    return {
-      queries: n,
-      directUs: [],
-      proxiedUs: [],
-      skipped: `${DNSMASQ} is missing (scripts/setup.sh installs dnsmasq-base)`,
-    };
-  const upstream = await freePort();
-  const dnsmasq = spawn(
-    DNSMASQ,
-    [
-      '--keep-in-foreground',
-      '--conf-file=/dev/null',
-      '--no-resolv',
-      '--no-hosts',
-      '--pid-file=',
-      '--bind-interfaces',
-      '--listen-address=127.0.0.1',
-      `--port=${upstream}`,
-      '--host-record=good.test,127.0.0.2',
-    ],
-    { stdio: 'ignore' },
-  );
+  const missing = dnsmasqMissing();
+  if (missing !== undefined) return { queries: n, directUs: [], proxiedUs: [], skipped: missing };
+  const upstream = await freeUdpPort();
+  const dnsmasq = await startLoopbackDns({
+    address: '127.0.0.1',
+    port: upstream,
+    records: ['good.test,127.0.0.2'],
+  });
   const kernel = AgentKernel.open({ onEvents: () => undefined });
   const rule = { id: 'allowed_hosts[0]', index: 0, pattern: parseHostSpec('good.test') };
   const proxy = await DnsSessionProxy.start({
@@ -105,14 +81,6 @@ export async function measureDnsLatency(reps: number, n: number): Promise<DnsLat
   const out: DnsLatency = { queries: n, directUs: [], proxiedUs: [] };
   try {
     const port = proxy.ports[0]?.port ?? 0;
-    for (let i = 0; i < 50; i++) {
-      try {
-        await timeQueries(upstream, 1); // dnsmasq is up once it answers
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
     await timeQueries(port, 20); // warm
     for (let rep = 0; rep < reps; rep++) {
       if (rep % 2 === 0) {
@@ -127,7 +95,7 @@ export async function measureDnsLatency(reps: number, n: number): Promise<DnsLat
     await proxy.close();
     kernel.forgetHostAddresses(SESSION);
     kernel.close();
-    dnsmasq.kill();
+    dnsmasq.stop();
   }
   return out;
 }

@@ -4,31 +4,27 @@
 // learns the addresses of the others, and only those addresses can then be connected to.
 // Everything on loopback: Debian's dnsmasq on 127.0.66.53:53, listeners on 127.0.0.2 and .9.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 
 import { AgentKernel } from '../../src/loader/agent-kernel.js';
 import { DnsSessionProxy, type DnsQueryRecord } from '../../src/egress/dns-proxy.js';
 import { parseHostSpec } from '../../src/policy/host-spec.js';
 import { loadProfileText } from '../../src/policy/load-profile.js';
 import { requires } from '../support/requires.js';
+import { egressWorld, pythonDnsClient } from '../support/loopback-net.js';
 
 const PY = '/usr/bin/python3';
-const DNSMASQ = '/usr/sbin/dnsmasq';
 const RESOLVER = '127.0.66.53';
 const SESSION = 0x7ff0_0301;
 const HANDLE = 9;
 
 /** The agent: raw DNS queries (no libc resolver: it reads the host's resolv.conf), then connects. */
 function agentScript(port: number): string {
-  return String.raw`
-import socket, struct, random
-R = '${RESOLVER}'
-def q(name, qtype=1):
-    hdr = struct.pack('>HHHHHH', random.randint(0, 65535), 0x0100, 1, 0, 0, 0)
-    return hdr + b''.join(bytes([len(p)]) + p.encode() for p in name.split('.')) + b'\0' + struct.pack('>HH', qtype, 1)
+  return (
+    pythonDnsClient(RESOLVER) +
+    String.raw`
 def show(tag, resp, frm=None):
     rc = resp[3] & 0xf
     addr = socket.inet_ntoa(resp[-4:]) if rc == 0 and len(resp) > 30 else '-'
@@ -60,44 +56,14 @@ except PermissionError:
     print('other-resolver EPERM', flush=True)
 v6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); v6.settimeout(5)
 v6.sendto(q('good.test'), ('::ffff:' + R, 53)); resp, frm = v6.recvfrom(4096); show('udp6-good', resp, frm)
-`;
-}
-
-async function listen(t: TestContext, host: string, port = 0): Promise<number> {
-  const server = createServer((s) => s.destroy());
-  await new Promise<void>((r) => server.listen(port, host, r));
-  t.after(() => {
-    server.close();
-  });
-  return (server.address() as { port: number }).port;
+`
+  );
 }
 
 test('a session that allows hosts by name: DNS through the proxy, connects only to what allowed names resolved to', async (t) => {
   if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
-  if (spawnSync(DNSMASQ, ['--version']).status !== 0) {
-    t.skip(`${DNSMASQ} is missing (scripts/setup.sh installs dnsmasq-base)`);
-    return;
-  }
-  const dnsmasq = spawn(
-    DNSMASQ,
-    [
-      '--keep-in-foreground',
-      '--conf-file=/dev/null',
-      '--no-resolv',
-      '--no-hosts',
-      '--pid-file=',
-      '--bind-interfaces',
-      '--listen-address=' + RESOLVER,
-      '--port=53',
-      '--host-record=good.test,127.0.0.2',
-      '--host-record=evil.test,127.0.0.9',
-      '--txt-record=evil.test,exfiltrated',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  t.after(() => dnsmasq.kill());
-  const port = await listen(t, '127.0.0.2');
-  await listen(t, '127.0.0.9', port);
+  const port = await egressWorld(t, RESOLVER);
+  if (port === undefined) return;
 
   const kernel = AgentKernel.open({ onEvents: () => undefined });
   t.after(() => {

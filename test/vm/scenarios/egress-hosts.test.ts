@@ -3,30 +3,26 @@
 // names. The agent's DNS goes through the session's DNS proxy; it reaches good.test, is refused
 // evil.test at DNS, a literal address and another resolver in the kernel; each with its line.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 
 import { auditLineErrors, validateAuditLine, type AuditLine } from '../../../src/sinks/audit-schema.js';
 import { readAuditLog } from '../../support/audit-log.js';
 import { repoRoot } from '../../support/paths.js';
 import { requires } from '../../support/requires.js';
+import { egressWorld, pythonDnsClient } from '../../support/loopback-net.js';
 import { homeSandbox } from '../../support/sandbox.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
-const DNSMASQ = '/usr/sbin/dnsmasq';
 const RESOLVER = '127.0.66.53';
 
 /** Raw DNS (glibc's resolver would ask the host's nameserver), then connects to what came back. */
 function agent(port: number): string {
-  return String.raw`
-import socket, struct, random
-R = '${RESOLVER}'
-def q(name, qtype=1):
-    hdr = struct.pack('>HHHHHH', random.randint(0, 65535), 0x0100, 1, 0, 0, 0)
-    return hdr + b''.join(bytes([len(p)]) + p.encode() for p in name.split('.')) + b'\0' + struct.pack('>HH', qtype, 1)
+  return (
+    pythonDnsClient(RESOLVER) +
+    String.raw`
 def ask(name, qtype=1):
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5)
     u.sendto(q(name, qtype), (R, 53)); resp, frm = u.recvfrom(4096); u.close()
@@ -50,44 +46,14 @@ try:
     o.sendto(q('good.test'), ('127.0.77.53', 53)); print('other resolver sent', flush=True)
 except PermissionError:
     print('other resolver EPERM', flush=True)
-`;
-}
-
-async function listen(t: TestContext, host: string, port = 0): Promise<number> {
-  const server = createServer((s) => s.destroy());
-  await new Promise<void>((r) => server.listen(port, host, r));
-  t.after(() => {
-    server.close();
-  });
-  return (server.address() as { port: number }).port;
+`
+  );
 }
 
 test('vigil run with allowed_hosts: DNS through the proxy, connects only to what good.test resolved to', async (t) => {
   if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
-  if (spawnSync(DNSMASQ, ['--version']).status !== 0) {
-    t.skip(`${DNSMASQ} is missing (scripts/setup.sh installs dnsmasq-base)`);
-    return;
-  }
-  const dnsmasq = spawn(
-    DNSMASQ,
-    [
-      '--keep-in-foreground',
-      '--conf-file=/dev/null',
-      '--no-resolv',
-      '--no-hosts',
-      '--pid-file=',
-      '--bind-interfaces',
-      `--listen-address=${RESOLVER}`,
-      '--port=53',
-      '--host-record=good.test,127.0.0.2',
-      '--host-record=evil.test,127.0.0.9',
-      '--txt-record=evil.test,exfiltrated',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  t.after(() => dnsmasq.kill());
-  const port = await listen(t, '127.0.0.2');
-  await listen(t, '127.0.0.9', port);
+  const port = await egressWorld(t, RESOLVER);
+  if (port === undefined) return;
   const { dir, home } = homeSandbox(t, 'vigil-egress-');
   const profile = join(dir, 'egress.yaml');
   writeFileSync(
