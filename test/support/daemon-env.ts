@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
 import { socketAnswers } from '../../src/daemon/control-connect.js';
+import { START_TIMEOUT_MS } from '../../src/daemon/daemon-spawn.js';
 import { lockOwner, socketLockDir } from '../../src/daemon/daemon-lock.js';
 import { repoRoot } from './paths.js';
 
@@ -142,7 +143,8 @@ export async function startTestDaemon(d: TestDaemon): Promise<void> {
   closeSync(fd);
   child.unref();
   try {
-    await until(() => d.answers(), 30_000, `the test daemon at ${d.socket}`);
+    // as long as a client waits for a daemon it spawned: the verifier's load on an emulated CPU
+    await until(() => d.answers(), START_TIMEOUT_MS, `the test daemon at ${d.socket}`);
   } catch (err) {
     throw new Error(`${(err as Error).message}\ndaemon.log:\n${d.daemonLog()}`);
   }
