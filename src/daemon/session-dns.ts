@@ -64,7 +64,7 @@ export class SessionDns {
           { session, address: a.address, rule: rule.index, ports: rule.pattern.ports },
           ttlS * 1000,
         );
-        names.set(a.address, a.name === '' ? rule.pattern.text : a.name);
+        names.set(a.address, a.name);
       },
       record: (q) => {
         this.#record(session, q);

@@ -244,6 +244,14 @@ export class DnsSessionProxy {
       });
       return answerWith(query, RCODE.REFUSED, decoded);
     }
+    const allowedBy = verdict.rule;
+    /** An allowed name the proxy could not answer for: SERVFAIL, recorded with why. */
+    const servfail = (reason: string): Buffer => {
+      this.counters.upstreamFailures++;
+      const fields = { name: q.name, qtype: q.type, rule: allowedBy.id };
+      o.record({ ...base, ...fields, verdict: 'ALLOW', rcode: 'SERVFAIL', reason });
+      return answerWith(query, RCODE.SERVFAIL, decoded);
+    };
     let raw: Buffer;
     let response: DecodedPacket;
     try {
@@ -252,34 +260,14 @@ export class DnsSessionProxy {
       if (response.id !== decoded.id)
         throw new SystemError('VIGIL_DNS_PROXY', 'the answer is for another query');
     } catch (err) {
-      this.counters.upstreamFailures++;
-      o.record({
-        ...base,
-        name: q.name,
-        qtype: q.type,
-        verdict: 'ALLOW',
-        rule: verdict.rule.id,
-        rcode: 'SERVFAIL',
-        reason: `the resolver failed: ${err instanceof Error ? err.message : String(err)}`,
-      });
-      return answerWith(query, RCODE.SERVFAIL, decoded);
+      return servfail(`the resolver failed: ${errorText(err)}`);
     }
     const answers = answeredAddresses(response, q.name);
     try {
       for (const a of answers) o.learn(a, Math.max(a.ttlS, o.minTtlS), verdict.rule);
     } catch (err) {
       // an answer the kernel could not learn would be refused at connect: say so at DNS instead
-      this.counters.upstreamFailures++;
-      o.record({
-        ...base,
-        name: q.name,
-        qtype: q.type,
-        verdict: 'ALLOW',
-        rule: verdict.rule.id,
-        rcode: 'SERVFAIL',
-        reason: `its addresses could not be allowed in the kernel: ${err instanceof Error ? err.message : String(err)}`,
-      });
-      return answerWith(query, RCODE.SERVFAIL, decoded);
+      return servfail(`its addresses could not be allowed in the kernel: ${errorText(err)}`);
     }
     o.record({
       ...base,
@@ -292,6 +280,10 @@ export class DnsSessionProxy {
     });
     return raw;
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function bindUdp(type: 'udp4' | 'udp6', address: string, port: number): Promise<UdpSocket> {
