@@ -69,6 +69,7 @@ export const ERROR_CATALOGUE = {
   VIGIL_DAEMON_START: { exit: failure }, // a daemon was started but did not come up
   VIGIL_DAEMON_RUNNING: { exit: failure }, // another daemon holds the socket or its lock
   VIGIL_DNS_PROXY: { exit: failure }, // a session's DNS proxy could not listen, or its resolver failed
+  VIGIL_SNI_PROXY: { exit: failure }, // a session's SNI proxy (verify_sni) could not listen
   VIGIL_NOT_STOPPABLE: { exit: failure }, // the daemon runs inside another vigil command
   VIGIL_PROTOCOL: { exit: failure }, // a request the control protocol does not know
   VIGIL_INTERNAL: { exit: failure }, // a daemon failure that is not vigil's own error (a bug)

@@ -132,6 +132,8 @@ export const OTHER_BACKENDS = {
   fileActivity: 'kernel:open_volume',
   /** dns_query lines: vigil's DNS proxy, which the cgroup hooks send a session's DNS through */
   dnsProxy: 'vigil:dns-proxy',
+  /** sni_check lines: vigil's SNI proxy, which the cgroup hooks send verify_sni connects through */
+  sniProxy: 'vigil:sni-proxy',
 } as const;
 
 /**

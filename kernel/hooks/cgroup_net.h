@@ -9,14 +9,19 @@
  * (lsm_backends), they decide and report, and these step aside.
  */
 
-/* The profile's verdict on a destination; returns what the hook returns (1 allow, 0 refuse). */
-static __always_inline int net__decide(struct vigil_net_event *ev, struct vigil_proc *p, __u8 proto)
+/*
+ * The profile's verdict on a destination; returns what the hook returns (1 allow, 0 refuse) and
+ * sets *host when an address learned for an allowed host name is what allowed it.
+ */
+static __always_inline int net__decide(struct vigil_net_event *ev, struct vigil_proc *p, __u8 proto, bool *host)
 {
 	struct decision d = {};
 
+	*host = false;
 	if (!verdict__net(p->session, ev, proto, &d))
 		return 1;
 	decide__record(&ev->head, &d, decide__denies(&d) ? VIGIL_F_DENIED : 0);
+	*host = d.v.rule_kind == VIGIL_RULE_HOST && d.action == VIGIL_ACTION_ALLOW;
 	return decide__denies(&d) ? 0 : 1;
 }
 
@@ -87,25 +92,111 @@ static __always_inline void net__to_dns_proxy(struct bpf_sock_addr *ctx, __u32 s
 	ctx->user_port = bpf_htons(proxy->port);
 }
 
+/*
+ * verify_sni: a TCP connect to 80/443 that an address learned for an allowed host allowed goes
+ * to the session's SNI proxy instead, which reads the server name the client sends (TLS SNI or
+ * HTTP Host), checks it, and only then connects on to the destination kept here. The socket's
+ * cookie keys the destination until the connection is established (vigil_sockops), when the
+ * agent's own address and port, the proxy's peer, take over as its key. hosts__sni_ok allowed the
+ * connect only if the proxy listens; if it stops, these connects are refused by the dead port.
+ */
+static __always_inline int net__sni_redirect(struct bpf_sock_addr *ctx, __u32 session, __u16 family,
+					     const struct vigil_net_event *ev)
+{
+	struct vigil_sni_origin o = { .session = session, .family = family == AF_INET ? 4 : 6, .port = ev->port };
+	struct vigil_dns_proxy *proxy = bpf_map_lookup_elem(&sni_proxy, &session);
+	__u64 cookie;
+
+	if (!proxy || ctx->type != SOCK_STREAM)
+		return 1; /* not a verify_sni session (hosts__sni_ok refused the rest) */
+	__builtin_memcpy(o.addr, ev->addr, 16);
+	cookie = bpf_get_socket_cookie(ctx);
+	if (bpf_map_update_elem(&sni_pending, &cookie, &o, BPF_ANY))
+		return 0; /* the proxy could not learn the destination: refused, never sent on unverified */
+	if (family == AF_INET) {
+		ctx->user_ip4 = bpf_htonl(NET_LOOPBACK4);
+	} else if (proxy->ipv6) {
+		ctx->user_ip6[0] = 0;
+		ctx->user_ip6[1] = 0;
+		ctx->user_ip6[2] = 0;
+		ctx->user_ip6[3] = bpf_htonl(1);
+	} else {
+		ctx->user_ip6[0] = 0;
+		ctx->user_ip6[1] = 0;
+		ctx->user_ip6[2] = bpf_htonl(0xffff);
+		ctx->user_ip6[3] = bpf_htonl(NET_LOOPBACK4);
+	}
+	ctx->user_port = bpf_htons(proxy->port);
+	return 1;
+}
+
 static __always_inline int net__connect(struct bpf_sock_addr *ctx, __u16 family)
 {
 	struct vigil_net_event ev;
 	struct vigil_proc *p = lineage__current();
+	struct decision d = {};
+	bool host;
 	int ret;
 
 	if (!p)
 		return 1;
 	if (backend__lsm(VIGIL_LSM_CONNECT)) {
+		/* BPF-LSM decided and reported the connect; only the rewrites happen here */
 		net__to_dns_proxy(ctx, p->session, family);
+		net__fill(&ev, ctx, family);
+		if (verdict__net(p->session, &ev, verdict__net_proto(ctx->protocol, ctx->type), &d) &&
+		    d.v.rule_kind == VIGIL_RULE_HOST && d.action == VIGIL_ACTION_ALLOW)
+			return net__sni_redirect(ctx, p->session, family, &ev);
 		return 1;
 	}
 	emit__head(&ev.head, VIGIL_MSG_NET_CONNECT, sizeof(ev), p->session);
 	net__fill(&ev, ctx, family);
-	ret = net__decide(&ev, p, verdict__net_proto(ctx->protocol, ctx->type));
+	ret = net__decide(&ev, p, verdict__net_proto(ctx->protocol, ctx->type), &host);
 	emit__fixed(&ev, sizeof(ev));
-	if (ret == 1)
-		net__to_dns_proxy(ctx, p->session, family);
-	return ret;
+	if (ret != 1)
+		return ret;
+	net__to_dns_proxy(ctx, p->session, family);
+	return host ? net__sni_redirect(ctx, p->session, family, &ev) : 1;
+}
+
+/*
+ * The agent's connection to an SNI proxy is established: its own address and port (what the
+ * proxy sees as its peer) now key where it was going. Runs before the agent's final handshake
+ * ACK is sent, so before the proxy can accept the connection.
+ */
+SEC("sockops")
+int vigil_sockops(struct bpf_sock_ops *skops)
+{
+	struct vigil_sni_client key = {};
+	struct vigil_sni_origin *o;
+	__u64 cookie;
+
+	if (skops->op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB)
+		return 1;
+	cookie = bpf_get_socket_cookie(skops);
+	o = bpf_map_lookup_elem(&sni_pending, &cookie);
+	if (!o)
+		return 1;
+	key.port = skops->local_port;
+	if (skops->family == AF_INET) {
+		__u32 ip = skops->local_ip4;
+
+		key.family = 4;
+		__builtin_memcpy(key.addr, &ip, 4);
+	} else {
+		__u32 w[4] = { skops->local_ip6[0], skops->local_ip6[1], skops->local_ip6[2], skops->local_ip6[3] };
+
+		if (!w[0] && !w[1] && w[2] == bpf_htonl(0xffff)) {
+			key.family = 4; /* an IPv6 socket's IPv4 connection: the proxy's IPv4 listener sees it */
+			__builtin_memcpy(key.addr, &w[3], 4);
+		} else {
+			key.family = 6;
+			__builtin_memcpy(key.addr, w, 16);
+		}
+	}
+	bpf_map_update_elem(&sni_conns, &key, o, BPF_ANY);
+	bpf_map_delete_elem(&sni_pending, &cookie);
+	return 1;
 }
 
 /*
@@ -116,6 +207,7 @@ static __always_inline int net__sendmsg(struct bpf_sock_addr *ctx, __u16 family)
 {
 	struct vigil_net_event ev;
 	struct vigil_proc *p = lineage__current();
+	bool host;
 	int ret;
 
 	if (!p)
@@ -126,7 +218,7 @@ static __always_inline int net__sendmsg(struct bpf_sock_addr *ctx, __u16 family)
 	}
 	emit__head(&ev.head, VIGIL_MSG_UDP_SEND, sizeof(ev), p->session);
 	net__fill(&ev, ctx, family);
-	ret = net__decide(&ev, p, IPPROTO_UDP);
+	ret = net__decide(&ev, p, IPPROTO_UDP, &host);
 	if (ret == 1)
 		net__to_dns_proxy(ctx, p->session, family);
 	if (ret == 1 && !verdict__udp_first(&ev))

@@ -156,6 +156,8 @@ enum vigil_session_flag {
 	VIGIL_SESSION_OPENS_NONE = 1 << 7,  /* allowed opens counted only */
 	/* the profile allows hosts by name: an address learned for one of them is allowed (hosts.h) */
 	VIGIL_SESSION_HOSTS = 1 << 8,
+	/* verify_sni: TCP to a learned address on 80/443 goes through the session's SNI proxy, QUIC is refused */
+	VIGIL_SESSION_VERIFY_SNI = 1 << 9,
 };
 
 /*
@@ -184,6 +186,27 @@ struct vigil_dns_proxy {
 struct vigil_dns_origin {
 	__u32 session;
 	__u8 family; /* of the resolver: 4 or 6 */
+	__u8 pad[3];
+	__u8 addr[16];
+};
+
+/*
+ * A connect sent to the session's SNI proxy (verify_sni): the destination the agent asked for.
+ * Value of `sni_pending` (keyed by the socket's cookie, from connect until it is established) and
+ * of `sni_conns` (keyed by struct vigil_sni_client: the proxy finds it by its peer's address).
+ */
+struct vigil_sni_origin {
+	__u32 session;
+	__u8 family; /* 4 or 6 */
+	__u8 pad;
+	__u16 port;  /* host order */
+	__u8 addr[16];
+};
+
+/* Key of `sni_conns`: the agent's end of a connection to the SNI proxy, as the proxy sees its peer. */
+struct vigil_sni_client {
+	__u32 port;  /* host order */
+	__u8 family; /* 4 or 6; an IPv4-mapped address is 4 */
 	__u8 pad[3];
 	__u8 addr[16];
 };

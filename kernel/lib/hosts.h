@@ -35,7 +35,35 @@ struct {
 	__type(value, struct vigil_dns_origin);
 } dns_origin SEC(".maps");
 
+/* A verify_sni session -> the loopback port of its SNI proxy (written by the daemon once it listens). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct vigil_dns_proxy);
+} sni_proxy SEC(".maps");
+
+/* A socket's cookie -> where its connect was going, until it is established (cgroup_net.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct vigil_sni_origin);
+} sni_pending SEC(".maps");
+
+/* The agent's end of an established connection to an SNI proxy -> where it was going; the proxy
+ * reads and deletes it when it accepts the connection. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct vigil_sni_client);
+	__type(value, struct vigil_sni_origin);
+} sni_conns SEC(".maps");
+
 #define HOSTS_DNS_PORT 53
+#define HOSTS_HTTP_PORT 80
+#define HOSTS_HTTPS_PORT 443
+#define HOSTS_PROTO_TCP 6
 
 /* The key for (session, family, addr); an IPv4-mapped IPv6 address is looked up as IPv4. */
 static __always_inline void hosts__key(struct vigil_host_addr_key *key, __u32 session, __u8 family,
@@ -66,13 +94,25 @@ static __always_inline bool hosts__port_ok(const struct vigil_host_addr *h, __u1
 }
 
 /*
+ * Under verify_sni a learned address on 80/443 is allowed only as TCP through the session's SNI
+ * proxy (cgroup_net.h sends it there): not while the proxy is not listening, and never as UDP
+ * (QUIC's server name is not readable without decrypting its first packet).
+ */
+static __always_inline bool hosts__sni_ok(__u32 session, __u32 session_flags, __u16 port, __u8 proto)
+{
+	if (!(session_flags & VIGIL_SESSION_VERIFY_SNI) || (port != HOSTS_HTTP_PORT && port != HOSTS_HTTPS_PORT))
+		return true;
+	return proto == HOSTS_PROTO_TCP && bpf_map_lookup_elem(&sni_proxy, &session);
+}
+
+/*
  * For a session that allows hosts by name, and a destination no address rule denies: DNS to one
  * of its resolvers is allowed as VIGIL_RULE_DNS (and sent to the proxy); a destination no address
- * rule named (rule kind DEFAULT) is allowed as VIGIL_RULE_HOST when learned and still valid.
- * Leaves `d` as it was otherwise.
+ * rule named (rule kind DEFAULT) is allowed as VIGIL_RULE_HOST when learned and still valid (and,
+ * under verify_sni, hosts__sni_ok). Leaves `d` as it was otherwise.
  */
 static __always_inline void hosts__learned(__u32 session, __u8 family, const __u8 *addr, __u16 port,
-					   struct decision *d)
+					   __u8 proto, struct decision *d)
 {
 	struct vigil_host_addr_key key = {};
 	struct vigil_host_addr *h;
@@ -95,7 +135,8 @@ static __always_inline void hosts__learned(__u32 session, __u8 family, const __u
 		return;
 	hosts__key(&key, session, family, addr);
 	h = bpf_map_lookup_elem(&host_addrs, &key);
-	if (!h || h->expires_ns < bpf_ktime_get_boot_ns() || !hosts__port_ok(h, port))
+	if (!h || h->expires_ns < bpf_ktime_get_boot_ns() || !hosts__port_ok(h, port) ||
+	    !hosts__sni_ok(session, d->session_flags, port, proto))
 		return;
 	d->v.action = VIGIL_ACTION_ALLOW;
 	d->v.rule_kind = VIGIL_RULE_HOST;

@@ -184,7 +184,7 @@ static __always_inline bool verdict__net(__u32 session, const struct vigil_net_e
 	if (!decide__begin(session, &table, d))
 		return false;
 	policy__match_net(table, ev->family == AF_INET ? 4 : 6, ev->addr, ev->port, proto, &d->v);
-	hosts__learned(session, ev->family == AF_INET ? 4 : 6, ev->addr, ev->port, d);
+	hosts__learned(session, ev->family == AF_INET ? 4 : 6, ev->addr, ev->port, proto, d);
 	decide__finish(d, true);
 	return true;
 }

@@ -21,6 +21,8 @@ struct vigil_host_addr_key anchor_host_addr_key;
 struct vigil_host_addr anchor_host_addr;
 struct vigil_dns_proxy anchor_dns_proxy;
 struct vigil_dns_origin anchor_dns_origin;
+struct vigil_sni_origin anchor_sni_origin;
+struct vigil_sni_client anchor_sni_client;
 struct vigil_name anchor_name;
 struct vigil_event_head anchor_event_head;
 struct vigil_exec_event anchor_exec_event;

@@ -17,7 +17,7 @@ import { AgentKernel } from '../loader/agent-kernel.js';
 import { counterStrings, type LossCounters } from '../wire/kernel-counters.js';
 import type { DaemonKernel } from './daemon-kernel.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
-import { dnsQueryLine, fileActivityLine } from '../sinks/audit-line.js';
+import { dnsQueryLine, fileActivityLine, sniCheckLine } from '../sinks/audit-line.js';
 import { resolvesByName, SessionDns } from './session-dns.js';
 import { DEFAULT_FILE_EVENTS, type FileOpenVolume, type OpenVolumeCounts } from '../wire/file-events.js';
 import { writeBatch } from '../sinks/write-batch.js';
@@ -167,9 +167,15 @@ export class Daemon {
     this.#handles = new ProfileHandles(this.#kernel, this.#log);
     this.#dns = new SessionDns(
       this.#kernel,
-      (id, q) => {
-        const s = this.sessions.get(id);
-        if (s !== undefined) this.#emit(dnsQueryLine({ id: s.name, profile: s.profile.name }, q), s);
+      {
+        dns: (id, q) => {
+          const s = this.sessions.get(id);
+          if (s !== undefined) this.#emit(dnsQueryLine({ id: s.name, profile: s.profile.name }, q), s);
+        },
+        sni: (id, r) => {
+          const s = this.sessions.get(id);
+          if (s !== undefined) this.#emit(sniCheckLine({ id: s.name, profile: s.profile.name }, r), s);
+        },
       },
       this.#log,
     );
@@ -547,6 +553,7 @@ export class Daemon {
       rawSockets: profile.profile.rawSockets === 'allow',
       hardened: enforce.hardened === true,
       hosts: resolvesByName(profile.profile),
+      verifySni: resolvesByName(profile.profile) && profile.profile.dns.verifySni,
       // only a daemon with a heartbeat can be noticed gone
       ...(this.failClosedAfterMs === null ? {} : { failClosed: profile.profile.failClosed }),
     };
@@ -563,7 +570,7 @@ export class Daemon {
 
   /** A session whose profile names hosts resolves through a DNS proxy of its own (session-dns.ts). */
   #startDns(s: Session): void {
-    if (resolvesByName(s.profile.profile)) void this.#dns.start(s.id, s.name, s.profile.profile);
+    if (resolvesByName(s.profile.profile)) void this.#dns.start(s.id, s.name, s.profile.profile, s.auditOnly);
   }
 
   /** Resolves once the session's DNS proxy listens (at once for a session without one). */

@@ -2,17 +2,38 @@
 // per session, started with it and stopped at its end. The kernel sends the session's DNS to its
 // resolvers here (redirectDns); every address an allowed name resolves to is learned into the
 // kernel before the answer goes back, and remembered here to name the host of later connects.
+// Under verify_sni the session also gets an SNI proxy, which checks each connection's server
+// name against the names its address was learned for here.
 import type { DnsQueryRecord } from '../egress/dns-proxy.js';
 import { DnsSessionProxy } from '../egress/dns-proxy.js';
-import type { HostRule as EgressRule } from '../egress/name-policy.js';
+import type { HostRule as EgressRule, NamePolicy } from '../egress/name-policy.js';
+import { SniSessionProxy, type SniCheckRecord } from '../egress/sni-proxy.js';
+import { normaliseHostName } from '../policy/host-spec.js';
 import { hostResolvers } from '../policy/resolvers.js';
 import type { HostRule, Profile } from '../policy/profile-types.js';
 import type { DaemonKernel } from './daemon-kernel.js';
 
 type DnsKernel = Pick<
   DaemonKernel,
-  'learnHostAddress' | 'forgetHostAddresses' | 'redirectDns' | 'clearDnsRedirects'
+  | 'learnHostAddress'
+  | 'forgetHostAddresses'
+  | 'redirectDns'
+  | 'clearDnsRedirects'
+  | 'setSniProxy'
+  | 'clearSniProxy'
+  | 'takeSniOrigin'
 >;
+
+interface Proxies {
+  dns: DnsSessionProxy;
+  sni: SniSessionProxy | undefined;
+}
+
+/** What a session's egress proxies say, for its audit lines. */
+export interface EgressRecorder {
+  dns: (session: number, q: DnsQueryRecord) => void;
+  sni: (session: number, r: SniCheckRecord) => void;
+}
 
 /** Whether a profile's sessions resolve names through vigil's DNS proxy. */
 export function resolvesByName(profile: Profile): boolean {
@@ -25,17 +46,13 @@ function egressRule(r: HostRule): EgressRule {
 
 export class SessionDns {
   readonly #kernel: DnsKernel;
-  readonly #record: (session: number, q: DnsQueryRecord) => void;
+  readonly #record: EgressRecorder;
   readonly #log: (msg: string) => void;
-  readonly #proxies = new Map<number, Promise<DnsSessionProxy | undefined>>();
-  /** session -> address -> the allowed name it was learned for */
-  readonly #names = new Map<number, Map<string, string>>();
+  readonly #proxies = new Map<number, Promise<Proxies | undefined>>();
+  /** session -> address -> the allowed names (as asked) DNS gave it for, latest last */
+  readonly #names = new Map<number, Map<string, string[]>>();
 
-  constructor(
-    kernel: DnsKernel,
-    record: (session: number, q: DnsQueryRecord) => void,
-    log: (msg: string) => void,
-  ) {
+  constructor(kernel: DnsKernel, record: EgressRecorder, log: (msg: string) => void) {
     this.#kernel = kernel;
     this.#record = record;
     this.#log = log;
@@ -46,45 +63,69 @@ export class SessionDns {
    * session's DNS is refused, never let through: its resolvers are reached only by redirection.
    * A proxy that cannot start leaves it so, and says why.
    */
-  start(session: number, name: string, profile: Profile): Promise<void> {
+  start(session: number, name: string, profile: Profile, auditOnly = false): Promise<void> {
     const resolvers = profile.dns.resolvers ?? hostResolvers();
-    const names = new Map<string, string>();
+    const names = new Map<string, string[]>();
     this.#names.set(session, names);
     this.#kernel.clearDnsRedirects(session);
-    const started = DnsSessionProxy.start({
-      session,
-      policy: {
-        denied: profile.hosts.denied.map(egressRule),
-        allowed: profile.hosts.allowed.map(egressRule),
-      },
-      upstreams: resolvers.map((address) => ({ address, port: 53 })),
-      minTtlS: profile.dns.minTtlS,
-      learn: (a, ttlS, rule) => {
-        this.#kernel.learnHostAddress(
-          { session, address: a.address, rule: rule.index, ports: rule.pattern.ports },
-          ttlS * 1000,
-        );
-        names.set(a.address, a.name);
-      },
-      record: (q) => {
-        this.#record(session, q);
-      },
-    }).then(
-      (proxy) => {
+    this.#kernel.clearSniProxy(session);
+    const policy: NamePolicy = {
+      denied: profile.hosts.denied.map(egressRule),
+      allowed: profile.hosts.allowed.map(egressRule),
+    };
+    const started = (async (): Promise<Proxies> => {
+      const dns = await DnsSessionProxy.start({
+        session,
+        policy,
+        upstreams: resolvers.map((address) => ({ address, port: 53 })),
+        minTtlS: profile.dns.minTtlS,
+        learn: (a, ttlS, rule, asked) => {
+          this.#kernel.learnHostAddress(
+            { session, address: a.address, rule: rule.index, ports: rule.pattern.ports },
+            ttlS * 1000,
+          );
+          const host = normaliseHostName(asked);
+          const known = (names.get(a.address) ?? []).filter((n) => n !== host);
+          names.set(a.address, [...known, host]);
+        },
+        record: (q) => {
+          this.#record.dns(session, q);
+        },
+      });
+      if (!profile.dns.verifySni) return { dns, sni: undefined };
+      try {
+        const sni = await SniSessionProxy.start({
+          session,
+          policy,
+          auditOnly,
+          learnedFor: (address) => names.get(address) ?? [],
+          origin: (peer, port) => this.#kernel.takeSniOrigin(peer, port),
+          record: (r) => {
+            this.#record.sni(session, r);
+          },
+        });
+        return { dns, sni };
+      } catch (err) {
+        await dns.close();
+        throw err;
+      }
+    })().then(
+      (proxies) => {
         if (!this.#proxies.has(session)) {
-          void proxy.close(); // the session ended meanwhile
+          void closeBoth(proxies); // the session ended meanwhile
           return undefined;
         }
-        for (const p of proxy.ports) this.#kernel.redirectDns(session, p.upstream, p.port, p.ipv6);
+        for (const p of proxies.dns.ports) this.#kernel.redirectDns(session, p.upstream, p.port, p.ipv6);
+        if (proxies.sni !== undefined) this.#kernel.setSniProxy(session, proxies.sni.port, proxies.sni.ipv6);
         if (resolvers.length === 0)
           this.#log(
             `vigil: ${name}: no resolver (dns.resolvers, /etc/resolv.conf): host names cannot resolve`,
           );
-        return proxy;
+        return proxies;
       },
       (err: unknown) => {
         this.#log(
-          `vigil: ${name}: the DNS proxy could not start (${err instanceof Error ? err.message : String(err)}): its DNS is refused`,
+          `vigil: ${name}: the egress proxies could not start (${err instanceof Error ? err.message : String(err)}): its DNS is refused, and no connect by host name is allowed`,
         );
         return undefined;
       },
@@ -98,15 +139,16 @@ export class SessionDns {
     await this.#proxies.get(session);
   }
 
-  /** The allowed host an address was learned for, for the session. */
+  /** The allowed host an address was last learned for, for the session. */
   hostOf(session: number, address: string): string | undefined {
-    return this.#names.get(session)?.get(address);
+    return this.#names.get(session)?.get(address)?.at(-1);
   }
 
   /** Learned host names of the session, with their addresses. */
   learned(session: number): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    for (const [addr, host] of this.#names.get(session) ?? []) (out[host] ??= []).push(addr);
+    for (const [addr, hosts] of this.#names.get(session) ?? [])
+      for (const h of hosts) (out[h] ??= []).push(addr);
     return out;
   }
 
@@ -116,8 +158,9 @@ export class SessionDns {
     if (p === undefined) return;
     this.#proxies.delete(session);
     this.#names.delete(session);
-    void p.then((proxy) => proxy?.close());
+    void p.then((proxies) => proxies && closeBoth(proxies));
     this.#kernel.clearDnsRedirects(session);
+    this.#kernel.clearSniProxy(session);
     this.#kernel.forgetHostAddresses(session);
   }
 
@@ -125,6 +168,15 @@ export class SessionDns {
   async closeAll(): Promise<void> {
     const all = [...this.#proxies.values()];
     this.#proxies.clear();
-    await Promise.all(all.map(async (p) => (await p)?.close()));
+    await Promise.all(
+      all.map(async (p) => {
+        const proxies = await p;
+        if (proxies !== undefined) await closeBoth(proxies);
+      }),
+    );
   }
+}
+
+async function closeBoth(p: Proxies): Promise<void> {
+  await Promise.all([p.dns.close(), p.sni?.close()]);
 }

@@ -6,12 +6,13 @@
 // before the answer goes back: the agent's connect to it finds it. A packet that is not DNS gets
 // FORMERR. Every question is recorded (the dns_query audit line).
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, type Server, type Socket } from 'node:net';
 
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
 
 import { SystemError } from '../errors.js';
 import { answeredAddresses, type AnsweredAddress } from './dns-answer.js';
+import { listenTcp } from './loopback-listen.js';
 import { decideName, type HostRule, type NamePolicy } from './name-policy.js';
 
 export interface Upstream {
@@ -44,8 +45,8 @@ export interface DnsProxyOptions {
   upstreams: readonly Upstream[];
   /** learned addresses live at least this long, whatever the answer's TTL (s) */
   minTtlS: number;
-  /** writes the address into the kernel; called before the answer goes back */
-  learn: (address: AnsweredAddress, ttlS: number, rule: HostRule) => void;
+  /** writes the address into the kernel, for the name asked; called before the answer goes back */
+  learn: (address: AnsweredAddress, ttlS: number, rule: HostRule, asked: string) => void;
   record: (q: DnsQueryRecord) => void;
   /** how long a resolver may take (ms) */
   timeoutMs?: number;
@@ -264,7 +265,7 @@ export class DnsSessionProxy {
     }
     const answers = answeredAddresses(response, q.name);
     try {
-      for (const a of answers) o.learn(a, Math.max(a.ttlS, o.minTtlS), verdict.rule);
+      for (const a of answers) o.learn(a, Math.max(a.ttlS, o.minTtlS), verdict.rule, q.name);
     } catch (err) {
       // an answer the kernel could not learn would be refused at connect: say so at DNS instead
       return servfail(`its addresses could not be allowed in the kernel: ${errorText(err)}`);
@@ -293,17 +294,6 @@ function bindUdp(type: 'udp4' | 'udp6', address: string, port: number): Promise<
     s.bind(port, address, () => {
       s.off('error', reject);
       s.on('error', () => undefined);
-      resolve(s);
-    });
-  });
-}
-
-function listenTcp(address: string, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen({ port, host: address, ipv6Only: address.includes(':') }, () => {
-      s.off('error', reject);
       resolve(s);
     });
   });

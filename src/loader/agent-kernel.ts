@@ -36,12 +36,16 @@ import {
 import { PolicyTables, type LoadReport } from './policy-tables.js';
 import {
   clearDnsRedirects,
+  clearSniProxy,
   forgetAddresses,
   learnAddress,
   redirectDns,
   learnedAddresses,
+  setSniProxy,
+  takeSniOrigin,
   type LearnedAddress,
   type LearnedEntry,
+  type SniOriginEntry,
 } from './host-addrs.js';
 import { SystemError } from '../errors.js';
 import { requireCgroup2Root } from '../system/cgroup.js';
@@ -113,6 +117,8 @@ export interface SessionConfig {
   fileEvents?: FileOpenVolume;
   /** the profile allows hosts by name: learned addresses are allowed (kernel/lib/hosts.h) */
   hosts?: boolean;
+  /** verify_sni: learned addresses on 80/443 only as TCP through the session's SNI proxy */
+  verifySni?: boolean;
 }
 
 function sessionFlags(c: SessionConfig): number {
@@ -124,7 +130,9 @@ function sessionFlags(c: SessionConfig): number {
         : 0;
   const hardened = c.hardened === true ? SESSION_FLAG.VIGIL_SESSION_HARDENED : 0;
   const volume = fileEventsFlags(c.fileEvents ?? 'all');
-  const hosts = c.hosts === true ? SESSION_FLAG.VIGIL_SESSION_HOSTS : 0;
+  const hosts =
+    (c.hosts === true ? SESSION_FLAG.VIGIL_SESSION_HOSTS : 0) |
+    (c.verifySni === true ? SESSION_FLAG.VIGIL_SESSION_VERIFY_SNI : 0);
   return (
     (c.enforce ? 1 : 0) | (c.auditOnly ? 2 : 0) | (c.rawSockets ? 4 : 0) | fc | hardened | volume | hosts
   );
@@ -421,6 +429,21 @@ export class AgentKernel {
   /** The session's DNS to `resolver`:53 goes to its proxy's loopback `port` (host-addrs.ts). */
   redirectDns(session: number, resolver: string, port: number, ipv6: boolean): void {
     redirectDns(this.#dnsMaps(), session, resolver, port, ipv6);
+  }
+
+  /** The session's connects to learned addresses on 80/443 go to its SNI proxy's `port` (host-addrs.ts). */
+  setSniProxy(session: number, port: number, ipv6: boolean): void {
+    setSniProxy(this.#obj.map('sni_proxy'), session, port, ipv6);
+  }
+
+  /** The session's SNI proxy stopped: those connects are refused until one listens again. */
+  clearSniProxy(session: number): void {
+    clearSniProxy(this.#obj.map('sni_proxy'), session);
+  }
+
+  /** Where the connection an SNI proxy accepted from `peer`:`peerPort` was going (read once). */
+  takeSniOrigin(peer: string, peerPort: number): SniOriginEntry | undefined {
+    return takeSniOrigin(this.#obj.map('sni_conns'), peer, peerPort);
   }
 
   #dnsMaps(): { redirect: BpfMap; origin: BpfMap } {

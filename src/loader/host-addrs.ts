@@ -6,7 +6,15 @@ import ipaddr from 'ipaddr.js';
 
 import type { BpfMap } from '../bridge/bpf-map.js';
 import { decodeStruct, encodeStruct } from '../wire/struct-layout.js';
-import { DnsOrigin, DnsProxy, HOST_PORTS, HostAddr, HostAddrKey } from '../wire/wire-layout.js';
+import {
+  DnsOrigin,
+  DnsProxy,
+  HOST_PORTS,
+  HostAddr,
+  HostAddrKey,
+  SniClient,
+  SniOrigin,
+} from '../wire/wire-layout.js';
 
 export interface LearnedAddress {
   session: number;
@@ -133,4 +141,41 @@ export function clearDnsRedirects(maps: { redirect: BpfMap; origin: BpfMap }, se
     ([, v]) => decodeStruct(DnsOrigin, v).session === session,
   );
   maps.origin.deleteMany(origins.map(([k]) => k));
+}
+
+/** Where a connection the kernel sent to a session's SNI proxy was going (kernel/hooks/cgroup_net.h). */
+export interface SniOriginEntry {
+  session: number;
+  /** the destination the agent connected to */
+  address: string;
+  port: number;
+}
+
+/** Connects of the session to learned addresses on 80/443 go to its SNI proxy's loopback `port`. */
+export function setSniProxy(map: BpfMap, session: number, port: number, ipv6: boolean): void {
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(session);
+  map.set(key, encodeStruct(DnsProxy, { port, ipv6: ipv6 ? 1 : 0, pad: 0 }));
+}
+
+/** The session's SNI proxy stopped: its connects to learned addresses on 80/443 are refused. */
+export function clearSniProxy(map: BpfMap, session: number): void {
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(session);
+  map.delete(key);
+}
+
+/**
+ * The destination of the connection whose agent end is `peer` (address and port, as the proxy
+ * accepted it), removed from the map as it is read: each connection is looked up once.
+ */
+export function takeSniOrigin(map: BpfMap, peer: string, peerPort: number): SniOriginEntry | undefined {
+  const { family, addr } = addrOf(peer);
+  const key = encodeStruct(SniClient, { port: peerPort, family, pad: Buffer.alloc(3), addr });
+  const v = map.get(key);
+  if (v === undefined) return undefined;
+  map.delete(key);
+  const o = decodeStruct(SniOrigin, v);
+  const bytes = [...o.addr.subarray(0, o.family === 4 ? 4 : 16)];
+  return { session: o.session, address: ipaddr.fromByteArray(bytes).toString(), port: o.port };
 }

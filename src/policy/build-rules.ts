@@ -268,7 +268,8 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
   };
 
   const dns = ((): Partial<DnsSettings> | undefined => {
-    if (doc.dns === undefined) return undefined;
+    const verify = doc.verify_sni === undefined ? {} : { verifySni: doc.verify_sni };
+    if (doc.dns === undefined) return doc.verify_sni === undefined ? undefined : verify;
     doc.dns.resolvers?.forEach((r, i) => {
       if (isIP(r) === 0)
         fail(
@@ -280,6 +281,7 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     return {
       ...(doc.dns.resolvers === undefined ? {} : { resolvers: doc.dns.resolvers }),
       ...(doc.dns.min_ttl === undefined ? {} : { minTtlS: doc.dns.min_ttl }),
+      ...verify,
     };
   })();
 

@@ -123,6 +123,7 @@ function merge(base: Profile | undefined, layer: ProfileLayer): Profile {
     dns: {
       resolvers: layer.dns?.resolvers ?? base?.dns.resolvers ?? null,
       minTtlS: layer.dns?.minTtlS ?? base?.dns.minTtlS ?? DEFAULT_MIN_TTL_S,
+      verifySni: layer.dns?.verifySni ?? base?.dns.verifySni ?? false,
     },
   };
 }

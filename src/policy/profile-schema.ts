@@ -264,6 +264,12 @@ export const ProfileSchema = Type.Object(
         { ...strict, description: 'How allowed_hosts and denied_hosts resolve names.' },
       ),
     ),
+    verify_sni: Type.Optional(
+      Type.Boolean({
+        description:
+          "With allowed_hosts: TCP connects to learned addresses on ports 80 and 443 go through vigil's SNI proxy, which reads the server name the client sends (TLS SNI, HTTP Host) and sends the connection on only if that name is allowed and the address was learned for it; QUIC (UDP) to those ports is refused. Default false; true in the built-in agent profiles.",
+      }),
+    ),
     denied_commands: ruleList(CommandSpec, DeniedCommandObject, 'Executables whose exec is denied.'),
     allowed_commands: ruleList(CommandSpec, AllowedCommandObject, 'Executables allowed unless denied.'),
   },

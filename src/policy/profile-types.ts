@@ -83,6 +83,8 @@ export interface DnsSettings {
   readonly resolvers: readonly string[] | null;
   /** an address learned for an allowed host stays allowed at least this long (s) */
   readonly minTtlS: number;
+  /** verify_sni: connects to learned addresses on 80/443 go through the SNI proxy */
+  readonly verifySni: boolean;
 }
 
 /**

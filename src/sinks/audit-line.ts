@@ -737,3 +737,44 @@ export function dnsQueryLine(
     schema_version: AUDIT_SCHEMA_VERSION,
   };
 }
+
+/** An sni_check line for one connection the session's SNI proxy decided (egress/sni-proxy.ts). */
+export function sniCheckLine(
+  session: SessionInfo,
+  r: {
+    action: 'ALLOW' | 'BLOCK' | 'AUDIT';
+    serverName: string | null;
+    protocol: 'tls' | 'http' | null;
+    address: string;
+    port: number;
+    learnedFor: readonly string[];
+    rule: string | null;
+    reason: string;
+  },
+  ts: string = new Date().toISOString(),
+): AuditLineOf<'sni_check'> {
+  const where = `${r.address.includes(':') ? `[${r.address}]` : r.address}:${r.port}`;
+  const reason =
+    r.action === 'ALLOW'
+      ? `${r.reason}: the connection to ${where} went on through vigil's SNI proxy`
+      : r.action === 'AUDIT'
+        ? `${r.reason}: audit-only, the connection to ${where} went on`
+        : `${r.reason}: vigil's SNI proxy reset the connection before anything reached ${where}`;
+  return {
+    ts,
+    event: 'sni_check',
+    action: r.action,
+    server_name: r.serverName,
+    protocol: r.protocol,
+    dest_ip: r.address,
+    dest_port: r.port,
+    learned_for: [...r.learnedFor],
+    reason,
+    rule: r.rule,
+    profile: session.profile,
+    session: session.id,
+    backend: OTHER_BACKENDS.sniProxy,
+    enforcement: r.action === 'BLOCK' ? 'inline' : 'none',
+    schema_version: AUDIT_SCHEMA_VERSION,
+  };
+}

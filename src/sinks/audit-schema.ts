@@ -498,6 +498,31 @@ const DnsQueryLine = line(
   "A DNS question of the session, through vigil's DNS proxy (the cgroup hooks send the session's DNS there): ALLOW, forwarded and its addresses allowed in the kernel for the answer's TTL; BLOCK, answered REFUSED (or FORMERR) by the proxy, nothing resolved. pid and comm are absent: the proxy sees the query, not its sender.",
 );
 
+const SniCheckLine = line(
+  'sni_check',
+  {
+    server_name: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'The server name the client sent first: the TLS ClientHello SNI, or the HTTP Host header; null when it sent none.',
+    }),
+    protocol: Type.Union([Type.Literal('tls'), Type.Literal('http'), Type.Null()], {
+      description:
+        'What the client spoke; null when neither a ClientHello nor an HTTP request could be read.',
+    }),
+    dest_ip: Type.String({ minLength: 2, description: 'The address the agent connected to.' }),
+    dest_port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    learned_for: Type.Array(Type.String(), {
+      description: "The allowed names the session's DNS answers gave dest_ip for.",
+    }),
+    reason: Type.String(),
+    rule: Rule,
+    profile: Type.String({ description: "Name of the session's profile." }),
+    session: Type.String({ description: 'Session id (as `vigil status` shows it).' }),
+    ...mechTail,
+  },
+  "A connection the kernel sent through the session's SNI proxy (verify_sni: TCP to an address learned for an allowed host, on port 80 or 443): ALLOW, the server name is allowed and the address was learned for it, and the connection went on; BLOCK, it was reset before a byte reached the destination; AUDIT, an audit-only session's mismatch, sent on. The kernel's net_connect line for the same connect comes first, with its pid.",
+);
+
 /**
  * Every kind of line, by its `event`, in the order of the published schema's union. The one
  * list of event kinds: EVENT_KINDS, the union and the per-kind schemas are read from it.
@@ -520,6 +545,7 @@ const LINES = {
   syscall: SyscallLine,
   file_activity: FileActivityLine,
   dns_query: DnsQueryLine,
+  sni_check: SniCheckLine,
   loss: LossLine,
 } satisfies { [K in string]: { properties: { event: TLiteral<K> } } };
 
@@ -549,6 +575,7 @@ export const KERNEL_RECORDS: Readonly<Record<AuditEvent, readonly (keyof typeof 
   syscall: ['VIGIL_MSG_SYSCALL_REFUSED'],
   file_activity: [],
   dns_query: [],
+  sni_check: [],
   loss: [],
 };
 

@@ -40,7 +40,13 @@ export class ProcessForest {
   readonly #sessions = new Map<string, SessionTree>();
 
   observe(line: AuditLine): void {
-    if (line.event === 'loss' || line.event === 'file_activity' || line.event === 'dns_query') return; // about no process
+    if (
+      line.event === 'loss' ||
+      line.event === 'file_activity' ||
+      line.event === 'dns_query' ||
+      line.event === 'sni_check'
+    )
+      return; // about no process
     let t = this.#sessions.get(line.session);
     if (t === undefined) {
       t = { nodes: new Map(), root: null, ended: false };

@@ -75,6 +75,7 @@ export const SESSION_FLAG = {
   VIGIL_SESSION_OPENS_FIRST: 64,
   VIGIL_SESSION_OPENS_NONE: 128,
   VIGIL_SESSION_HOSTS: 256,
+  VIGIL_SESSION_VERIFY_SNI: 512,
 } as const;
 
 /** enum vigil_lsm_backend: bits of the lsm_backends map */
@@ -204,6 +205,23 @@ export const DnsProxy = defineStruct('vigil_dns_proxy', [
 /** The `dns_origin` map's value, keyed by a proxy port: the session and the resolver it stands for. */
 export const DnsOrigin = defineStruct('vigil_dns_origin', [
   ['session', 'u32'],
+  ['family', 'u8'],
+  ['pad', { bytes: 3 }],
+  ['addr', { bytes: 16 }],
+]);
+
+/** A connect the kernel sent to a session's SNI proxy: the destination the agent asked for. */
+export const SniOrigin = defineStruct('vigil_sni_origin', [
+  ['session', 'u32'],
+  ['family', 'u8'],
+  ['pad', 'u8'],
+  ['port', 'u16'],
+  ['addr', { bytes: 16 }],
+]);
+
+/** The `sni_conns` map's key: the agent's end of a connection to the SNI proxy. */
+export const SniClient = defineStruct('vigil_sni_client', [
+  ['port', 'u32'],
   ['family', 'u8'],
   ['pad', { bytes: 3 }],
   ['addr', { bytes: 16 }],
@@ -559,6 +577,8 @@ export const WIRE_STRUCTS = [
   HostAddr,
   DnsProxy,
   DnsOrigin,
+  SniOrigin,
+  SniClient,
   Name,
   EventHead,
   ExecEvent,

@@ -1,7 +1,7 @@
 // A kernel side in memory, for unit tests of the daemon, its sessions and the control server:
 // it keeps the maps the daemon writes (watched processes, sessions, watch rules, profiles) and
 // lets a test deliver events as the ring buffer would. Nothing reaches the real kernel.
-import type { LearnedAddress } from '../../src/loader/host-addrs.js';
+import type { LearnedAddress, SniOriginEntry } from '../../src/loader/host-addrs.js';
 import type { ProfileRef } from '../../src/daemon/control-protocol.js';
 import type { DaemonKernel } from '../../src/daemon/daemon-kernel.js';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
@@ -119,6 +119,21 @@ export class FakeKernel implements DaemonKernel {
   }
   clearDnsRedirects(session: number): void {
     this.dnsRedirects.delete(session);
+  }
+  /** SNI proxies by session, and the connections a test says the kernel sent them (peer -> origin) */
+  readonly sniProxies = new Map<number, number>();
+  readonly sniOrigins = new Map<string, SniOriginEntry>();
+  setSniProxy(session: number, port: number): void {
+    this.sniProxies.set(session, port);
+  }
+  clearSniProxy(session: number): void {
+    this.sniProxies.delete(session);
+  }
+  takeSniOrigin(peer: string, peerPort: number): SniOriginEntry | undefined {
+    const key = `${peer}:${peerPort}`;
+    const o = this.sniOrigins.get(key);
+    this.sniOrigins.delete(key);
+    return o;
   }
   loadProfile(handle: number, profile: Profile): LoadReport {
     this.profiles.set(handle, profile);

@@ -41,6 +41,7 @@ const PLAIN_ERROR_SITES = [
   'src/doctor/live-daemon.ts', // a timeout whose message becomes a doctor row's reason
   'src/sinks/audit-chain.ts', // the cause of VIGIL_AUDIT_WRITE_FAILED, always wrapped
   'src/daemon/control-client.ts', // wraps a thrown non-Error for a callback
+  'src/egress/client-hello.ts', // Short and Bad, caught inside readFirstBytes
 ];
 
 describe('error catalogue', () => {

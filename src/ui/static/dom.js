@@ -76,6 +76,8 @@ export function target(l) {
       return `${l.dest_host ? `${l.dest_host} ` : ''}${l.family === 'AF_INET6' ? `[${l.dest_ip}]` : l.dest_ip}:${l.dest_port}  ${l.protocol}`;
     case 'dns_query':
       return `${l.qtype} ${l.name || '(not DNS)'} → ${l.rcode}${l.answers.length > 0 ? ` ${l.answers.join(', ')}` : ''}  via ${l.resolver}`;
+    case 'sni_check':
+      return `${l.server_name ?? '(no name)'} → ${l.dest_ip.includes(':') ? `[${l.dest_ip}]` : l.dest_ip}:${l.dest_port}  ${l.protocol ?? '?'}${l.learned_for.length > 0 ? `  (learned for ${l.learned_for.join(', ')})` : ''}`;
     case 'socket_create':
       return `${l.family} ${l.type} ${l.protocol}`;
     case 'syscall':
