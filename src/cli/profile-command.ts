@@ -216,6 +216,9 @@ function show(args: string[]): number {
     out.push(
       '',
       `dns: through vigil's proxy to ${resolvers}; learned addresses kept at least ${p.dns.minTtlS} s`,
+      p.dns.verifySni
+        ? "verify_sni: connects to learned addresses on 80 and 443 go through vigil's SNI proxy (the server name must be allowed and learned for the address); QUIC to them is refused"
+        : 'verify_sni: off (a learned address is allowed to any name the client then asks for)',
     );
   }
   console.log(out.join('\n'));
@@ -433,6 +436,10 @@ function explainHost(profile: Profile, host: string, port: number): number {
   console.log(
     `  DNS goes through vigil's proxy to ${resolvers}; the answer's addresses are allowed to the session in the kernel for its TTL (at least ${profile.dns.minTtlS} s), unless an address rule (denied_networks, allowed_networks) decides them first`,
   );
+  if (profile.dns.verifySni && (port === 80 || port === 443))
+    console.log(
+      `  verify_sni: the connection goes through vigil's SNI proxy, which sends it on only if the client names ${host} (TLS SNI or HTTP Host) and DNS gave the address for ${host}; over UDP (QUIC) it is refused`,
+    );
   return EXIT_CODES.ok;
 }
 

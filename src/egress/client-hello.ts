@@ -120,13 +120,16 @@ function readTls(buf: Buffer): FirstBytes {
 const METHOD = /^[A-Z]{3,10} \S+ HTTP\/1\.[01]\r\n/;
 
 function readHttp(buf: Buffer): FirstBytes {
+  // decided on the first line: a client that sends a banner (SSH) would otherwise be waited on
+  const line = buf.indexOf('\r\n');
+  if (line >= 0 && !METHOD.test(buf.subarray(0, line + 2).toString('latin1')))
+    return { kind: 'unknown', why: 'not an HTTP/1.x request' };
   const end = buf.indexOf('\r\n\r\n');
   if (end < 0)
     return buf.length >= HELLO_MAX_BYTES
       ? { kind: 'unknown', why: 'a request head over 16 KB' }
       : { kind: 'more' };
   const head = buf.subarray(0, end + 2).toString('latin1');
-  if (!METHOD.test(head)) return { kind: 'unknown', why: 'not an HTTP/1.x request' };
   const hosts = head
     .split('\r\n')
     .slice(1)

@@ -1,5 +1,6 @@
 // Host names in profiles (`allowed_hosts`, `denied_hosts`): `api.anthropic.com`,
-// `*.githubusercontent.com` (any name below it, at any depth, not the name itself), each with an
+// `*.githubusercontent.com` (any name below it, at any depth, not the name itself), or `*` (any
+// name: the opt-in for web-fetch tools; addresses are still learned only from DNS), each with an
 // optional port (`registry.npmjs.org:443`). Names compare case-insensitively, without the root's
 // trailing dot, as DNS does. The DNS proxy matches the names agents ask for against these; the
 // kernel then allows the addresses DNS answered (kernel/lib/hosts.h), on these ports.
@@ -16,7 +17,7 @@ export class HostSpecError extends detailError('VIGIL_PROFILE_HOST') {
 export interface HostPattern {
   /** as written, normalised: `*.example.com` or `api.example.com` */
   readonly text: string;
-  /** `*.` patterns: the name every match ends with, after a dot (`example.com`); else null */
+  /** `*.` patterns: the name every match ends with, after a dot (`example.com`); `*`: ''; else null */
   readonly below: string | null;
   /** exact patterns: the one name; else null */
   readonly name: string | null;
@@ -66,6 +67,15 @@ export function parseHostSpec(spec: string, extraPorts: readonly number[] = []):
     throw new HostSpecError(
       `'${spec}': an address, not a host name; write it in allowed_networks or denied_networks`,
     );
+  if (host === '*') {
+    // any name: still only through DNS (a literal address stays refused), still SNI-checked
+    return {
+      text: colon < 0 ? host : `${host}:${text.slice(colon + 1)}`,
+      below: '',
+      name: null,
+      ports: unique,
+    };
+  }
   if (host.startsWith('*.')) {
     const below = host.slice(2);
     checkName(below, spec);
@@ -90,5 +100,6 @@ export function parseHostSpec(spec: string, extraPorts: readonly number[] = []):
 export function hostMatches(pattern: HostPattern, name: string): boolean {
   const n = normaliseHostName(name);
   if (pattern.name !== null) return n === pattern.name;
+  if (pattern.below === '') return n !== '';
   return pattern.below !== null && n.endsWith(`.${pattern.below}`);
 }

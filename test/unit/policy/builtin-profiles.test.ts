@@ -13,6 +13,7 @@ import {
   loadBuiltinProfile,
 } from '../../../src/policy/builtin-profiles.js';
 import { evaluate } from '../../../src/policy/evaluate.js';
+import { hostMatches } from '../../../src/policy/host-spec.js';
 import { ProfileError } from '../../../src/policy/profile-errors.js';
 
 const vars = {
@@ -21,6 +22,17 @@ const vars = {
   resolvers: ['192.0.2.53', '2001:db8::53'],
 };
 const EXPECTED = ['claude-code', 'codex', 'gemini-cli', 'generic', 'llamacpp', 'ollama', 'vllm'];
+
+/** A host each built-in must resolve for its agent to work. */
+const NEEDS = {
+  'claude-code': ['api.anthropic.com', 'claude.ai', 'registry.npmjs.org', 'github.com'],
+  codex: ['api.openai.com', 'auth.openai.com', 'chatgpt.com', 'pypi.org'],
+  'gemini-cli': ['generativelanguage.googleapis.com', 'cloudcode-pa.googleapis.com', 'oauth2.googleapis.com'],
+  generic: ['registry.npmjs.org', 'files.pythonhosted.org', 'github.com'],
+  ollama: ['registry.ollama.ai', 'huggingface.co'],
+  vllm: ['huggingface.co', 'cas-bridge.xethub.hf.co'],
+  llamacpp: ['huggingface.co', 'cdn-lfs.huggingface.co'],
+} as const;
 
 describe('built-in profiles', () => {
   it('are all listed, found next to the compiled module', () => {
@@ -94,21 +106,29 @@ describe('built-in profiles', () => {
         assert.equal(open('/home/dev/.bashrc', 'write'), 'BLOCK');
       });
 
-      it('allows HTTPS, DNS and loopback, blocks other ports and cloud metadata', () => {
+      it('allows loopback and named hosts (SNI-checked), refuses addresses no DNS answer gave and cloud metadata', () => {
         const c = (ip: string, port: number, proto: 'tcp' | 'udp' = 'tcp') =>
           evaluate(p, { kind: 'connect', ip, port, proto }).action;
-        assert.equal(c('160.79.104.10', 443), 'ALLOW');
-        assert.equal(c('2607:6bc0::10', 443), 'ALLOW');
         assert.equal(c('127.0.0.1', 11434), 'ALLOW');
         assert.equal(c('::1', 8080), 'ALLOW');
-        // DNS to the host's resolvers only, not to any address
-        assert.equal(c('192.0.2.53', 53, 'udp'), 'ALLOW');
-        assert.equal(c('2001:db8::53', 53, 'udp'), 'ALLOW');
+        // by address alone, nothing outside: an address is allowed only once DNS gave it for a listed name
+        assert.equal(c('160.79.104.10', 443), 'BLOCK');
+        assert.equal(c('2607:6bc0::10', 443), 'BLOCK');
         assert.equal(c('1.1.1.1', 53, 'udp'), 'BLOCK');
         assert.equal(c('203.0.113.9', 4444), 'BLOCK');
-        assert.equal(c('203.0.113.9', 22), 'BLOCK');
         assert.equal(c('169.254.169.254', 443), 'BLOCK');
         assert.equal(c('::ffff:169.254.169.254', 80), 'BLOCK');
+        assert.equal(p.dns.verifySni, true);
+        const named = NEEDS[name as keyof typeof NEEDS];
+        for (const host of named) {
+          const rule = p.hosts.allowed.find((r) => hostMatches(r.pattern, host));
+          assert.ok(rule, `${name} resolves ${host}`);
+          assert.deepEqual(rule.pattern.ports, [443], `${name}: ${host} on 443 only`);
+        }
+        assert.ok(
+          !p.hosts.allowed.some((r) => hostMatches(r.pattern, 'attacker.example')),
+          `${name}: not any host`,
+        );
       });
 
       it('denies registry tokens and shell histories; audits /proc/*/environ where it could only kill', () => {

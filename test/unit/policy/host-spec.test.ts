@@ -33,6 +33,15 @@ describe('host specs (allowed_hosts, denied_hosts)', () => {
     assert.equal(parseHostSpec('*.example.com:8443').text, '*.example.com:8443');
   });
 
+  it("takes '*' as any name (the web-fetch opt-in), with or without a port", () => {
+    const any = parseHostSpec('*');
+    assert.ok(hostMatches(any, 'example.com'));
+    assert.ok(hostMatches(any, 'A.B.Example.COM.'));
+    assert.ok(!hostMatches(any, ''));
+    assert.deepEqual(parseHostSpec('*:443').ports, [443]);
+    assert.equal(parseHostSpec('*:443').text, '*:443');
+  });
+
   it('refuses what is not a host name, with the reason', () => {
     const bad: [string, RegExp][] = [
       ['', /empty host name/],
@@ -42,7 +51,7 @@ describe('host specs (allowed_hosts, denied_hosts)', () => {
       ['example.com:http', /invalid port/],
       ['a*.example.com', /only allowed as a leading/],
       ['*.com', /whole top-level domain/],
-      ['*', /not a DNS label|only allowed/],
+      ['**', /only allowed as a leading/],
       ['exa mple.com', /not a DNS label/],
       ['a..b', /empty label/],
       ['-a.example.com', /not a DNS label/],
