@@ -6,6 +6,7 @@ import type { ProgramLoad } from './startup.js';
 import type { WatchedKernelResult } from './watched-kernel.js';
 import type { CliStartResult } from './cli-start.js';
 import { renderDnsLatency, type DnsLatency } from './dns-latency.js';
+import { renderSniProxy, type SniProxyBench } from './sni-proxy.js';
 
 export interface Sample {
   mode: string;
@@ -65,6 +66,8 @@ export interface Results {
   cliStart: CliStartResult;
   /** an A query directly and through a session's DNS proxy */
   dnsLatency: DnsLatency;
+  /** TLS requests and a 100 MB download, directly and through a session's SNI proxy */
+  sniProxy: SniProxyBench;
   /** other activity: BPF links not the bench's, and the 1-minute load average, per repetition */
   machineLoad: { foreignLinks: number[]; loadavg: number[] };
 }
@@ -301,6 +304,7 @@ export function renderReport(r: Results, median: Median): string {
   );
   out.push(...renderCliStart(r.cliStart, median));
   out.push(...renderDnsLatency(r.dnsLatency));
+  out.push(...renderSniProxy(r.sniProxy));
   out.push('', '## 5. Daemon cost', '');
   const st = (key: string) => r.startups.map((s) => s[key] ?? NaN);
   const row = (label: string, xs: number[]) => {

@@ -18,6 +18,7 @@ import { programLoadTimes } from './startup.js';
 import { measureWatchedKernel } from './watched-kernel.js';
 import { measureCliStart } from './cli-start.js';
 import { measureDnsLatency } from './dns-latency.js';
+import { measureSniProxy } from './sni-proxy.js';
 import { bpfObjectPath } from '../system/paths.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -584,6 +585,8 @@ async function runAll(work: string, began: number): Promise<void> {
   const cliStart = measureCliStart(repo, work, quick ? 10 : 30);
   log('DNS through the session proxy');
   const dnsLatency = await measureDnsLatency(quick ? 4 : 8, quick ? 500 : 2000);
+  log('HTTPS through the SNI proxy');
+  const sniProxy = await measureSniProxy(quick ? 3 : 6, quick ? 100 : 300);
 
   foreignLinks.push(foreignBpfLinks());
   load.push(loadavg()[0] ?? NaN);
@@ -614,6 +617,7 @@ async function runAll(work: string, began: number): Promise<void> {
     failClosed,
     cliStart,
     dnsLatency,
+    sniProxy,
     machineLoad: { foreignLinks, loadavg: load },
   };
   results.machine.durationS = (performance.now() - began) / 1000;
