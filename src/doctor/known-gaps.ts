@@ -50,7 +50,7 @@ export const KNOWN_GAPS = [
   {
     id: 'hosts-shared-address',
     scope: 'all',
-    text: "allowed_hosts allows the addresses DNS gave for an allowed name: without verify_sni, another name served by the same address (a CDN) is reached too until the TTL runs out; with it, ports 80 and 443 are checked by the server name the client sends (no SNI or ECH: refused), other ports are not, a plain-HTTP keep-alive request after the first is not read, and a CDN routing by the encrypted Host header can be fronted; a DNS-over-HTTPS server behind a learned address resolves unseen",
+    text: 'allowed_hosts allows the addresses DNS gave for an allowed name: without verify_sni, another name served by the same address (a CDN) is reached too until the TTL runs out; with it, ports 80 and 443 are checked by the server name the client sends (no SNI: refused; ECH: the outer name is checked, a true ECH inner name is not seen), other ports are not, a plain-HTTP keep-alive request after the first is not read, and a CDN routing by the encrypted Host header can be fronted; a DNS-over-HTTPS server behind a learned address resolves unseen',
   },
   {
     id: 'inode-table-snapshot',

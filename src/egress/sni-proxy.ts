@@ -76,8 +76,10 @@ export function decideServerName(
     protocol: first.kind === 'unknown' ? null : first.kind,
   });
   if (first.kind === 'unknown') return refuse(`${first.why}: no server name to check`);
-  if (first.kind === 'tls' && first.ech)
-    return refuse('the ClientHello is encrypted (ECH): the server name cannot be checked', first.serverName);
+  // ECH: the name checked is the outer one, which names the server the connection really reaches
+  // (the real name of true ECH, inside, is not seen: a front that is not allowed is refused; one
+  // that is allowed is the documented gap). Browsers send a GREASE ECH on every connection.
+  const ech = first.kind === 'tls' && first.ech ? ' (outer name of an ECH ClientHello)' : '';
   const sent = first.kind === 'tls' ? first.serverName : first.host;
   if (sent === null)
     return refuse(
@@ -104,7 +106,7 @@ export function decideServerName(
   return {
     action: 'ALLOW',
     rule,
-    reason: `${name} is allowed by ${rule}`,
+    reason: `${name}${ech} is allowed by ${rule}`,
     serverName: name,
     protocol: first.kind,
   };
@@ -182,10 +184,15 @@ export class SniSessionProxy {
   #accept(c: Socket): void {
     this.#track(c);
     this.counters.connections++;
-    const origin =
-      c.remoteAddress === undefined || c.remotePort === undefined
-        ? undefined
-        : this.#o.origin(c.remoteAddress, c.remotePort);
+    let origin: ConnectionOrigin | undefined;
+    try {
+      origin =
+        c.remoteAddress === undefined || c.remotePort === undefined
+          ? undefined
+          : this.#o.origin(c.remoteAddress, c.remotePort);
+    } catch {
+      origin = undefined; // the kernel's map could not be read: a connection nobody vouches for
+    }
     if (origin?.session !== this.#o.session) {
       this.counters.strangers++;
       c.destroy();
@@ -213,6 +220,10 @@ export class SniSessionProxy {
     };
     c.on('data', onData);
     c.on('end', onEnd);
+    // gone before naming a server (reset, or close() here): nothing to decide, nothing to record
+    c.once('close', () => {
+      clearTimeout(timer);
+    });
   }
 
   #decided(
