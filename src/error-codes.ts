@@ -56,6 +56,7 @@ export const ERROR_CATALOGUE = {
   VIGIL_PROFILE_VARIABLE: { exit: config }, // ${NAME} unknown, or not given by the caller
   VIGIL_PROFILE_UNKNOWN_BUILTIN: { exit: config }, // `extends:` or a by-name load names no built-in
   VIGIL_PROFILE_EXTENDS: { exit: config }, // an `extends` cycle
+  VIGIL_AGENT_SETTINGS: { exit: config }, // an agent's settings file vigil integrate would change is not a JSON object
   VIGIL_PROFILE_TOO_BIG: { exit: config }, // the kernel tables cannot hold the profile
   VIGIL_PROFILE_IMPORT: {
     exit: config,

@@ -6,6 +6,7 @@
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +80,24 @@ Napi::Value BoottimeNs(const Napi::CallbackInfo& info) {
   clock_gettime(CLOCK_BOOTTIME, &ts);
   uint64_t ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
   return Napi::BigInt::New(info.Env(), ns);
+}
+
+// peerCredentials(fd): { pid, uid, gid } of the process at the other end of a Unix socket, as the
+// kernel recorded it at connect (SO_PEERCRED): what a client says about itself is not needed.
+Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "peerCredentials(fd)");
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  struct ucred cred = {};
+  socklen_t len = sizeof(cred);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+    return ThrowErrno(env, errno, "peerCredentials", std::to_string(fd),
+                      "cannot read the peer of socket fd " + std::to_string(fd));
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", static_cast<double>(cred.pid));
+  o.Set("uid", static_cast<double>(cred.uid));
+  o.Set("gid", static_cast<double>(cred.gid));
+  return o;
 }
 
 Napi::Value LibbpfVersion(const Napi::CallbackInfo& info) {

@@ -13,6 +13,7 @@ Napi::Value SetUndumpable(const Napi::CallbackInfo& info);
 Napi::Value NumPossibleCpus(const Napi::CallbackInfo& info);
 Napi::Value BoottimeNs(const Napi::CallbackInfo& info);
 Napi::Value LibbpfVersion(const Napi::CallbackInfo& info);
+Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
 Napi::Value OpenPinnedMap(const Napi::CallbackInfo& info);
 Napi::Value OpenPinnedLink(const Napi::CallbackInfo& info);
 

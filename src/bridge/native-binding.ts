@@ -154,6 +154,8 @@ export interface NativeBinding {
   /** CLOCK_BOOTTIME in ns: the clock of bpf_ktime_get_boot_ns() */
   boottimeNs(): bigint;
   libbpfVersion(): string;
+  /** SO_PEERCRED of a connected Unix socket fd: who is at the other end */
+  peerCredentials(fd: number): { pid: number; uid: number; gid: number };
   openPinnedMap(path: string): NativeMap;
   openPinnedLink(path: string): NativeLink;
 }

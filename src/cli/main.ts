@@ -39,6 +39,14 @@ const COMMANDS: Record<string, Command> = {
     summary: 'watch vigil stop a simulated compromised agent (credential theft, shell, exfiltration)',
     run: async (args) => (await import('./demo-command.js')).demoCommand(args),
   },
+  hook: {
+    summary: "an agent's hook: report the kernel's refusals of a tool call in its own protocol",
+    run: async (args) => (await import('./hook-command.js')).hookCommand(args),
+  },
+  integrate: {
+    summary: "install vigil's hook in an agent's settings (claude-code), or --remove it",
+    run: async (args) => (await import('./integrate-command.js')).integrateCommand(args),
+  },
   doctor: {
     summary: 'probe this kernel and show which backend enforces each protection',
     run: async (args) => (await import('./doctor-command.js')).doctorCommand(args),

@@ -1,5 +1,6 @@
 // Serves the daemon on its Unix socket: requests in, answers and pushed audit lines out.
 // The socket lives in a root-only folder, so only root can talk to vigil.
+import { FeedbackServer } from './feedback-server.js';
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -16,6 +17,9 @@ export class ControlServer {
   /** `daemon.stop` asked for: the daemon's owner stops it (unload: remove the pinned state too) */
   onStop: ((unload: boolean) => void) | undefined;
   #closing = false;
+
+  /** where the agent's hooks and MCP tools ask about their own session (feedback-server.ts) */
+  #feedback: FeedbackServer | undefined;
 
   private constructor(path: string, server: Server) {
     this.path = path;
@@ -41,6 +45,7 @@ export class ControlServer {
     });
     chmodSync(path, 0o600);
     server.unref();
+    cs.#feedback = await FeedbackServer.listen(daemon.feedback, path);
     return cs;
   }
 
@@ -210,6 +215,7 @@ export class ControlServer {
    */
   async close(): Promise<void> {
     this.#closing = true;
+    void this.#feedback?.close();
     const stopped = new Promise<void>((resolve) => {
       this.#server.close(() => {
         resolve();

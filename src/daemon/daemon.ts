@@ -19,6 +19,7 @@ import type { DaemonKernel } from './daemon-kernel.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 import { dnsQueryLine, fileActivityLine, sniCheckLine } from '../sinks/audit-line.js';
 import { resolvesByName, SessionDns } from './session-dns.js';
+import { AgentFeedback } from './agent-feedback.js';
 import { DEFAULT_FILE_EVENTS, type FileOpenVolume, type OpenVolumeCounts } from '../wire/file-events.js';
 import { writeBatch } from '../sinks/write-batch.js';
 
@@ -123,6 +124,8 @@ export class Daemon {
   readonly #handles: ProfileHandles;
   /** the DNS proxies of sessions whose profile names hosts */
   readonly #dns: SessionDns;
+  /** refusals and explanations for the agent's hooks and MCP tools (agent-feedback.ts) */
+  readonly feedback: AgentFeedback;
   readonly #onLine: ((line: AuditLine) => void) | undefined;
   readonly #lossTimer: NodeJS.Timeout;
   /** --file-events of sessions that name none */
@@ -165,6 +168,7 @@ export class Daemon {
       this.#onEvents(evs);
     });
     this.#handles = new ProfileHandles(this.#kernel, this.#log);
+    this.feedback = new AgentFeedback(this.sessions);
     this.#dns = new SessionDns(
       this.#kernel,
       {
@@ -791,6 +795,7 @@ export class Daemon {
     }
     if (s !== undefined) {
       s.count(line.event, line.action);
+      this.feedback.record(s.id, line);
       const backlog = this.#backlog.get(s.id);
       if (backlog !== undefined && backlog.length < RESUME_BACKLOG) backlog.push(line);
     }

@@ -23,7 +23,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   ui: ['daemon', 'doctor', 'enrich', 'policy', 'sinks', 'system', 'wire'],
   bench: ['bridge', 'daemon', 'egress', 'enrich', 'loader', 'policy', 'sinks', 'system', 'targeting', 'wire'],
   vmtest: ['doctor', 'system'],
+  agents: ['daemon', 'policy', 'sinks'],
   cli: [
+    'agents',
     'bench',
     'bridge',
     'daemon',

@@ -1,0 +1,31 @@
+// The feedback socket's protocol (feedback-server.ts): what an agent's hook or MCP server may ask
+// the daemon about its own session, one JSON object per line each way. The caller is who the
+// kernel says is at the other end of the socket (SO_PEERCRED), never what it claims.
+import { dirname, join } from 'node:path';
+
+import type { ExplainAnswer, ExplainTarget } from './agent-feedback.js';
+import type { AuditLine } from '../sinks/audit-schema.js';
+
+/** Next to the control socket, in its folder (0711: reachable, not listable); any user may connect. */
+export function feedbackSocketPath(controlSocket: string): string {
+  return join(dirname(controlSocket), 'feedback.sock');
+}
+
+export type FeedbackRequest =
+  /** a tool call starts (PreToolUse): its refusals are counted from now */
+  | { id: number; op: 'mark'; toolUseId: string }
+  /** a tool call ended: the refusals the kernel made during it */
+  | { id: number; op: 'toolCall'; toolUseId?: string }
+  /** the session's latest refusals */
+  | { id: number; op: 'latest'; limit: number }
+  /** what the session's profile says about each target */
+  | { id: number; op: 'explain'; targets: ExplainTarget[] };
+
+import type { SessionRef } from './agent-feedback.js';
+
+/** `session: null`: the caller is in no session of this daemon. */
+export type FeedbackResult =
+  { session: null } | (SessionRef & { lines?: AuditLine[]; answers?: ExplainAnswer[] });
+
+export type FeedbackResponse =
+  { id: number; ok: true; result: FeedbackResult } | { id: number; ok: false; error: string };

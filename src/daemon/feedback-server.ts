@@ -1,0 +1,143 @@
+// The feedback socket: where an agent's hook (vigil hook) and MCP server (vigil mcp) ask about
+// their own session. Any user may connect, since agents run as their user; each connection is
+// answered only about the session of the process at its other end, as the kernel names it
+// (SO_PEERCRED), and only read-only questions are understood: nothing here changes policy.
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+
+import { native } from '../bridge/native-binding.js';
+import { SystemError } from '../errors.js';
+import type { AgentFeedback, ExplainTarget } from './agent-feedback.js';
+import {
+  feedbackSocketPath,
+  type FeedbackRequest,
+  type FeedbackResponse,
+  type FeedbackResult,
+} from './feedback-protocol.js';
+
+/** One request line at most this long: a hook's question is small. */
+const MAX_LINE = 64 * 1024;
+
+function peerPid(sock: Socket): number | undefined {
+  const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (fd === undefined || fd < 0) return undefined;
+  try {
+    return native().peerCredentials(fd).pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The answer to one request; its fields come from an agent, so each is checked. */
+function answer(feedback: AgentFeedback, pid: number, req: FeedbackRequest): FeedbackResult {
+  const none = { session: null } as const;
+  const r = req as Partial<Record<string, unknown>>;
+  const key = typeof r.toolUseId === 'string' ? r.toolUseId.slice(0, 256) : undefined;
+  switch (r.op) {
+    case 'mark':
+      return (key === undefined ? null : feedback.markToolCall(pid, key)) ?? none;
+    case 'toolCall':
+      return feedback.toolCallDecisions(pid, key) ?? none;
+    case 'latest': {
+      const limit = typeof r.limit === 'number' && Number.isFinite(r.limit) ? r.limit : 20;
+      return feedback.latest(pid, Math.min(Math.max(1, Math.floor(limit)), 256)) ?? none;
+    }
+    case 'explain':
+      return feedback.explain(pid, validTargets(r.targets)) ?? none;
+    default:
+      throw new SystemError('VIGIL_PROTOCOL', `unknown feedback request '${String(r.op)}'`);
+  }
+}
+
+/** The well-formed targets among what an agent sent (at most 64). */
+function validTargets(v: unknown): ExplainTarget[] {
+  if (!Array.isArray(v)) return [];
+  return v.slice(0, 64).filter((t): t is ExplainTarget => {
+    if (typeof t !== 'object' || t === null) return false;
+    const o = t as Record<string, unknown>;
+    if (o.kind === 'exec') return typeof o.path === 'string';
+    if (o.kind === 'open')
+      return (
+        typeof o.path === 'string' &&
+        (o.access === 'read' || o.access === 'write' || o.access === 'read-write')
+      );
+    if (o.kind === 'host') return typeof o.name === 'string' && typeof o.port === 'number';
+    return false;
+  });
+}
+
+export class FeedbackServer {
+  readonly path: string;
+  readonly #server: Server;
+
+  private constructor(path: string, server: Server) {
+    this.path = path;
+    this.#server = server;
+  }
+
+  static async listen(feedback: AgentFeedback, controlSocket: string): Promise<FeedbackServer> {
+    const path = feedbackSocketPath(controlSocket);
+    chmodSync(dirname(path), 0o711);
+    if (existsSync(path)) unlinkSync(path);
+    const server = createServer((sock) => {
+      serve(feedback, sock);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(path, 0o666);
+    server.unref();
+    return new FeedbackServer(path, server);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => {
+        resolve();
+      });
+    });
+  }
+}
+
+function serve(feedback: AgentFeedback, sock: Socket): void {
+  const pid = peerPid(sock);
+  let buffered = '';
+  sock.setEncoding('utf8');
+  sock.on('error', () => undefined);
+  const send = (r: FeedbackResponse) => {
+    if (!sock.destroyed) sock.write(`${JSON.stringify(r)}\n`);
+  };
+  sock.on('data', (chunk: string) => {
+    buffered += chunk;
+    if (buffered.length > MAX_LINE && !buffered.includes('\n')) {
+      send({ id: -1, ok: false, error: 'request line too long' });
+      sock.destroy();
+      return;
+    }
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const text = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      let req: FeedbackRequest;
+      try {
+        req = JSON.parse(text) as FeedbackRequest;
+      } catch {
+        send({ id: -1, ok: false, error: 'request is not JSON' });
+        continue;
+      }
+      if (pid === undefined) {
+        send({ id: req.id, ok: false, error: 'the caller could not be identified (SO_PEERCRED)' });
+        continue;
+      }
+      try {
+        send({ id: req.id, ok: true, result: answer(feedback, pid, req) });
+      } catch (err) {
+        send({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  });
+}
