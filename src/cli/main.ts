@@ -43,6 +43,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "an agent's hook: report the kernel's refusals of a tool call in its own protocol",
     run: async (args) => (await import('./hook-command.js')).hookCommand(args),
   },
+  mcp: {
+    summary: "MCP server (stdio): read-only tools about the agent's own session's policy and refusals",
+    run: async (args) => (await import('./mcp-command.js')).mcpCommand(args),
+  },
   integrate: {
     summary: "install vigil's hook in an agent's settings (claude-code), or --remove it",
     run: async (args) => (await import('./integrate-command.js')).integrateCommand(args),

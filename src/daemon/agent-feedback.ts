@@ -81,6 +81,37 @@ export function explainTarget(profile: Profile, t: ExplainTarget): ExplainAnswer
   return { target: t, action: d.action, rule: d.rule, reason: d.reason };
 }
 
+export interface ProfileSummary {
+  name: string;
+  description: string | null;
+  /** enforce, or audit (nothing refused, everything recorded) */
+  mode: string;
+  defaults: { paths: string; networks: string; commands: string };
+  deniedPaths: string[];
+  deniedCommands: string[];
+  allowedNetworks: string[];
+  /** null: the profile decides connects by address only */
+  allowedHosts: string[] | null;
+  verifySni: boolean;
+  rawSockets: string;
+}
+
+export function profileSummary(p: Profile, auditOnly: boolean): ProfileSummary {
+  return {
+    name: p.name,
+    description: p.description ?? null,
+    mode: auditOnly || p.mode === 'audit' ? 'audit' : 'enforce',
+    defaults: { paths: p.defaults.paths, networks: p.defaults.networks, commands: p.defaults.commands },
+    deniedPaths: p.paths.denied.map((r) => r.written),
+    deniedCommands: p.commands.denied.map((r) => r.written),
+    allowedNetworks: p.networks.allowed.map((r) => r.written),
+    allowedHosts:
+      p.hosts.allowed.length + p.hosts.denied.length === 0 ? null : p.hosts.allowed.map((r) => r.written),
+    verifySni: p.dns.verifySni,
+    rawSockets: p.rawSockets,
+  };
+}
+
 export class AgentFeedback {
   readonly recent = new RecentDecisions();
   readonly #sessions: SessionRegistry;
@@ -135,6 +166,13 @@ export class AgentFeedback {
     const s = this.sessionOf(pid);
     if (s === undefined) return null;
     return { ...this.#ref(s), lines: this.recent.latest(s.id, limit) };
+  }
+
+  /** The session's profile in brief (the MCP tool profile_summary). */
+  summary(pid: number): (SessionRef & { summary: ProfileSummary }) | null {
+    const s = this.sessionOf(pid);
+    if (s === undefined) return null;
+    return { ...this.#ref(s), summary: profileSummary(s.profile.profile, s.auditOnly) };
   }
 
   /** What the session's profile says about each target (the kernel stays the authority). */

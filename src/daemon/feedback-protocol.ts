@@ -3,7 +3,7 @@
 // kernel says is at the other end of the socket (SO_PEERCRED), never what it claims.
 import { dirname, join } from 'node:path';
 
-import type { ExplainAnswer, ExplainTarget } from './agent-feedback.js';
+import type { ExplainAnswer, ExplainTarget, ProfileSummary } from './agent-feedback.js';
 import type { AuditLine } from '../sinks/audit-schema.js';
 
 /** Next to the control socket, in its folder (0711: reachable, not listable); any user may connect. */
@@ -19,13 +19,16 @@ export type FeedbackRequest =
   /** the session's latest refusals */
   | { id: number; op: 'latest'; limit: number }
   /** what the session's profile says about each target */
-  | { id: number; op: 'explain'; targets: ExplainTarget[] };
+  | { id: number; op: 'explain'; targets: ExplainTarget[] }
+  /** the session's profile in brief */
+  | { id: number; op: 'summary' };
 
 import type { SessionRef } from './agent-feedback.js';
 
 /** `session: null`: the caller is in no session of this daemon. */
 export type FeedbackResult =
-  { session: null } | (SessionRef & { lines?: AuditLine[]; answers?: ExplainAnswer[] });
+  | { session: null }
+  | (SessionRef & { lines?: AuditLine[]; answers?: ExplainAnswer[]; summary?: ProfileSummary });
 
 export type FeedbackResponse =
   { id: number; ok: true; result: FeedbackResult } | { id: number; ok: false; error: string };

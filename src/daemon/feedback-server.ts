@@ -45,6 +45,8 @@ function answer(feedback: AgentFeedback, pid: number, req: FeedbackRequest): Fee
     }
     case 'explain':
       return feedback.explain(pid, validTargets(r.targets)) ?? none;
+    case 'summary':
+      return feedback.summary(pid) ?? none;
     default:
       throw new SystemError('VIGIL_PROTOCOL', `unknown feedback request '${String(r.op)}'`);
   }
