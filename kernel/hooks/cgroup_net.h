@@ -49,6 +49,26 @@ static __always_inline void net__fill(struct vigil_net_event *ev, struct bpf_soc
 
 #define NET_LOOPBACK4 0x7f000001
 
+/* The destination becomes one of vigil's proxies on loopback: ::1 for IPv6 where it listens
+ * there, else the IPv4-mapped 127.0.0.1. */
+static __always_inline void net__to_proxy(struct bpf_sock_addr *ctx, __u16 family, const struct vigil_dns_proxy *proxy)
+{
+	if (family == AF_INET) {
+		ctx->user_ip4 = bpf_htonl(NET_LOOPBACK4);
+	} else if (proxy->ipv6) {
+		ctx->user_ip6[0] = 0;
+		ctx->user_ip6[1] = 0;
+		ctx->user_ip6[2] = 0;
+		ctx->user_ip6[3] = bpf_htonl(1);
+	} else {
+		ctx->user_ip6[0] = 0;
+		ctx->user_ip6[1] = 0;
+		ctx->user_ip6[2] = bpf_htonl(0xffff);
+		ctx->user_ip6[3] = bpf_htonl(NET_LOOPBACK4);
+	}
+	ctx->user_port = bpf_htons(proxy->port);
+}
+
 /*
  * DNS the session's profile allowed (VIGIL_RULE_DNS: to one of its resolvers, the session
  * allows hosts by name) goes to the session's DNS proxy for that resolver instead: the
@@ -76,20 +96,7 @@ static __always_inline void net__to_dns_proxy(struct bpf_sock_addr *ctx, __u32 s
 	proxy = bpf_map_lookup_elem(&dns_redirect, &key);
 	if (!proxy)
 		return;
-	if (family == AF_INET) {
-		ctx->user_ip4 = bpf_htonl(NET_LOOPBACK4);
-	} else if (proxy->ipv6) {
-		ctx->user_ip6[0] = 0;
-		ctx->user_ip6[1] = 0;
-		ctx->user_ip6[2] = 0;
-		ctx->user_ip6[3] = bpf_htonl(1);
-	} else {
-		ctx->user_ip6[0] = 0;
-		ctx->user_ip6[1] = 0;
-		ctx->user_ip6[2] = bpf_htonl(0xffff);
-		ctx->user_ip6[3] = bpf_htonl(NET_LOOPBACK4);
-	}
-	ctx->user_port = bpf_htons(proxy->port);
+	net__to_proxy(ctx, family, proxy);
 }
 
 /*
@@ -113,20 +120,7 @@ static __always_inline int net__sni_redirect(struct bpf_sock_addr *ctx, __u32 se
 	cookie = bpf_get_socket_cookie(ctx);
 	if (bpf_map_update_elem(&sni_pending, &cookie, &o, BPF_ANY))
 		return 0; /* the proxy could not learn the destination: refused, never sent on unverified */
-	if (family == AF_INET) {
-		ctx->user_ip4 = bpf_htonl(NET_LOOPBACK4);
-	} else if (proxy->ipv6) {
-		ctx->user_ip6[0] = 0;
-		ctx->user_ip6[1] = 0;
-		ctx->user_ip6[2] = 0;
-		ctx->user_ip6[3] = bpf_htonl(1);
-	} else {
-		ctx->user_ip6[0] = 0;
-		ctx->user_ip6[1] = 0;
-		ctx->user_ip6[2] = bpf_htonl(0xffff);
-		ctx->user_ip6[3] = bpf_htonl(NET_LOOPBACK4);
-	}
-	ctx->user_port = bpf_htons(proxy->port);
+	net__to_proxy(ctx, family, proxy);
 	return 1;
 }
 
