@@ -188,10 +188,13 @@ function executable(creds: LauncherCreds, target: Target, mountinfo: string | un
 
 /**
  * The mounts the process saw: its own, or (a child whose exec failed has often exited by now)
- * those of the session's root or another live process, in the same mount namespace.
+ * those of the session's root or another live process, in the same mount namespace. When the
+ * whole session has exited before its events were read (a short script), the host's: a `vigil
+ * run` namespace starts as its copy and adds only read-only binds, never noexec (a watched
+ * agent in a mount namespace of its own is judged by the host's mounts then: a best guess).
  */
 function mountsOf(ev: AgentEvent, s: Session): string | undefined {
-  for (const pid of [ev.task.tgid, s.rootPid, ...s.live]) {
+  for (const pid of [ev.task.tgid, s.rootPid, ...s.live, 'self']) {
     if (pid === null) continue;
     try {
       return readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
