@@ -23,6 +23,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'adopt a running process and its descendants: vigil attach --pid N',
     run: async (args) => (await import('./attach-command.js')).attachCommand(args),
   },
+  learn: {
+    summary: 'run a command in audit mode and write the smallest profile that allows what it did',
+    run: async (args) => (await import('./learn-command.js')).learnCommand(args),
+  },
   status: {
     summary: "list the daemon's sessions and counters",
     run: async (args) => (await import('./status-command.js')).statusCommand(args),

@@ -3,12 +3,12 @@
 // tables too, so a profile the kernel cannot hold fails here; explain asks the kernel matcher itself
 // (BPF_PROG_RUN) when root. import writes a NeuronTrace policy as a vigil profile, or refuses it
 // naming every rule it cannot keep exactly; the other verbs take such a policy as FILE too.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 
 import { BpfObject } from '../bridge/bpf-object.js';
-import { EXIT_CODES, SystemError, UsageError, VigilError } from '../errors.js';
+import { EXIT_CODES, UsageError, VigilError } from '../errors.js';
 import { PolicyTables } from '../loader/policy-tables.js';
 import { builtinProfileNames, isBuiltinProfile, loadBuiltinProfile } from '../policy/builtin-profiles.js';
 import { compileTables } from '../policy/compile-tables.js';
@@ -26,6 +26,7 @@ import { resolvesByName } from '../daemon/session-dns.js';
 import { isIP } from 'node:net';
 import { connectDaemon } from '../daemon/control-client.js';
 import { parseVerbArgs, requireRoot } from './args.js';
+import { writeOutputFile } from './output-file.js';
 import { noticeImport } from './profile-arg.js';
 
 const USAGE = `usage: vigil profile list
@@ -33,6 +34,7 @@ const USAGE = `usage: vigil profile list
        vigil profile validate FILE
        vigil profile explain FILE --path P [--write|--read-write] | --exec PATH [--as NAME] | --connect IP:PORT [--udp] | --unlink P | --rename P --to Q
        vigil profile import --from neurontrace FILE [-o OUT [--force]]   (a NeuronTrace policy as a vigil profile)
+       vigil profile learn AUDIT.jsonl [--session ID] [--base PROFILE] [-o OUT]   (the smallest profile allowing what a session did)
        vigil profile reload      (the running daemon loads every profile in use again; SIGHUP does the same)`;
 
 const MATCHER_OBJECT = new URL('../../../build/bpf/policy/matcher_test.bpf.o', import.meta.url);
@@ -62,6 +64,8 @@ export async function profileCommand(args: string[]): Promise<number> {
         return await explain(rest);
       case 'reload':
         return await reload(rest);
+      case 'learn':
+        return (await import('./learn-command.js')).profileLearn(rest);
       case 'import':
         return importPolicy(rest);
       case undefined:
@@ -136,20 +140,7 @@ function importPolicy(args: string[]): number {
     process.stdout.write(result.yaml);
   } else {
     const out = values.output;
-    try {
-      writeFileSync(out, result.yaml, { flag: values.force === true ? 'w' : 'wx' });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new UsageError(`vigil profile import: ${out} exists; add --force to replace it`);
-      }
-      throw new SystemError(
-        'VIGIL_PROFILE_OUTPUT',
-        `vigil profile import: cannot write ${out}: ${(e as Error).message}`,
-        {
-          cause: e,
-        },
-      );
-    }
+    writeOutputFile('profile import', out, result.yaml, values.force === true);
     console.error(`wrote ${out}: vigil profile '${result.profile.name}'`);
   }
   for (const note of result.notes) console.error(`note: ${note}`);

@@ -9,14 +9,7 @@ import type { FailClosed } from '../policy/profile-types.js';
 import { SystemError, UsageError } from '../errors.js';
 import { LANDLOCK_MAX_RULES, type LandlockMode } from '../policy/landlock-rights.js';
 import { encodeLandlockPlan, planLandlock, type LandlockPlan } from '../policy/landlock-plan.js';
-import {
-  launch,
-  hardeningText,
-  launcherCreds,
-  lookupUser,
-  type LauncherReport,
-  type UserEntry,
-} from '../targeting/launch.js';
+import { launch, hardeningText, launcherCreds, type LauncherReport } from '../targeting/launch.js';
 import { UI_FLAGS, UI_HELP, startUi, uiOptionsFrom } from '../ui/cli-ui.js';
 import { fileEventsFlag, landlockFlag, parseVerbArgs, requireRoot, SESSION_FLAGS } from './args.js';
 import { openSessionOutput, type SessionOutput } from './audit-output.js';
@@ -27,6 +20,7 @@ import { hardeningArgs } from '../targeting/hardening.js';
 import { planReadonly } from '../policy/readonly-plan.js';
 import { makeUndumpable } from '../system/undumpable.js';
 import { connectWithProfile, profileChoice } from './profile-arg.js';
+import { targetUser } from './target-user.js';
 
 const HELP = `usage: vigil run [options] -- CMD [ARGS...]
 
@@ -82,7 +76,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const uiOptions = uiOptionsFrom('run', values);
   requireRoot('run');
   makeUndumpable(); // the agent's root cannot read this process's memory either
-  const user = targetUser(values.user);
+  const user = targetUser('run', values.user);
   const cwd = process.cwd();
   // ${HOME}: the home of the user CMD runs as; as root without sudo, the environment's.
   const home = user?.home ?? process.env.HOME ?? '/root';
@@ -303,16 +297,6 @@ function planNote(plan: LandlockPlan, left: string[]): string {
       ? 'no denied pattern left to the other layers'
       : `left to the other layers: ${left.join(', ')}`;
   return carved + rest;
-}
-
-function targetUser(flag: string | undefined): UserEntry | undefined {
-  const name =
-    flag ??
-    (process.env.SUDO_UID !== undefined && process.env.SUDO_UID !== '0' ? process.env.SUDO_USER : undefined);
-  if (name === undefined) return undefined;
-  const user = lookupUser(name);
-  if (user === undefined) throw new UsageError(`vigil run: no such user '${name}'`);
-  return user.uid === 0 ? undefined : user;
 }
 
 /**
