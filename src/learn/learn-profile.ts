@@ -6,7 +6,7 @@ import { loadProfileText } from '../policy/load-profile.js';
 import type { Profile } from '../policy/profile-types.js';
 import { InternalError } from '../errors.js';
 import type { Places } from './generalise.js';
-import { inputsOf, learnFromLines, type Learning } from './learn.js';
+import { hostDecision, inputsOf, learnFromLines, targetOf, type Learning } from './learn.js';
 import { learnDiff } from './learn-diff.js';
 import { learnedYaml, type BaseRef } from './learned-yaml.js';
 
@@ -33,11 +33,15 @@ export function learnProfile(req: LearnRequest): LearnedProfile {
   const yaml = learnedYaml(learning, req.baseRef, req.name);
   const profile = loadProfileText(yaml, req.file, req.places);
   const decide = createEvaluator(profile);
-  const missed = learning.learnedCalls.filter((o) => inputsOf(o).some((i) => decide(i).action === 'BLOCK'));
+  const missed = learning.learnedCalls.filter((o) =>
+    o.kind === 'connect' && o.host !== null
+      ? hostDecision(profile, o) !== 'allowed'
+      : inputsOf(o).some((i) => decide(i).action === 'BLOCK'),
+  );
   const first = missed[0];
   if (first !== undefined) {
     throw new InternalError(
-      `the learned profile does not allow ${missed.length} call(s) it was learned from, e.g. ${first.kind} ${'path' in first ? first.path : ''}`,
+      `the learned profile does not allow ${missed.length} call(s) it was learned from, e.g. ${first.kind} ${targetOf(first)}`,
     );
   }
   return { yaml, profile, learning, diff: learnDiff(learning, req.base) };

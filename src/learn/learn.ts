@@ -78,7 +78,7 @@ export function inputsOf(o: Observation): PolicyInput[] {
 
 const OPEN_OPS = { read: OP_BITS.read, write: OP_BITS.write, 'read-write': OP_BITS.read | OP_BITS.write };
 
-function targetOf(o: Observation): string {
+export function targetOf(o: Observation): string {
   switch (o.kind) {
     case 'connect':
       return `${o.host ?? (o.ip.includes(':') ? `[${o.ip}]` : o.ip)}:${o.port}/${o.proto}`;
@@ -96,7 +96,10 @@ function eventOf(o: Observation): string {
 }
 
 /** Whether a base host rule names the connect's host (its addresses are the kernel's to allow). */
-function hostDecision(base: Profile, o: Observation & { kind: 'connect' }): 'allowed' | 'denied' | null {
+export function hostDecision(
+  base: Profile,
+  o: Observation & { kind: 'connect' },
+): 'allowed' | 'denied' | null {
   const host = o.host;
   if (host === null) return null;
   const covers = (r: Profile['hosts']['allowed'][number]): boolean =>
