@@ -54,6 +54,7 @@ export default tseslint.config(
           'setTimeout',
           'setInterval',
           'clearInterval',
+          'Blob',
         ].map((g) => [g, 'readonly']),
       ),
     },

@@ -14,6 +14,7 @@ import { EVENT_KINDS, type AuditLine } from '../sinks/audit-schema.js';
 import { newToken, TokenAuth } from './auth.js';
 import { EventHub, type HubOptions } from './event-hub.js';
 import { ProcessForest, type ProcNode } from './lineage.js';
+import { SessionLearnLines, type LearnedView } from './session-learn.js';
 import { SessionStats, type SessionCounters } from './session-stats.js';
 import type { UiSource } from './ui-source.js';
 import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from './ui-defaults.js';
@@ -127,6 +128,7 @@ export class UiServer {
   readonly #source: UiSource;
   readonly #files: Map<string, StaticFile>;
   readonly #stats = new SessionStats();
+  readonly #learnLines = new SessionLearnLines();
   readonly #forest = new ProcessForest();
   readonly #allowedHosts: Set<string> | undefined;
   readonly #overviewTimer: NodeJS.Timeout;
@@ -156,6 +158,7 @@ export class UiServer {
     this.hub = new EventHub(options.hub);
     this.hub.onLine((line) => {
       this.#stats.observe(line);
+      this.#learnLines.observe(line);
       this.#forest.observe(line);
     });
     this.#overviewTimer = setInterval(() => {
@@ -288,6 +291,10 @@ export class UiServer {
       if (!Number.isInteger(pid) || pid <= 0)
         this.#json(res, 400, { error: 'pid must be a positive integer' });
       else this.#json(res, 200, this.ancestry(session, pid));
+    } else if (path.startsWith('/api/sessions/') && path.endsWith('/learned')) {
+      const name = decodeURIComponent(path.slice('/api/sessions/'.length, -'/learned'.length));
+      const r = await this.learned(name);
+      this.#json(res, 'error' in r ? r.status : 200, 'error' in r ? { error: r.error } : r);
     } else if (path.startsWith('/api/sessions/')) {
       const name = decodeURIComponent(path.slice('/api/sessions/'.length));
       const tree = this.#forest.tree(name);
@@ -395,6 +402,25 @@ export class UiServer {
       series: this.#stats.series(),
       sessions: this.sessions(status?.sessions ?? []),
     };
+  }
+
+  /** The profile that allows what `name` did, learned against the session's own profile. */
+  async learned(name: string): Promise<LearnedView | { status: number; error: string }> {
+    const [status, refs] = await Promise.all([this.#source.status(), this.#source.profiles()]);
+    const summary = status.sessions.find((s) => s.name === name);
+    const profile = summary?.profile ?? this.#stats.get(name)?.profile;
+    const ref = refs.find(
+      (r) => r.name === profile && (summary === undefined || r.source === summary.profileSource),
+    );
+    if (ref === undefined)
+      return { status: 404, error: `the profile of session ${name} is not known to this UI` };
+    try {
+      return (
+        this.#learnLines.learn(name, ref) ?? { status: 404, error: `no decision of session ${name} yet` }
+      );
+    } catch (e) {
+      return { status: 422, error: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   sessions(summaries: SessionSummary[]): SessionView[] {

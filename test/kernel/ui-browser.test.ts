@@ -341,6 +341,20 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
   await page.waitForSelector('.tree .tnode', { timeout: 10_000 });
   await page.waitForSelector('.chart polyline');
   assert.ok((await page.locator('.tree .tnode').count()) >= 1, 'a live process tree');
+  // the learned profile: what the session needed beyond its profile, and what it still refuses
+  await page.click('.learn-go');
+  await page.waitForSelector('.learn-diff', { timeout: 15_000 });
+  const diff = await page.locator('.learn-diff').innerText();
+  assert.match(diff, new RegExp(`learned from ${session} against 'ui-test'`));
+  assert.match(diff, /~ default_policy: paths allow -> deny/);
+  assert.match(diff, /\+ allowed_paths: \/etc\/hostname \[read\]/);
+  assert.match(diff, /! open .*: BLOCK by denied_paths\[0\]/);
+  assert.match(diff, /! connect 127\.0\.0\.1:9\/tcp: BLOCK by denied_networks\[0\]/);
+  assert.equal((await page.locator('.learn .ld-refused').count()) >= 2, true, 'refusals are highlighted');
+  await page.waitForTimeout(2500); // overviews redraw the detail: the result stays
+  assert.match(await page.locator('.learn-diff').innerText(), /learned from/);
+  await page.locator('.learn-diff').scrollIntoViewIfNeeded();
+  await shot(page, 'learned');
   await page.waitForTimeout(1500);
   await shot(page, 'sessions');
   await page.click('[data-tab=system]');

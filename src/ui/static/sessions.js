@@ -202,6 +202,69 @@ export class Sessions {
         ),
       ),
       this.treeEl,
+      h(
+        'h3',
+        {},
+        'Learned profile ',
+        h(
+          'span',
+          { class: 'muted' },
+          'what this session needed beyond its profile’s rules (vigil profile learn)',
+        ),
+      ),
+      this.#learnPanel(s.name),
+    );
+  }
+
+  /** A button that learns a profile from the session's decisions, then its diff and its YAML. */
+  #learnPanel(name) {
+    // the detail is redrawn with every overview: the panel (and a learned result) is kept
+    if (this.learnPanel?.name === name) return this.learnPanel.el;
+    const out = h('div', { class: 'learn' });
+    fill(
+      out,
+      h('button', { class: 'btn btn-small learn-go', onclick: () => this.#learn(name, out) }, 'learn'),
+    );
+    this.learnPanel = { name, el: out };
+    return out;
+  }
+
+  async #learn(name, out) {
+    fill(out, h('span', { class: 'muted' }, 'learning…'));
+    const r = await fetch(`/api/sessions/${encodeURIComponent(name)}/learned`, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+    const d = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
+    if (!r.ok) {
+      fill(out, h('div', { class: 'learn-error' }, d.error ?? `HTTP ${r.status}`));
+      return;
+    }
+    const kind = (line) =>
+      line.startsWith('+')
+        ? 'ld-add'
+        : line.startsWith('!')
+          ? 'ld-refused'
+          : line.startsWith('~')
+            ? 'ld-change'
+            : '';
+    const href = URL.createObjectURL(new Blob([d.yaml], { type: 'application/yaml' }));
+    fill(
+      out,
+      d.dropped > 0
+        ? h(
+            'div',
+            { class: 'learn-error' },
+            `${d.dropped} decision lines were not kept: the profile may miss what they did`,
+          )
+        : null,
+      h(
+        'pre',
+        { class: 'learn-diff' },
+        d.diff.split('\n').map((line) => h('div', { class: kind(line) }, line)),
+      ),
+      h('a', { class: 'btn btn-small', href, download: `${d.profile}-learned.yaml` }, 'download YAML'),
+      h('details', {}, h('summary', {}, 'YAML'), h('pre', { class: 'learn-yaml' }, d.yaml)),
     );
   }
 }
