@@ -3,47 +3,14 @@
 // the audit lines themselves (their reason is the kernel's decision explained).
 import type { AuditLine } from '../sinks/audit-schema.js';
 import type { SessionRef } from '../daemon/agent-feedback.js';
+import { explainArgs, profileArg } from '../daemon/feedback-explain.js';
 
 /** Lines shown at most; the rest are counted (the audit log has them all). */
 const SHOWN = 12;
 
-/** The `vigil profile explain` arguments that reproduce a line's decision, when there are some. */
-function explainArgs(l: AuditLine): string | undefined {
-  switch (l.event) {
-    case 'file_open': {
-      const write = l.flags.some(
-        (f) => f === 'O_WRONLY' || f === 'O_RDWR' || f === 'O_CREAT' || f === 'O_TRUNC',
-      );
-      return `--path ${quote(l.path)}${write ? ' --write' : ''}`;
-    }
-    case 'exec':
-      return `--exec ${quote(l.path)}`;
-    case 'net_connect':
-    case 'udp_send':
-      return `--connect ${l.dest_host ?? (l.family === 'AF_INET6' ? `[${l.dest_ip}]` : l.dest_ip)}:${l.dest_port}${l.event === 'udp_send' ? ' --udp' : ''}`;
-    case 'sni_check':
-      return l.server_name === null ? undefined : `--connect ${l.server_name}:${l.dest_port}`;
-    case 'dns_query':
-      return l.name === '' ? undefined : `--connect ${l.name}:443`;
-    default:
-      return undefined;
-  }
-}
-
-function quote(s: string): string {
-  return /^[\w@%+=:,./~-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 function who(l: AuditLine): string {
   if ('comm' in l && typeof l.comm === 'string' && 'pid' in l) return ` (${l.comm}, pid ${String(l.pid)})`;
   return '';
-}
-
-/** The profile argument of `vigil profile explain`: the file, or the built-in's name. */
-function profileArg(s: SessionRef): string {
-  return s.profileSource.startsWith('builtin:')
-    ? s.profileSource.slice('builtin:'.length)
-    : quote(s.profileSource);
 }
 
 /** Text for the agent about `lines`, the refusals of one tool call (empty: none). */
@@ -62,6 +29,6 @@ export function denialText(s: SessionRef, lines: readonly AuditLine[]): string {
   );
   const first = lines.map(explainArgs).find((a) => a !== undefined);
   if (first !== undefined)
-    out.push(`The user can see the rule with: vigil profile explain ${profileArg(s)} ${first}`);
+    out.push(`The user can see the rule with: vigil profile explain ${profileArg(s.profileSource)} ${first}`);
   return out.join('\n');
 }
