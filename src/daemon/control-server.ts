@@ -45,7 +45,7 @@ export class ControlServer {
     });
     chmodSync(path, 0o600);
     server.unref();
-    cs.#feedback = await FeedbackServer.listen(daemon.feedback, path);
+    cs.#feedback = await FeedbackServer.listen(daemon.feedback, path, daemon.feedbackStream);
     return cs;
   }
 

@@ -20,6 +20,8 @@ import type { AuditLine } from '../sinks/audit-schema.js';
 import { dnsQueryLine, fileActivityLine, sniCheckLine } from '../sinks/audit-line.js';
 import { resolvesByName, SessionDns } from './session-dns.js';
 import { AgentFeedback } from './agent-feedback.js';
+import { SessionFeedback, type FeedbackOwner } from './session-feedback.js';
+import { daemonLogDir } from './daemon-spawn.js';
 import { DEFAULT_FILE_EVENTS, type FileOpenVolume, type OpenVolumeCounts } from '../wire/file-events.js';
 import { writeBatch } from '../sinks/write-batch.js';
 
@@ -57,6 +59,8 @@ export interface DaemonOptions {
   failClosedAfterMs?: number;
   /** the daemon's own diagnostics (re-adoption, resumed processes); stderr by default */
   log?: (message: string) => void;
+  /** where each session's feedback file goes (session-feedback.ts); start(): <log dir>/feedback; none: no files */
+  feedbackDir?: string;
 }
 
 /** What the daemon found when it started: a fresh kernel state or one it re-adopted. */
@@ -126,6 +130,8 @@ export class Daemon {
   readonly #dns: SessionDns;
   /** refusals and explanations for the agent's hooks and MCP tools (agent-feedback.ts) */
   readonly feedback: AgentFeedback;
+  /** each session's violations, to its feedback file and socket readers (session-feedback.ts) */
+  readonly feedbackStream: SessionFeedback;
   readonly #onLine: ((line: AuditLine) => void) | undefined;
   readonly #lossTimer: NodeJS.Timeout;
   /** --file-events of sessions that name none */
@@ -169,6 +175,12 @@ export class Daemon {
     });
     this.#handles = new ProfileHandles(this.#kernel, this.#log);
     this.feedback = new AgentFeedback(this.sessions);
+    this.feedbackStream = new SessionFeedback({
+      ...(options.feedbackDir === undefined ? {} : { dir: options.feedbackDir }),
+      owner: (s, line) => this.#sessionUser(s, line),
+      log: this.#log,
+      sessions: this.sessions,
+    });
     this.#dns = new SessionDns(
       this.#kernel,
       {
@@ -214,7 +226,8 @@ export class Daemon {
   /** Loads and attaches the kernel side (or re-adopts it); throws a coded error when the kernel refuses. */
   static start(options: DaemonOptions = {}): Daemon {
     const deadline = failClosedDeadline(options);
-    return Daemon.withKernel(options, (onEvents) =>
+    const feedbackDir = options.feedbackDir ?? join(daemonLogDir(), 'feedback');
+    return Daemon.withKernel({ ...options, feedbackDir }, (onEvents) =>
       AgentKernel.open({
         onEvents,
         startReading: false,
@@ -685,6 +698,7 @@ export class Daemon {
         if (this.#statePath !== undefined) removeState(this.#statePath);
       }
       this.#pipeline.close();
+      this.feedbackStream.close();
     }
     return { kept: keep };
   }
@@ -796,6 +810,7 @@ export class Daemon {
     if (s !== undefined) {
       s.count(line.event, line.action);
       this.feedback.record(s.id, line);
+      this.feedbackStream.record(s, line);
       const backlog = this.#backlog.get(s.id);
       if (backlog !== undefined && backlog.length < RESUME_BACKLOG) backlog.push(line);
     }
@@ -825,10 +840,20 @@ export class Daemon {
     this.#kernel.deleteOpenVolume(s.id);
     this.#release(s);
     this.#emit(this.#pipeline.sessionLine('session_end', s, s.rootPid ?? 0, reason), s);
+    this.feedbackStream.ended(s);
     this.#cleanupCgroup(s);
     for (const sub of this.#subscribers) if (sub.session === undefined || sub.session === s.id) sub.ended(s);
     this.sessions.prune();
     this.#persist();
+  }
+
+  /** The user a session's agent runs as: the launcher's after it dropped to it (run), else its root's. */
+  #sessionUser(s: Session, line: AuditLine): FeedbackOwner | undefined {
+    const creds = s.landlock?.creds;
+    if (creds !== undefined && creds !== null) return { uid: creds.uid, gid: creds.gid };
+    const root = s.rootPid === null ? undefined : this.#pipeline.processes.get(s.rootPid)?.uid;
+    const uid = root ?? ('uid' in line ? line.uid : undefined);
+    return typeof uid === 'number' ? { uid, gid: -1 } : undefined;
   }
 
   #cleanupCgroup(s: Session): void {

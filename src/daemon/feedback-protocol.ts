@@ -21,14 +21,26 @@ export type FeedbackRequest =
   /** what the session's profile says about each target */
   | { id: number; op: 'explain'; targets: ExplainTarget[] }
   /** the session's profile in brief */
-  | { id: number; op: 'summary' };
+  | { id: number; op: 'summary' }
+  /**
+   * the session's feedback stream (session-feedback.ts): after the answer, its latest `replay`
+   * violations, then (follow, the default) each new one until `end`, one JSON line each. Root
+   * may name another `session`.
+   */
+  | { id: number; op: 'subscribe'; replay?: number; follow?: boolean; session?: string };
 
 import type { SessionRef } from './agent-feedback.js';
 
 /** `session: null`: the caller is in no session of this daemon. */
 export type FeedbackResult =
   | { session: null }
-  | (SessionRef & { lines?: AuditLine[]; answers?: ExplainAnswer[]; summary?: ProfileSummary });
+  | (SessionRef & {
+      lines?: AuditLine[];
+      answers?: ExplainAnswer[];
+      summary?: ProfileSummary;
+      /** subscribe: the session's feedback file (null: none yet, or no folder for them) */
+      file?: string | null;
+    });
 
 export type FeedbackResponse =
   { id: number; ok: true; result: FeedbackResult } | { id: number; ok: false; error: string };

@@ -2,6 +2,8 @@
 // their own session. Any user may connect, since agents run as their user; each connection is
 // answered only about the session of the process at its other end, as the kernel names it
 // (SO_PEERCRED), and only read-only questions are understood: nothing here changes policy.
+// `subscribe` turns the connection into the session's feedback stream (feedback-subscription.ts);
+// root may name any session.
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -9,6 +11,8 @@ import { dirname } from 'node:path';
 import { native } from '../bridge/native-binding.js';
 import { SystemError } from '../errors.js';
 import type { AgentFeedback, ExplainTarget } from './agent-feedback.js';
+import { streamSession } from './feedback-subscription.js';
+import { REPLAY_MAX, type SessionFeedback } from './session-feedback.js';
 import {
   feedbackSocketPath,
   type FeedbackRequest,
@@ -19,11 +23,17 @@ import {
 /** One request line at most this long: a hook's question is small. */
 const MAX_LINE = 64 * 1024;
 
-function peerPid(sock: Socket): number | undefined {
+interface Peer {
+  pid: number;
+  uid: number;
+}
+
+function peerOf(sock: Socket): Peer | undefined {
   const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
   if (fd === undefined || fd < 0) return undefined;
   try {
-    return native().peerCredentials(fd).pid;
+    const c = native().peerCredentials(fd);
+    return { pid: c.pid, uid: c.uid };
   } catch {
     return undefined;
   }
@@ -72,18 +82,27 @@ function validTargets(v: unknown): ExplainTarget[] {
 export class FeedbackServer {
   readonly path: string;
   readonly #server: Server;
+  readonly #sockets: Set<Socket>;
 
-  private constructor(path: string, server: Server) {
+  private constructor(path: string, server: Server, sockets: Set<Socket>) {
     this.path = path;
     this.#server = server;
+    this.#sockets = sockets;
   }
 
-  static async listen(feedback: AgentFeedback, controlSocket: string): Promise<FeedbackServer> {
+  static async listen(
+    feedback: AgentFeedback,
+    controlSocket: string,
+    stream: SessionFeedback,
+  ): Promise<FeedbackServer> {
     const path = feedbackSocketPath(controlSocket);
     chmodSync(dirname(path), 0o711);
     if (existsSync(path)) unlinkSync(path);
+    const sockets = new Set<Socket>();
     const server = createServer((sock) => {
-      serve(feedback, sock);
+      sockets.add(sock);
+      sock.once('close', () => sockets.delete(sock));
+      serve(feedback, stream, sock);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -94,10 +113,12 @@ export class FeedbackServer {
     });
     chmodSync(path, 0o666);
     server.unref();
-    return new FeedbackServer(path, server);
+    return new FeedbackServer(path, server, sockets);
   }
 
+  /** Stops listening; readers still subscribed are let go. */
   close(): Promise<void> {
+    for (const sock of this.#sockets) sock.destroy();
     return new Promise((resolve) => {
       this.#server.close(() => {
         resolve();
@@ -106,8 +127,53 @@ export class FeedbackServer {
   }
 }
 
-function serve(feedback: AgentFeedback, sock: Socket): void {
-  const pid = peerPid(sock);
+/**
+ * `subscribe`: the caller's own session, or with `session` one it names, which only root may
+ * when it is not the caller's. True when the connection now carries the stream.
+ */
+function subscribe(
+  feedback: AgentFeedback,
+  stream: SessionFeedback,
+  peer: Peer,
+  req: FeedbackRequest,
+  send: (r: FeedbackResponse) => void,
+  sock: Socket,
+): boolean {
+  const r = req as Partial<Record<string, unknown>>;
+  const own = feedback.sessionOf(peer.pid);
+  const name = typeof r.session === 'string' ? r.session : undefined;
+  if (name !== undefined && name !== own?.name && peer.uid !== 0) {
+    send({ id: req.id, ok: false, error: "only root may read another session's feedback" });
+    return false;
+  }
+  const s = name === undefined ? own : stream.named(name);
+  if (s === undefined) {
+    if (name === undefined) send({ id: req.id, ok: true, result: { session: null } });
+    else send({ id: req.id, ok: false, error: `no session '${name}'` });
+    return false;
+  }
+  const replay =
+    typeof r.replay === 'number' && Number.isFinite(r.replay)
+      ? Math.min(Math.max(0, Math.floor(r.replay)), REPLAY_MAX)
+      : 0;
+  if (!stream.hasRoom(s)) {
+    send({ id: req.id, ok: false, error: `too many readers of session '${s.name}'` });
+    return false;
+  }
+  const ref = {
+    session: s.name,
+    profile: s.profile.name,
+    profileSource: s.profile.source,
+    rootPid: s.rootPid,
+  };
+  send({ id: req.id, ok: true, result: { ...ref, file: stream.fileOf(s) ?? stream.pathFor(s) } });
+  streamSession(sock, stream, s, { replay, follow: r.follow !== false });
+  return true;
+}
+
+function serve(feedback: AgentFeedback, stream: SessionFeedback, sock: Socket): void {
+  const peer = peerOf(sock);
+  let streaming = false;
   let buffered = '';
   sock.setEncoding('utf8');
   sock.on('error', () => undefined);
@@ -115,6 +181,7 @@ function serve(feedback: AgentFeedback, sock: Socket): void {
     if (!sock.destroyed) sock.write(`${JSON.stringify(r)}\n`);
   };
   sock.on('data', (chunk: string) => {
+    if (streaming) return; // a subscribed connection only reads
     buffered += chunk;
     if (buffered.length > MAX_LINE && !buffered.includes('\n')) {
       send({ id: -1, ok: false, error: 'request line too long' });
@@ -131,12 +198,18 @@ function serve(feedback: AgentFeedback, sock: Socket): void {
         send({ id: -1, ok: false, error: 'request is not JSON' });
         continue;
       }
-      if (pid === undefined) {
+      if (peer === undefined) {
         send({ id: req.id, ok: false, error: 'the caller could not be identified (SO_PEERCRED)' });
         continue;
       }
+      if ((req as { op?: unknown }).op === 'subscribe') {
+        streaming = subscribe(feedback, stream, peer, req, send, sock);
+        if (streaming) return;
+        sock.end();
+        return;
+      }
       try {
-        send({ id: req.id, ok: true, result: answer(feedback, pid, req) });
+        send({ id: req.id, ok: true, result: answer(feedback, peer.pid, req) });
       } catch (err) {
         send({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) });
       }

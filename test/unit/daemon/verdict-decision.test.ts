@@ -3,29 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import type { KernelVerdict } from '../../../src/wire/events.js';
 import { kernelDecision } from '../../../src/daemon/verdict-decision.js';
 import { loadBuiltinProfile } from '../../../src/policy/builtin-profiles.js';
-import { fileEvent, netEvent } from '../sinks/fixture-events.js';
+import { fileEvent, netEvent, verdict } from '../sinks/fixture-events.js';
 
 const generic = loadBuiltinProfile('generic', { home: '/home/u', workspace: '/w' });
-
-function verdict(v: Partial<KernelVerdict>): KernelVerdict {
-  return {
-    action: 'ALLOW',
-    ruleKind: 0,
-    rule: 0,
-    denied: false,
-    killed: false,
-    lsm: false,
-    inode: false,
-    failClosed: false,
-    stopped: false,
-    truncated: false,
-    reactiveAudit: false,
-    ...v,
-  };
-}
 
 test('a connect refused while no daemon ran names the fail-closed rule', () => {
   const ev = {

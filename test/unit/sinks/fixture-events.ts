@@ -6,6 +6,7 @@ import type {
   ExecEventData,
   ExitEventData,
   FileEventData,
+  KernelVerdict,
   ForkEventData,
   NetEventData,
   SocketEventData,
@@ -163,4 +164,22 @@ export function everyKind(): AgentEvent[] {
     guardEvent(101, 'signal', 4242, 15),
     guardEvent(101, 'exec_memory', 0, 7),
   ];
+}
+
+/** A kernel verdict: ALLOW by the default rule unless `v` says otherwise. */
+export function verdict(v: Partial<KernelVerdict>): KernelVerdict {
+  return {
+    action: 'ALLOW',
+    ruleKind: 0,
+    rule: 0,
+    denied: false,
+    killed: false,
+    lsm: false,
+    inode: false,
+    failClosed: false,
+    stopped: false,
+    truncated: false,
+    reactiveAudit: false,
+    ...v,
+  };
 }
