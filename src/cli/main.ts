@@ -51,6 +51,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "MCP server (stdio): read-only tools about the agent's own session's policy and refusals",
     run: async (args) => (await import('./mcp-command.js')).mcpCommand(args),
   },
+  feedback: {
+    summary: 'the refusals of this session (root: --session ID), with rules and what to do instead; --follow',
+    run: async (args) => (await import('./feedback-command.js')).feedbackCommand(args),
+  },
   integrate: {
     summary: "install vigil's hook in an agent's settings (claude-code), or --remove it",
     run: async (args) => (await import('./integrate-command.js')).integrateCommand(args),
