@@ -1,25 +1,34 @@
-// `vigil integrate claude-code [--project DIR] [--precheck] [--remove]`: installs vigil's hook in
-// Claude Code's settings (user scope ~/.claude/settings.json, or a project's .claude/), keeping
+// `vigil integrate AGENT [--project DIR] [--precheck] [--remove]`: installs vigil's hook in an
+// agent's hook settings (Claude Code, Gemini CLI, Codex; user scope, or a project's), keeping
 // every other setting and hook. The first change keeps the original next to it
-// (settings.json.vigil-backup); --remove takes vigil's hooks out again and, when nothing else
-// changed meanwhile, puts the original back byte for byte.
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
+// (FILE.vigil-backup); --remove takes vigil's hooks out again and, when nothing else changed
+// meanwhile, puts the original back byte for byte (agents/settings-file.ts).
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 
-import { addVigilHooks, removeVigilHooks } from '../agents/claude-settings.js';
-import { EXIT_CODES, SystemError, UsageError } from '../errors.js';
+import { claudeSettings } from '../agents/claude-settings.js';
+import { codexSettings } from '../agents/codex-settings.js';
+import { geminiSettings } from '../agents/gemini-settings.js';
+import { addVigilHooks, removeVigilHooks, type HookSettingsSpec } from '../agents/hook-settings.js';
+import { backupPath, changeSettings, undoSettings } from '../agents/settings-file.js';
+import { EXIT_CODES, UsageError } from '../errors.js';
 import { parseVerbArgs } from './args.js';
 
-const USAGE = `usage: vigil integrate claude-code [--project DIR] [--precheck] [--remove]
+const AGENTS: readonly HookSettingsSpec[] = [claudeSettings, geminiSettings, codexSettings];
 
-Installs \`vigil hook claude-code\` as Claude Code's PreToolUse, PostToolUse and
-PostToolUseFailure hook (every tool), so the agent reads the kernel's refusals of its tool calls.
-Other settings and hooks are kept; running it again changes nothing.
+const USAGE = `usage: vigil integrate AGENT [--project DIR] [--precheck] [--remove]
+
+Installs \`vigil hook AGENT\` as the agent's hook on every tool call, so the agent reads the
+kernel's refusals of its tool calls. Other settings and hooks are kept; running it again changes
+nothing.
+
+agents and the file changed (user scope; with --project, the same path under DIR):
+  claude-code   ~/.claude/settings.json   PreToolUse, PostToolUse, PostToolUseFailure
+  gemini-cli    ~/.gemini/settings.json   BeforeTool, AfterTool
+  codex         ~/.codex/hooks.json       PreToolUse, PostToolUse (trust them in Codex's /hooks)
 
 options:
-  --project DIR   the project's .claude/settings.json instead of ~/.claude/settings.json
+  --project DIR   the project's settings instead of the user's
   --precheck      the hook also denies obviously refused shell commands before they run
   --socket PATH   the daemon's control socket the hook asks (default: its own default)
   --remove        take vigil's hook out again (the original file back when nothing else changed)
@@ -30,38 +39,16 @@ function shellQuote(s: string): string {
 }
 
 /** The hook command: this node and this vigil, by absolute path (the agent's PATH may differ). */
-function hookCommand(precheck: boolean, socket: string | undefined): string {
+function hookCommand(agent: string, precheck: boolean, socket: string | undefined): string {
   const main = realpathSync(process.argv[1] ?? '');
   return [
     shellQuote(process.execPath),
     shellQuote(main),
     'hook',
-    'claude-code',
+    agent,
     ...(precheck ? ['--precheck'] : []),
     ...(socket === undefined ? [] : ['--socket', shellQuote(resolve(socket))]),
   ].join(' ');
-}
-
-function readSettings(file: string): { text: string | null; json: Record<string, unknown> } {
-  if (!existsSync(file)) return { text: null, json: {} };
-  const text = readFileSync(file, 'utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new SystemError(
-      'VIGIL_AGENT_SETTINGS',
-      `${file} is not JSON (${err instanceof Error ? err.message : String(err)}): nothing was changed`,
-    );
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new SystemError('VIGIL_AGENT_SETTINGS', `${file} is not a JSON object: nothing was changed`);
-  return { text, json: json as Record<string, unknown> };
-}
-
-function write(file: string, json: Record<string, unknown>): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
 }
 
 export function integrateCommand(args: string[]): number {
@@ -81,55 +68,34 @@ export function integrateCommand(args: string[]): number {
     console.log(USAGE);
     return EXIT_CODES.ok;
   }
-  if (positionals[0] !== 'claude-code' || positionals.length > 1)
-    throw new UsageError(
-      `vigil integrate: name the agent: claude-code (Codex and Gemini CLI hooks are not supported yet)`,
-      { hint: 'see `vigil integrate --help`' },
-    );
-  const file =
-    values.project === undefined
-      ? join(process.env.HOME ?? homedir(), '.claude', 'settings.json')
-      : join(resolve(values.project), '.claude', 'settings.json');
-  const backup = `${file}.vigil-backup`;
-  const { text, json } = readSettings(file);
+  const spec = AGENTS.find((a) => a.agent === positionals[0]);
+  if (spec === undefined || positionals.length > 1)
+    throw new UsageError(`vigil integrate: name the agent: ${AGENTS.map((a) => a.agent).join(', ')}`, {
+      hint: 'see `vigil integrate --help`',
+    });
+  const file = spec.file(values.project);
 
   if (values.remove === true) {
-    const removed = removeVigilHooks(json);
-    if (existsSync(backup)) {
-      const original = readFileSync(backup, 'utf8');
-      const originalJson = original === '' ? {} : (JSON.parse(original) as unknown);
-      if (isDeepStrictEqual(removed, originalJson)) {
-        if (original === '') rmSync(file, { force: true });
-        else writeFileSync(file, original);
-        rmSync(backup);
-        console.log(`vigil: ${file}: restored as it was before vigil integrate`);
-        return EXIT_CODES.ok;
-      }
-      rmSync(backup);
-    }
-    if (isDeepStrictEqual(removed, json)) {
-      console.log(`vigil: ${file}: no vigil hook in it; nothing changed`);
-      return EXIT_CODES.ok;
-    }
-    write(file, removed);
+    const r = undoSettings(file, (json) => removeVigilHooks(json, spec.agent));
     console.log(
-      `vigil: ${file}: vigil's hooks removed, the other settings kept (they changed since vigil integrate)`,
+      r === 'restored'
+        ? `vigil: ${file}: restored as it was before vigil integrate`
+        : r === 'kept'
+          ? `vigil: ${file}: vigil's hooks removed, the other settings kept (they changed since vigil integrate)`
+          : `vigil: ${file}: no vigil hook in it; nothing changed`,
     );
     return EXIT_CODES.ok;
   }
 
-  const updated = addVigilHooks(json, hookCommand(values.precheck === true, values.socket));
-  if (isDeepStrictEqual(updated, json)) {
+  const command = hookCommand(spec.agent, values.precheck === true, values.socket);
+  const r = changeSettings(file, (json) => addVigilHooks(json, spec, command));
+  if (r === 'unchanged') {
     console.log(`vigil: ${file}: vigil's hook is already installed; nothing changed`);
     return EXIT_CODES.ok;
   }
-  if (!existsSync(backup)) {
-    mkdirSync(dirname(backup), { recursive: true });
-    writeFileSync(backup, text ?? '');
-  }
-  write(file, updated);
   console.log(
-    `vigil: ${file}: vigil's hook installed for PreToolUse, PostToolUse and PostToolUseFailure (original kept in ${backup}; vigil integrate claude-code --remove undoes it)`,
+    `vigil: ${file}: vigil's hook installed for ${spec.events.join(', ')} (original kept in ${backupPath(file)}; vigil integrate ${spec.agent} --remove undoes it)`,
   );
+  for (const note of spec.notes?.(values.project) ?? []) console.log(`vigil: ${spec.title}: ${note}`);
   return EXIT_CODES.ok;
 }

@@ -56,7 +56,7 @@ const COMMANDS: Record<string, Command> = {
     run: async (args) => (await import('./feedback-command.js')).feedbackCommand(args),
   },
   integrate: {
-    summary: "install vigil's hook in an agent's settings (claude-code), or --remove it",
+    summary: "install vigil's hook in an agent's settings (claude-code, gemini-cli, codex), or --remove it",
     run: async (args) => (await import('./integrate-command.js')).integrateCommand(args),
   },
   doctor: {
