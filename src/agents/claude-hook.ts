@@ -4,42 +4,48 @@
 // reason in front of the model, `hookSpecificOutput.additionalContext` adds context;
 // PreToolUse: `permissionDecision: "deny"` with its reason stops the call before it runs.
 // `systemMessage` is shown to the user only. Exit 0 always: a hook of vigil's never fails a call.
+import {
+  commandOf,
+  contextOutput,
+  parseEventObject,
+  stringField,
+  type HookOutput,
+  type HookProtocol,
+  type ToolHookCall,
+} from './hook-protocol.js';
 
-export interface ClaudeHookInput {
-  hook_event_name: string;
-  tool_name?: string;
-  tool_input?: Record<string, unknown>;
-  tool_use_id?: string;
-  session_id?: string;
-  cwd?: string;
+/**
+ * A call in the Claude Code shape (Codex sends the same fields): `before` and `after` name the
+ * events of each phase, `shellTools` the tool names whose `tool_input.command` is a shell line.
+ */
+export function parseToolUseInput(
+  text: string,
+  events: { before: readonly string[]; after: readonly string[] },
+  shellTools: readonly string[],
+): ToolHookCall | string {
+  const o = parseEventObject(text);
+  if (typeof o === 'string') return o;
+  const event = o.hook_event_name as string;
+  const phase = events.before.includes(event) ? 'before' : events.after.includes(event) ? 'after' : 'other';
+  const key = stringField(o, 'tool_use_id');
+  const tool = stringField(o, 'tool_name');
+  const command = tool !== undefined && shellTools.includes(tool) ? commandOf(o) : undefined;
+  return {
+    phase,
+    event,
+    ...(key === undefined ? {} : { callKey: key }),
+    ...(command === undefined ? {} : { shellCommand: command }),
+  };
 }
-
-/** The input, or a message saying why it is not one. */
-export function parseHookInput(text: string): ClaudeHookInput | string {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return 'the hook input is not JSON';
-  }
-  if (
-    typeof v !== 'object' ||
-    v === null ||
-    typeof (v as { hook_event_name?: unknown }).hook_event_name !== 'string'
-  )
-    return 'the hook input has no hook_event_name';
-  return v as ClaudeHookInput;
-}
-
-export type HookOutput = Record<string, unknown>;
 
 /** After a tool call: the refusals in front of the model (nothing when there were none). */
 export function postToolOutput(event: string, text: string): HookOutput | null {
-  if (text === '') return null;
-  const context = { hookSpecificOutput: { hookEventName: event, additionalContext: text } };
+  const context = contextOutput(event, text);
   // PostToolUse documents decision/reason as the way to make the model read it; the failure
   // variant takes the context alone
-  return event === 'PostToolUse' ? { decision: 'block', reason: text, ...context } : context;
+  return context !== null && event === 'PostToolUse'
+    ? { decision: 'block', reason: text, ...context }
+    : context;
 }
 
 /** Before a shell command: refuse it early, with the profile's rule. */
@@ -53,9 +59,11 @@ export function preToolDeny(reason: string): HookOutput {
   };
 }
 
-/** The daemon could not be asked: the user is told, the model is not misled, the call goes on. */
-export function unreachableOutput(why: string): HookOutput {
-  return {
-    systemMessage: `vigil: ${why}; the kernel's decisions for this tool call cannot be reported to the agent (enforcement does not depend on this hook)`,
-  };
-}
+export const claudeHook: HookProtocol = {
+  parse: (text) =>
+    parseToolUseInput(text, { before: ['PreToolUse'], after: ['PostToolUse', 'PostToolUseFailure'] }, [
+      'Bash',
+    ]),
+  deny: preToolDeny,
+  report: (call, text) => postToolOutput(call.event, text),
+};

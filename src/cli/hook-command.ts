@@ -1,44 +1,95 @@
-// `vigil hook claude-code`: run by the agent as its hook (vigil integrate installs it). Reads the
-// hook's JSON on stdin, asks the daemon's feedback socket about the caller's own session, and
-// answers in the agent's hook protocol. Never fails the agent's tool call: every problem becomes
-// a message and exit 0.
+// `vigil hook AGENT`: run by the agent as its hook (vigil integrate installs it). Reads the hook's
+// JSON on stdin, asks the daemon's feedback socket about the caller's own session, and answers in
+// the agent's hook protocol (agents/*-hook.ts). Never fails the agent's tool call: every problem
+// becomes a message to the user and exit 0, and nothing at all is printed when there is nothing
+// to say.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 
+import { claudeHook } from '../agents/claude-hook.js';
+import { codexHook } from '../agents/codex-hook.js';
 import { commandTargets } from '../agents/command-targets.js';
 import { denialText } from '../agents/denial-text.js';
+import { geminiHook } from '../agents/gemini-hook.js';
 import {
-  parseHookInput,
-  postToolOutput,
-  preToolDeny,
   unreachableOutput,
+  userNotice,
   type HookOutput,
-} from '../agents/claude-hook.js';
+  type HookProtocol,
+  type ToolHookCall,
+} from '../agents/hook-protocol.js';
 import { defaultSocketPath } from '../daemon/control-client.js';
 import { askFeedback } from '../daemon/feedback-client.js';
 import { feedbackSocketPath } from '../daemon/feedback-protocol.js';
 import { EXIT_CODES, UsageError } from '../errors.js';
 import { parseVerbArgs } from './args.js';
 
-const USAGE = `usage: vigil hook claude-code [--precheck] [--socket PATH]
+const PROTOCOLS: Record<string, HookProtocol> = {
+  'claude-code': claudeHook,
+  'gemini-cli': geminiHook,
+  codex: codexHook,
+};
 
-Claude Code's hook (installed by vigil integrate claude-code). Reads the hook's JSON on stdin:
-  PreToolUse    marks the start of the tool call; with --precheck, a Bash command whose
-                programs, paths or URL hosts the session's profile refuses is denied before it
-                runs, with the rule (the kernel stays the authority either way)
-  PostToolUse   the refusals the kernel made during the call, with their rules and what to do
-  (and PostToolUseFailure)
+const USAGE = `usage: vigil hook AGENT [--precheck] [--socket PATH]
+
+The agent's hook (installed by vigil integrate AGENT). Reads the hook's JSON on stdin:
+  before a tool call   marks its start; with --precheck, a shell command whose programs,
+                       paths or URL hosts the session's profile refuses is denied before it
+                       runs, with the rule (the kernel stays the authority either way)
+  after a tool call    the refusals the kernel made during the call, with their rules and
+                       what to do, added for the model
 It prints nothing when there is nothing to say, and exits 0 even when no daemon answers.
 
+agents (their events):
+  claude-code   PreToolUse, PostToolUse, PostToolUseFailure
+  gemini-cli    BeforeTool, AfterTool
+  codex         PreToolUse, PostToolUse
+
 options:
-  --precheck     deny obviously refused shell commands early (PreToolUse)
+  --precheck     deny obviously refused shell commands early
   --socket PATH  the daemon's control socket (default: $VIGIL_SOCKET or /run/vigil/vigil.sock)
   -h, --help     this help`;
 
-const AGENTS = ['claude-code'] as const;
-
 function print(o: HookOutput | null): void {
   if (o !== null) process.stdout.write(`${JSON.stringify(o)}\n`);
+}
+
+/** Before the tool runs: the mark, and with `precheck` the early refusal of a shell command. */
+async function beforeTool(
+  protocol: HookProtocol,
+  call: ToolHookCall,
+  socket: string,
+  precheck: boolean,
+): Promise<HookOutput | null> {
+  if (call.callKey !== undefined) await askFeedback(socket, { op: 'mark', toolUseId: call.callKey });
+  if (!precheck || call.shellCommand === undefined) return null;
+  const targets = commandTargets(call.shellCommand, {
+    home: process.env.HOME ?? homedir(),
+    path: process.env.PATH,
+  });
+  if (targets.length === 0) return null;
+  const r = await askFeedback(socket, { op: 'explain', targets });
+  if (r.session === null) return null;
+  const refused = (r.answers ?? []).filter((a) => a.action === 'BLOCK' || a.action === 'KILL');
+  if (refused.length === 0) return null;
+  return protocol.deny(
+    `vigil (the user's security policy, profile '${r.profile}') would refuse this command: ${refused
+      .map((a) => `${a.action} ${a.reason}`)
+      .join('; ')}. Do not retry it another way; ask the user to change the profile if the task needs it.`,
+  );
+}
+
+/** After the tool ran: the kernel's refusals during the call, for the model. */
+async function afterTool(
+  protocol: HookProtocol,
+  call: ToolHookCall,
+  socket: string,
+): Promise<HookOutput | null> {
+  const r = await askFeedback(socket, {
+    op: 'toolCall',
+    ...(call.callKey === undefined ? {} : { toolUseId: call.callKey }),
+  });
+  return r.session === null ? null : protocol.report(call, denialText(r, r.lines ?? []));
 }
 
 export async function hookCommand(args: string[]): Promise<number> {
@@ -53,56 +104,25 @@ export async function hookCommand(args: string[]): Promise<number> {
     return EXIT_CODES.ok;
   }
   const agent = positionals[0];
-  if (agent === undefined || !(AGENTS as readonly string[]).includes(agent) || positionals.length > 1)
-    throw new UsageError(`vigil hook: name the agent: ${AGENTS.join(', ')}`, {
+  const protocol = agent === undefined ? undefined : PROTOCOLS[agent];
+  if (protocol === undefined || positionals.length > 1)
+    throw new UsageError(`vigil hook: name the agent: ${Object.keys(PROTOCOLS).join(', ')}`, {
       hint: 'see `vigil hook --help`',
     });
-  let input;
+  let call;
   try {
-    input = parseHookInput(readFileSync(0, 'utf8'));
+    call = protocol.parse(readFileSync(0, 'utf8'));
   } catch (err) {
-    input = `stdin could not be read (${err instanceof Error ? err.message : String(err)})`;
+    call = `stdin could not be read (${err instanceof Error ? err.message : String(err)})`;
   }
-  if (typeof input === 'string') {
-    print({ systemMessage: `vigil hook: ${input}; nothing to report` });
+  if (typeof call === 'string') {
+    print(userNotice(`vigil hook: ${call}; nothing to report`));
     return EXIT_CODES.ok;
   }
   const socket = feedbackSocketPath(values.socket ?? defaultSocketPath());
   try {
-    const event = input.hook_event_name;
-    if (event === 'PreToolUse') {
-      if (input.tool_use_id !== undefined)
-        await askFeedback(socket, { op: 'mark', toolUseId: input.tool_use_id });
-      const command = input.tool_input?.command;
-      if (values.precheck !== true || input.tool_name !== 'Bash' || typeof command !== 'string')
-        return EXIT_CODES.ok;
-      const targets = commandTargets(command, {
-        home: process.env.HOME ?? homedir(),
-        path: process.env.PATH,
-      });
-      if (targets.length === 0) return EXIT_CODES.ok;
-      const r = await askFeedback(socket, { op: 'explain', targets });
-      if (r.session === null) return EXIT_CODES.ok;
-      const refused = (r.answers ?? []).filter((a) => a.action === 'BLOCK' || a.action === 'KILL');
-      if (refused.length > 0)
-        print(
-          preToolDeny(
-            `vigil (the user's security policy, profile '${r.profile}') would refuse this command: ${refused
-              .map((a) => `${a.action} ${a.reason}`)
-              .join(
-                '; ',
-              )}. Do not retry it another way; ask the user to change the profile if the task needs it.`,
-          ),
-        );
-      return EXIT_CODES.ok;
-    }
-    if (event === 'PostToolUse' || event === 'PostToolUseFailure') {
-      const r = await askFeedback(socket, {
-        op: 'toolCall',
-        ...(input.tool_use_id === undefined ? {} : { toolUseId: input.tool_use_id }),
-      });
-      if (r.session !== null) print(postToolOutput(event, denialText(r, r.lines ?? [])));
-    }
+    if (call.phase === 'before') print(await beforeTool(protocol, call, socket, values.precheck === true));
+    else if (call.phase === 'after') print(await afterTool(protocol, call, socket));
   } catch (err) {
     print(unreachableOutput(err instanceof Error ? err.message : String(err)));
   }

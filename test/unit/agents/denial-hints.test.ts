@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { parseHookInput, postToolOutput, preToolDeny } from '../../../src/agents/claude-hook.js';
+import { claudeHook, postToolOutput, preToolDeny } from '../../../src/agents/claude-hook.js';
 import { commandTargets } from '../../../src/agents/command-targets.js';
 import { denialText } from '../../../src/agents/denial-text.js';
-import type { AuditLine } from '../../../src/sinks/audit-schema.js';
+import { KILL_LINE, SESSION } from './fixtures.js';
 
 const env = { home: '/home/dev', path: '/usr/bin:/bin' };
 
@@ -37,22 +37,8 @@ describe('command targets', () => {
 });
 
 describe('hook output', () => {
-  const session = {
-    session: 'run-3',
-    profile: 'claude-code',
-    profileSource: 'builtin:claude-code',
-    rootPid: 10,
-  };
-  const line = {
-    ts: '2026-12-06T00:00:00.000Z',
-    event: 'file_open',
-    action: 'KILL',
-    pid: 42,
-    comm: 'cat',
-    path: '/home/dev/.ssh/id_rsa',
-    flags: ['O_RDONLY'],
-    reason: "open of ~/.ssh/id_rsa denied by denied_paths[0] '~/.ssh/**'",
-  } as unknown as AuditLine;
+  const session = SESSION;
+  const line = KILL_LINE;
 
   it('names each refusal, its rule, what to do, and the explain line', () => {
     const text = denialText(session, [line]);
@@ -86,7 +72,7 @@ describe('hook output', () => {
       (preToolDeny('r').hookSpecificOutput as { permissionDecision: string }).permissionDecision,
       'deny',
     );
-    assert.equal(parseHookInput('nope'), 'the hook input is not JSON');
-    assert.equal(parseHookInput('{}'), 'the hook input has no hook_event_name');
+    assert.equal(claudeHook.parse('nope'), 'the hook input is not JSON');
+    assert.equal(claudeHook.parse('{}'), 'the hook input has no hook_event_name');
   });
 });
