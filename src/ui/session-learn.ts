@@ -3,6 +3,7 @@
 // with the same code as `vigil profile learn`. The answer says when lines were dropped.
 import { readFileSync } from 'node:fs';
 
+import { UsageError } from '../errors.js';
 import type { ProfileRef } from '../daemon/control-protocol.js';
 import { learnProfile } from '../learn/learn-profile.js';
 import type { BaseRef } from '../learn/learned-yaml.js';
@@ -44,7 +45,7 @@ function baseOf(ref: ProfileRef): BaseRef {
   if (ref.source.startsWith(BUILTIN_PREFIX)) return { builtin: ref.source.slice(BUILTIN_PREFIX.length) };
   const text = readFileSync(ref.source, 'utf8');
   if (isNeuronTraceText(text)) {
-    throw new Error(
+    throw new UsageError(
       `${ref.source} is a NeuronTrace policy: import it (vigil profile import) and learn over that`,
     );
   }
