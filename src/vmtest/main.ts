@@ -22,7 +22,7 @@ for (const spec of kernels) {
       if (t.status === 'fail' && t.children.length === 0)
         console.log(`  FAIL ${path.join(' > ')}: ${t.error?.message ?? ''}`);
   if (r.retried !== null)
-    console.log(`${spec.id}: booted a second time: the first guest locked up (${r.retried})`);
+    console.log(`${spec.id}: booted a second time: the first guest locked up or oopsed (${r.retried})`);
   if (r.testsExit !== 0 || r.boot.timedOut || r.boot.lockedUp !== null) failed++;
 }
 process.exitCode = failed === 0 ? 0 : 1;

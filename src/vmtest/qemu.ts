@@ -33,8 +33,9 @@ export interface BootResult {
   signal: NodeJS.Signals | null;
   timedOut: boolean;
   /**
-   * The guest's console reported a CPU stuck for a minute (soft lockup): the emulator was
-   * stopped then instead of at the timeout; the line that said so.
+   * The guest's console reported a CPU stuck for a minute (soft lockup: the emulator was
+   * stopped then instead of at the timeout), or an `Oops: int3` in kernel text patching that
+   * ended the guest; the line that said so.
    */
   lockedUp: string | null;
   ms: number;
@@ -77,9 +78,8 @@ export function qemuArgs(o: BootOptions): string[] {
 
 const STUCK_S = 60;
 
-/** The console's `soft lockup - CPU#N stuck for Ns!` line once N reaches STUCK_S, else null. */
-export function stuckLine(consoleLog: string): string | null {
-  let text: string;
+/** The last 16 KiB of the guest's console, or null before it exists. */
+function consoleTail(consoleLog: string): string | null {
   try {
     const size = statSync(consoleLog).size;
     const fd = openSync(consoleLog, 'r');
@@ -87,16 +87,32 @@ export function stuckLine(consoleLog: string): string | null {
       const len = Math.min(size, 16 * 1024);
       const buf = Buffer.alloc(len);
       readSync(fd, buf, 0, len, size - len);
-      text = buf.toString('utf8');
+      return buf.toString('utf8');
     } finally {
       closeSync(fd);
     }
   } catch {
     return null;
   }
+}
+
+/** The console's `soft lockup - CPU#N stuck for Ns!` line once N reaches STUCK_S, else null. */
+export function stuckLine(consoleLog: string): string | null {
+  const text = consoleTail(consoleLog);
+  if (text === null) return null;
   for (const m of text.matchAll(/^.*soft lockup - CPU#\d+ stuck for (\d+)s!.*$/gm))
     if (Number(m[1]) >= STUCK_S) return m[0].trim();
   return null;
+}
+
+/**
+ * The console's `Oops: int3` line, else null: the kernel hit a breakpoint it had placed while
+ * patching its own text (a static key or tracepoint being switched on), which under TCG another
+ * vCPU can still execute after the patch is done. No BPF program can raise it.
+ */
+export function int3OopsLine(consoleLog: string): string | null {
+  const m = /^.*Oops: int3:.*$/m.exec(consoleTail(consoleLog) ?? '');
+  return m === null ? null : m[0].trim();
 }
 
 export function bootVm(o: BootOptions): Promise<BootResult> {
@@ -130,6 +146,7 @@ export function bootVm(o: BootOptions): Promise<BootResult> {
     child.on('exit', (exitCode, signal) => {
       clearTimeout(timer);
       clearInterval(watch);
+      lockedUp ??= int3OopsLine(o.consoleLog);
       resolve({
         exitCode,
         signal,

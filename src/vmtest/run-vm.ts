@@ -117,7 +117,8 @@ function shellQuote(s: string): string {
 
 /**
  * Boots the kernel once with the guest tests; a guest that locked up (a CPU stuck for a minute,
- * seen under TCG on busy hosts, before any test failed) is booted once more, and the run says so.
+ * seen under TCG on busy hosts, before any test failed) or oopsed on a text-patching breakpoint
+ * (`Oops: int3`, seen under TCG) is booted once more, and the run says so.
  */
 export async function runVm(spec: KernelSpec, options: VmOptions): Promise<VmRun> {
   const first = await runVmOnce(spec, options);

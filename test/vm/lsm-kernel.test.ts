@@ -84,7 +84,8 @@ for (const spec of selectedKernels()) {
     it('boots, runs every guest test file and powers off before the deadline', (t) => {
       const r = vm();
       const where = `logs: ${r.logsDir}\n--- console (last lines) ---\n${tail(`${r.logsDir}/console.log`)}`;
-      if (r.retried !== null) t.diagnostic(`booted a second time: the first guest locked up (${r.retried})`);
+      if (r.retried !== null)
+        t.diagnostic(`booted a second time: the first guest locked up or oopsed (${r.retried})`);
       assert.equal(r.boot.lockedUp, null, `the guest locked up twice (${r.boot.lockedUp}); ${where}`);
       assert.ok(
         !r.boot.timedOut,

@@ -11,7 +11,7 @@ import { cpioArchive } from '../../src/vmtest/cpio.js';
 import { parseGuestResults, walkTests } from '../../src/vmtest/guest-results.js';
 import { isStaticElf } from '../../src/vmtest/initramfs.js';
 import type { GuestRecord } from '../../src/vmtest/jsonl-reporter.js';
-import { qemuArgs, stuckLine } from '../../src/vmtest/qemu.js';
+import { int3OopsLine, qemuArgs, stuckLine } from '../../src/vmtest/qemu.js';
 
 test('the newc archive unpacks with busybox cpio: dirs, files with modes, symlinks', (t) => {
   const archive = cpioArchive([
@@ -135,4 +135,18 @@ test('a guest console with a CPU stuck for a minute is recognised; shorter stall
     },
   );
   assert.equal(stuckLine(log), '[  232.65] watchdog: BUG: soft lockup - CPU#1 stuck for 78s! [sh:282]');
+});
+
+test('a guest that oopsed on a text-patching breakpoint is recognised; other lines are not', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-oops-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, 'console.log');
+  assert.equal(int3OopsLine(log), null, 'no console yet');
+  writeFileSync(log, '[  170.1] ok\n[  171.2] general protection fault in the test\n');
+  assert.equal(int3OopsLine(log), null);
+  writeFileSync(
+    log,
+    '[  174.213478] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI\n[  174.2] RIP: 0010:syscall_exit\n',
+  );
+  assert.equal(int3OopsLine(log), '[  174.213478] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI');
 });
