@@ -139,7 +139,9 @@ test('a guest console with a CPU stuck for a minute is recognised; shorter stall
 
 test('a guest that oopsed on a text-patching breakpoint is recognised; other lines are not', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-oops-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   const log = join(dir, 'console.log');
   assert.equal(int3OopsLine(log), null, 'no console yet');
   writeFileSync(log, '[  170.1] ok\n[  171.2] general protection fault in the test\n');
