@@ -14,6 +14,7 @@ import { learnProfile } from '../learn/learn-profile.js';
 import type { BaseRef } from '../learn/learned-yaml.js';
 import { learningProfileYaml } from '../learn/learning-profile.js';
 import { isBuiltinProfile } from '../policy/builtin-profiles.js';
+import type { Profile } from '../policy/profile-types.js';
 import { isNeuronTraceText, readProfileText } from '../policy/load-any-profile.js';
 import { BUILTIN_PREFIX, loadProfileSource } from '../policy/load-source.js';
 import { lookupUser } from '../targeting/launch.js';
@@ -80,24 +81,28 @@ interface Written {
   name: string | undefined;
 }
 
+/** The base loaded with the session's variables; a broken one is a ProfileError. */
+function loadBase(base: BaseRef, places: Places): Profile {
+  return loadProfileSource('builtin' in base ? `${BUILTIN_PREFIX}${base.builtin}` : base.file, places)
+    .profile;
+}
+
 /** Learns from lines, writes or prints the YAML, prints the diff on stderr. */
 function learnAndWrite(
   verb: string,
   lines: unknown[],
-  base: BaseRef,
+  base: { ref: BaseRef; profile: Profile },
   places: Places,
   written: Written,
   session?: string,
 ): void {
-  const source = 'builtin' in base ? `${BUILTIN_PREFIX}${base.builtin}` : base.file;
-  const loadedBase = loadProfileSource(source, places).profile;
   const file = written.out === undefined ? '<stdout>' : resolve(written.out);
   const learned = learnProfile({
     lines,
-    base: loadedBase,
-    baseRef: base,
+    base: base.profile,
+    baseRef: base.ref,
     places,
-    name: learnedName(written.name, written.out, base),
+    name: learnedName(written.name, written.out, base.ref),
     file,
     ...(session === undefined ? {} : { session }),
   });
@@ -158,8 +163,8 @@ export function learnCommand(argv: string[]): number {
   const base = baseRef('learn', values.base ?? 'generic');
   const user = targetUser('learn', values.user);
   const places: Places = { home: user?.home ?? process.env.HOME ?? '/root', workspace: process.cwd() };
-  // the base is checked before CMD runs, so a broken one costs nothing
-  loadProfileSource('builtin' in base ? `${BUILTIN_PREFIX}${base.builtin}` : base.file, places);
+  // the base is loaded before CMD runs, so a broken one costs nothing
+  const loaded = { ref: base, profile: loadBase(base, places) };
   const dir = mkdtempSync(join(tmpdir(), 'vigil-learn-'));
   try {
     const profile = join(dir, 'learning.yaml');
@@ -182,7 +187,7 @@ export function learnCommand(argv: string[]): number {
       console.error('vigil learn: the session did not start (see the error above); nothing learned');
       return r.status ?? EXIT_CODES.failure;
     }
-    learnAndWrite('learn', lines, base, places, {
+    learnAndWrite('learn', lines, loaded, places, {
       out: values.output,
       force: values.force === true,
       name: values.name,
@@ -260,10 +265,11 @@ export function profileLearn(args: string[]): number {
     process.env.HOME ??
     '/root';
   const places: Places = { home: resolve(home), workspace: resolve(values.workspace ?? process.cwd()) };
+  const ref = baseRef('profile learn', baseName);
   learnAndWrite(
     'profile learn',
     lines,
-    baseRef('profile learn', baseName),
+    { ref, profile: loadBase(ref, places) },
     places,
     { out: values.output, force: values.force === true, name: values.name },
     picked.session,

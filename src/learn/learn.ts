@@ -45,7 +45,8 @@ export interface Learning {
   readonly learnedCalls: readonly Observation[];
 }
 
-const DENY_ALL = {
+/** Every default deny: the learned profile's, and the base's when deciding what it allows by rule. */
+export const DENY_ALL = {
   paths: 'deny',
   networks: 'deny',
   commands: 'deny',

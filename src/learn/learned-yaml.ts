@@ -4,13 +4,12 @@
 import { isSeq, parseDocument, type Document } from 'yaml';
 
 import { writeProfileYaml, type DraftEntry } from '../policy/profile-yaml.js';
-import type { LearnedRule, Learning } from './learn.js';
+import { DENY_ALL, type LearnedRule, type Learning } from './learn.js';
 
 /** Where the base profile comes from. */
 export type BaseRef = { readonly builtin: string } | { readonly file: string; readonly text: string };
 
 const LISTS = ['allowed_paths', 'allowed_commands', 'allowed_networks', 'allowed_hosts'] as const;
-const DENY_ALL = { paths: 'deny', networks: 'deny', commands: 'deny', unlinks: 'deny', renames: 'deny' };
 
 export function ruleComment(r: LearnedRule): string {
   const what = r.list === 'allowed_commands' ? 'exec' : r.list === 'allowed_paths' ? 'call' : 'connection';
