@@ -27,6 +27,7 @@ function valueExpr(v: string, s: JsonSchema, where: string): string {
   if (isInt(s)) return `num(${v})`;
   if (s.type === 'boolean') return `bool(${v})`;
   if (s.type === 'array' && s.items !== undefined && isString(s.items)) return `sharedStrArray(${v})`;
+  if (s.type === 'object' || s.type === 'array') return `json(${v})`;
   const any = s.anyOf;
   if (any !== undefined) {
     if (any.every(isString)) return `str(${v})`;

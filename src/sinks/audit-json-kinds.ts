@@ -6,6 +6,7 @@ import {
   bool,
   boolPair,
   head,
+  json,
   num,
   numOrNull,
   sharedStrArray,
@@ -34,12 +35,19 @@ function exec(l: AuditLineOf<'exec'>): string {
     str(l.cgroup_id) +
     tail(l) +
     (l.result === undefined ? '' : ',"result":' + str(l.result)) +
-    (l.attribution === undefined ? '}' : ',"attribution":' + str(l.attribution) + '}')
+    (l.attribution === undefined ? '' : ',"attribution":' + str(l.attribution)) +
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
 function fork(l: AuditLineOf<'fork'>): string {
-  return head(l, ',"event":"fork"') + ',"child_pid":' + num(l.child_pid) + tail(l) + '}';
+  return (
+    head(l, ',"event":"fork"') +
+    ',"child_pid":' +
+    num(l.child_pid) +
+    tail(l) +
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
+  );
 }
 
 function exit(l: AuditLineOf<'exit'>): string {
@@ -52,7 +60,7 @@ function exit(l: AuditLineOf<'exit'>): string {
     ',"core_dumped":' +
     bool(l.core_dumped) +
     tail(l) +
-    '}'
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -75,7 +83,8 @@ function fileOpen(l: AuditLineOf<'file_open'>): string {
     tail(l) +
     (l.matched_by === undefined ? '' : ',"matched_by":' + str(l.matched_by)) +
     (l.effect === undefined ? '' : ',"effect":' + str(l.effect)) +
-    (l.attribution === undefined ? '}' : ',"attribution":' + str(l.attribution) + '}')
+    (l.attribution === undefined ? '' : ',"attribution":' + str(l.attribution)) +
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -91,7 +100,8 @@ function netConnect(l: AuditLineOf<'net_connect'>): string {
     ',"family":' +
     str(l.family) +
     tail(l) +
-    (l.dest_host === undefined ? '}' : ',"dest_host":' + str(l.dest_host) + '}')
+    (l.dest_host === undefined ? '' : ',"dest_host":' + str(l.dest_host)) +
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -107,7 +117,8 @@ function udpSend(l: AuditLineOf<'udp_send'>): string {
     ',"family":' +
     str(l.family) +
     tail(l) +
-    (l.dest_host === undefined ? '}' : ',"dest_host":' + str(l.dest_host) + '}')
+    (l.dest_host === undefined ? '' : ',"dest_host":' + str(l.dest_host)) +
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -121,7 +132,7 @@ function socketCreate(l: AuditLineOf<'socket_create'>): string {
     ',"protocol":' +
     str(l.protocol) +
     tail(l) +
-    '}'
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -135,7 +146,7 @@ function unlink(l: AuditLineOf<'unlink'>): string {
     ',"result":' +
     str(l.result) +
     tail(l) +
-    '}'
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -149,7 +160,7 @@ function rename(l: AuditLineOf<'rename'>): string {
     ',"result":' +
     str(l.result) +
     tail(l) +
-    '}'
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -165,7 +176,7 @@ function ptrace(l: AuditLineOf<'ptrace'>): string {
     ',"request":' +
     str(l.request) +
     tail(l) +
-    '}'
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -181,7 +192,7 @@ function signal(l: AuditLineOf<'signal'>): string {
     ',"signal":' +
     str(l.signal) +
     tail(l) +
-    '}'
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -193,7 +204,7 @@ function execMemory(l: AuditLineOf<'exec_memory'>): string {
     ',"prot":' +
     sharedStrArray(l.prot) +
     tail(l) +
-    '}'
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -207,7 +218,32 @@ function syscall(l: AuditLineOf<'syscall'>): string {
     ',"result":' +
     str(l.result) +
     tail(l) +
-    '}'
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
+  );
+}
+
+function install(l: AuditLineOf<'install'>): string {
+  return (
+    head(l, ',"event":"install"') +
+    ',"tool":' +
+    str(l.tool) +
+    ',"ecosystem":' +
+    str(l.ecosystem) +
+    ',"subcommand":' +
+    str(l.subcommand) +
+    ',"packages":' +
+    json(l.packages) +
+    ',"severity":' +
+    str(l.severity) +
+    ',"risk_reasons":' +
+    json(l.risk_reasons) +
+    ',"argv":' +
+    sharedStrArray(l.argv) +
+    ',"argv_truncated":' +
+    bool(l.argv_truncated) +
+    tail(l) +
+    (l.elapsed_ms === undefined ? '' : ',"elapsed_ms":' + num(l.elapsed_ms)) +
+    (l.tool_call === undefined ? '}' : ',"tool_call":' + json(l.tool_call) + '}')
   );
 }
 
@@ -240,6 +276,8 @@ export function writeByKind(line: AuditLine): string | undefined {
       return execMemory(line);
     case 'syscall':
       return syscall(line);
+    case 'install':
+      return install(line);
     default:
       return undefined;
   }

@@ -67,6 +67,15 @@ export function strArray(a: unknown): string {
   return out + ']';
 }
 
+/** An object or an array of objects (tool_call, an install's packages): rare, JSON.stringify writes it. */
+export function json(o: unknown): string {
+  if (typeof o !== 'object' || o === null) {
+    state.odd = true;
+    return '';
+  }
+  return JSON.stringify(o);
+}
+
 /** The last fragment made from up to four values, reused while they stay the same. */
 class Fragment {
   a: unknown = Fragment;

@@ -109,6 +109,29 @@ function line<E extends string, P extends TProperties>(event: E, own: P, descrip
   );
 }
 
+const ToolCallRef = Type.Object(
+  {
+    id: Type.String({ description: "The tool call's id in the agent's own session log." }),
+    name: Type.String({
+      description: "The tool's name as the agent calls it ('Bash', 'shell', 'run_shell_command').",
+    }),
+    turn: Type.Integer({
+      minimum: 0,
+      description: 'The turn of the session log the call belongs to (0 first).',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "The agent's tool call this process event belongs to, linked from the agent's own session log (docs/transcripts.md): the call's process subtree and time window. Absent when no transcript was read or no call matched.",
+  },
+);
+
+/** A line about a process's call: it may be linked to the agent's tool call that caused it. */
+function procLine<E extends string, P extends TProperties>(event: E, own: P, description: string) {
+  return line(event, { ...own, tool_call: Type.Optional(ToolCallRef) }, description);
+}
+
 // Keys shared by lines about a process, split where the event's own keys go in between.
 const procHead = { pid: Pid, comm: Comm };
 const decisionTail = {
@@ -139,7 +162,7 @@ const sessionProcTail = {
   exe: procTail.exe,
 };
 
-const ExecLine = line(
+const ExecLine = procLine(
   'exec',
   {
     ...procHead,
@@ -198,7 +221,7 @@ const SessionEndLine = line(
   'A session ended (its root exited, or it was detached or stopped: see reason).',
 );
 
-const ForkLine = line(
+const ForkLine = procLine(
   'fork',
   {
     ...procHead,
@@ -213,7 +236,7 @@ const ForkLine = line(
   'A watched process created a process.',
 );
 
-const ExitLine = line(
+const ExitLine = procLine(
   'exit',
   {
     ...procHead,
@@ -227,7 +250,7 @@ const ExitLine = line(
   'The last thread of a watched process exited.',
 );
 
-const FileOpenLine = line(
+const FileOpenLine = procLine(
   'file_open',
   {
     ...procHead,
@@ -278,18 +301,18 @@ const destHost = {
     }),
   ),
 };
-const NetConnectLine = line(
+const NetConnectLine = procLine(
   'net_connect',
   { ...netOwn, ...decisionTail, ...procTail, ...mechTail, ...destHost },
   'A watched process connected a socket (TCP, or UDP with connect).',
 );
-const UdpSendLine = line(
+const UdpSendLine = procLine(
   'udp_send',
   { ...netOwn, ...decisionTail, ...procTail, ...mechTail, ...destHost },
   'A watched process sent UDP to a destination without connecting (reported once per process and destination).',
 );
 
-const SocketCreateLine = line(
+const SocketCreateLine = procLine(
   'socket_create',
   {
     ...procHead,
@@ -309,7 +332,7 @@ const SocketCreateLine = line(
   'A watched process created a socket.',
 );
 
-const SyscallLine = line(
+const SyscallLine = procLine(
   'syscall',
   {
     ...procHead,
@@ -335,7 +358,7 @@ const ChangeResult = Type.Union([Type.Literal('done'), Type.Literal('unknown'), 
   description:
     "What became of the call: 'done' when BPF-LSM let it go ahead (an audit rule), the error the caller got ('EPERM'), or 'unknown' when an entry tracepoint decided: it killed the caller at the call, which then still ran, and how it ended is not seen.",
 });
-const UnlinkLine = line(
+const UnlinkLine = procLine(
   'unlink',
   {
     ...procHead,
@@ -351,7 +374,7 @@ const UnlinkLine = line(
   },
   'A watched process removed (or tried to remove) a path a profile rule with `access: unlink` covers. Allowed removals are not recorded.',
 );
-const RenameLine = line(
+const RenameLine = procLine(
   'rename',
   {
     ...procHead,
@@ -374,7 +397,7 @@ const targetOwn = {
   }),
   target_in_session: Type.Boolean({ description: "The target is a process of the caller's session." }),
 };
-const PtraceLine = line(
+const PtraceLine = procLine(
   'ptrace',
   {
     ...procHead,
@@ -389,7 +412,7 @@ const PtraceLine = line(
   },
   "A watched process tried to trace or read another process's memory and the profile's `ptrace` guard decided.",
 );
-const SignalLine = line(
+const SignalLine = procLine(
   'signal',
   {
     ...procHead,
@@ -404,7 +427,7 @@ const SignalLine = line(
   },
   "A watched process sent a signal to another process and the profile's `signals` guard decided.",
 );
-const ExecMemoryLine = line(
+const ExecMemoryLine = procLine(
   'exec_memory',
   {
     ...procHead,
@@ -523,6 +546,106 @@ const SniCheckLine = line(
   "A connection the kernel sent through the session's SNI proxy (verify_sni: TCP to an address learned for an allowed host, on port 80 or 443): ALLOW, the server name is allowed and the address was learned for it, and the connection went on; BLOCK, it was reset before a byte reached the destination; AUDIT, an audit-only session's mismatch, sent on. The kernel's net_connect line for the same connect comes first, with its pid.",
 );
 
+const Severity = literals(
+  ['info', 'low', 'medium', 'high', 'critical'] as const,
+  'How serious: info (nothing flagged) < low < medium < high < critical.',
+);
+const RiskReason = Type.Object(
+  {
+    code: Type.String({
+      description:
+        'Why, as a stable code: typosquat, homoglyph, separator_confusion, url_source, git_source, tarball_source, local_source, risky_category, insecure_index, ...',
+    }),
+    detail: Type.String({ description: 'The same for people, with the evidence.' }),
+  },
+  { additionalProperties: false },
+);
+const InstallPackage = Type.Object(
+  {
+    ecosystem: Type.String({ description: 'npm, pypi, cargo, go, rubygems or debian.' }),
+    name: Type.String({ description: 'The package name, normalised as its registry does.' }),
+    spec: Type.Union([Type.String(), Type.Null()], {
+      description: "The version asked for ('^1.2', '==2.31.0'); null for none.",
+    }),
+    source: Type.String({ description: 'registry, url, git, tarball, local or requirements-file.' }),
+    raw: Type.String({ description: 'The argument as the command line gave it.' }),
+    severity: Severity,
+    reasons: Type.Array(RiskReason),
+    similar_to: Type.Union([Type.String(), Type.Null()], {
+      description: 'The popular package the name imitates (typosquat), else null.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const InstallLine = line(
+  'install',
+  {
+    pid: Pid,
+    comm: Comm,
+    tool: Type.String({ description: 'The installer: npm, npx, pip, uv, cargo, go, gem, apt-get, ...' }),
+    ecosystem: Type.String(),
+    subcommand: Type.String({ description: "The installer's subcommand ('install', 'add', 'exec', ...)." }),
+    packages: Type.Array(InstallPackage, { description: 'Each package the command names, with its risk.' }),
+    severity: Severity,
+    risk_reasons: Type.Array(RiskReason, {
+      description:
+        'Reasons about the whole command (an insecure package index, forced install scripts, ...).',
+    }),
+    argv: Argv,
+    argv_truncated: Type.Boolean(),
+    ...decisionTail,
+    ...procTail,
+    ...mechTail,
+    elapsed_ms: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'KILL: milliseconds from the exec (kernel time) to the kill; the installer ran that long and may have fetched or run code meanwhile.',
+      }),
+    ),
+    tool_call: Type.Optional(ToolCallRef),
+  },
+  "A watched process executed a package installer (parsed from the argv the kernel reported, never from the agent's transcript): ALLOW, nothing flagged; AUDIT, a package flagged under `installs: audit`; KILL, flagged under `installs: block` and killed by vigil after its exec (reactive: the kernel's exec hooks do not parse an installer's arguments; see elapsed_ms); OBSERVE, flagged but the profile sets `installs: off`. The exec line of the same process comes first.",
+);
+
+const AlertLine = line(
+  'alert',
+  {
+    detector: literals(['secrets'] as const, 'What found it: secrets (credential leak detection).'),
+    kind: Type.String({
+      description:
+        'What was found, as a stable code: aws_access_key_id, github_token, private_key, jwt, credit_card, ...',
+    }),
+    severity: Severity,
+    masked: Type.String({
+      description:
+        'The secret masked (its first 4 and last 4 characters; a short one by its length only): never the secret.',
+    }),
+    source: literals(
+      ['argv', 'environ', 'file', 'transcript'] as const,
+      "Where: a watched exec's argv, the environment of a watched process, a file the session wrote in its working tree, the agent's own session log (a prompt, an answer or a tool's output).",
+    ),
+    where: Type.Union([Type.String(), Type.Null()], {
+      description: 'The file path (file, transcript), the variable name (environ); null for argv.',
+    }),
+    pid: Type.Union([Pid, Type.Null()], {
+      description: 'The process, for argv and environ; null otherwise.',
+    }),
+    comm: Type.Union([Comm, Type.Null()]),
+    detector_rule: Type.String({
+      description: "The detection rule that matched (e.g. '@secretlint/secretlint-rule-aws').",
+    }),
+    reason: Type.String(),
+    rule: Type.Null(),
+    profile: Type.String({ description: "Name of the session's profile." }),
+    session: Type.String({ description: 'Session id (as `vigil status` shows it).' }),
+    ...mechTail,
+    tool_call: Type.Optional(ToolCallRef),
+  },
+  'A detector found something worth a look in what the session did; it decided nothing (action OBSERVE). One line per distinct finding per session and source.',
+);
+
 /**
  * Every kind of line, by its `event`, in the order of the published schema's union. The one
  * list of event kinds: EVENT_KINDS, the union and the per-kind schemas are read from it.
@@ -546,6 +669,8 @@ const LINES = {
   file_activity: FileActivityLine,
   dns_query: DnsQueryLine,
   sni_check: SniCheckLine,
+  install: InstallLine,
+  alert: AlertLine,
   loss: LossLine,
 } satisfies { [K in string]: { properties: { event: TLiteral<K> } } };
 
@@ -576,6 +701,8 @@ export const KERNEL_RECORDS: Readonly<Record<AuditEvent, readonly (keyof typeof 
   file_activity: [],
   dns_query: [],
   sni_check: [],
+  install: [],
+  alert: [],
   loss: [],
 };
 

@@ -44,9 +44,10 @@ export class ProcessForest {
       line.event === 'loss' ||
       line.event === 'file_activity' ||
       line.event === 'dns_query' ||
-      line.event === 'sni_check'
+      line.event === 'sni_check' ||
+      line.event === 'alert'
     )
-      return; // about no process
+      return; // about no process (an alert's process has its own exec line)
     let t = this.#sessions.get(line.session);
     if (t === undefined) {
       t = { nodes: new Map(), root: null, ended: false };
