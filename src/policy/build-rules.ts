@@ -29,7 +29,7 @@ import type {
   ProcessGuard,
   RuleListName,
 } from './profile-types.js';
-import { ALL_OPS, OP_BITS, type AccessOp } from './profile-types.js';
+import { ALL_OPS, OP_BITS, type AccessOp, type InstallsPolicy } from './profile-types.js';
 import type { NodePath, YamlSource } from './yaml-source.js';
 
 type Draft<R> = Omit<R, 'id' | 'index'>;
@@ -55,6 +55,7 @@ export interface ProfileLayer {
   readonly ptrace: ProcessGuard | undefined;
   readonly signals: ProcessGuard | undefined;
   readonly execMemory: GuardAction | undefined;
+  readonly installs: InstallsPolicy | undefined;
   readonly notices: readonly string[];
   readonly paths: { denied: Draft<PathRule>[]; allowed: Draft<PathRule>[] };
   readonly networks: { denied: Draft<NetworkRule>[]; allowed: Draft<NetworkRule>[] };
@@ -299,6 +300,7 @@ export function buildLayer(doc: ProfileDocument, src: YamlSource, vars: ProfileV
     ptrace: guardOf(doc.ptrace),
     signals: guardOf(doc.signals),
     execMemory: doc.exec_memory === undefined ? undefined : guardAction(doc.exec_memory),
+    installs: doc.installs,
     notices:
       doc.watched_comms === undefined
         ? []

@@ -103,6 +103,7 @@ function merge(base: Profile | undefined, layer: ProfileLayer): Profile {
     ptrace: layer.ptrace ?? base?.ptrace ?? { action: 'allow', targets: 'outside' },
     signals: layer.signals ?? base?.signals ?? { action: 'allow', targets: 'outside' },
     execMemory: layer.execMemory ?? base?.execMemory ?? 'allow',
+    installs: layer.installs ?? base?.installs ?? 'audit',
     notices: [...(base?.notices ?? []), ...layer.notices],
     paths: {
       denied: both(base?.paths.denied, layer.paths.denied),

@@ -201,6 +201,12 @@ export const ProfileSchema = Type.Object(
           "Executable memory made at run time (anonymous or writable mappings made executable, mprotect adding PROT_EXEC): JIT shellcode's way in. 'allow' (default: node, python and browsers JIT), or an action.",
       }),
     ),
+    installs: Type.Optional(
+      Type.Union([Type.Literal('audit'), Type.Literal('block'), Type.Literal('off')], {
+        description:
+          "Package installs the agent's processes run (npm, pip, cargo, go, gem, apt ..., parsed from the argv the kernel reports): 'audit' (default) writes an install line for each, AUDIT when a package is flagged (typosquat, URL or git source, known-risky); 'block' also kills a flagged installer, reactively, right after its exec (the line says how long it ran); 'off' writes the lines but flags nothing as AUDIT or KILL.",
+      }),
+    ),
     watched_comms: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         description:

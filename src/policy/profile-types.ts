@@ -18,6 +18,8 @@ export const ALL_OPS = 15;
 
 /** What a process-wide guard (ptrace, signals, executable memory) does. */
 export type GuardAction = 'allow' | RuleAction;
+export type InstallsPolicy = 'audit' | 'block' | 'off';
+
 export interface ProcessGuard {
   readonly action: GuardAction;
   /** 'outside': only target processes outside the agent's session; 'any': every target */
@@ -137,6 +139,8 @@ export interface Profile {
   readonly ptrace: ProcessGuard;
   readonly signals: ProcessGuard;
   readonly execMemory: GuardAction;
+  /** flagged package installs: recorded (audit), killed after their exec (block), or not flagged (off) */
+  readonly installs: InstallsPolicy;
   /** what the loader accepted but does not apply, one line each (e.g. the original format's watched_comms) */
   readonly notices: readonly string[];
   readonly paths: RulePair<PathRule>;
