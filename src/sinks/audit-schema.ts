@@ -646,6 +646,72 @@ const AlertLine = line(
   'A detector found something worth a look in what the session did; it decided nothing (action OBSERVE). One line per distinct finding per session and source.',
 );
 
+const ToolCallLine = line(
+  'tool_call',
+  {
+    agent: literals(
+      ['claude-code', 'codex', 'gemini-cli'] as const,
+      'The agent whose session log named the call.',
+    ),
+    id: Type.String({ description: "The call's id in the agent's session log." }),
+    name: Type.String({ description: 'The tool, as the agent names it.' }),
+    tool_kind: literals(
+      ['shell', 'file_read', 'file_write', 'web_fetch', 'other'] as const,
+      'What the tool does, as vigil reads it: the kind of kernel events it is linked by.',
+    ),
+    turn: Type.Integer({
+      minimum: 0,
+      description: 'The turn of the session log the call belongs to (0 first).',
+    }),
+    ended_at: Type.Union([Ts, Type.Null()], {
+      description:
+        'When its result was logged (ts is when the call was); null when none was by the session end.',
+    }),
+    is_error: Type.Union([Type.Boolean(), Type.Null()], {
+      description: 'The result was an error; null when unknown.',
+    }),
+    command: Type.Union([Type.String(), Type.Null()], {
+      description: 'The shell command (shell tools), secrets masked.',
+    }),
+    paths: Type.Array(Type.String(), { description: 'The files a file tool names.' }),
+    url: Type.Union([Type.String(), Type.Null()], {
+      description: 'The URL a web tool fetched, secrets masked.',
+    }),
+    linked: Type.Object(
+      {
+        exec: Uint,
+        file_open: Uint,
+        net_connect: Uint,
+        other: Uint,
+        denied: Uint,
+      },
+      {
+        additionalProperties: false,
+        description:
+          'Audit lines linked to the call (they carry its tool_call), by kind; denied: those BLOCK or KILL.',
+      },
+    ),
+    transcript: Type.String({ description: "The agent's session log the call was read from." }),
+    input: Type.Optional(
+      Type.String({
+        description: "The call's input as logged, secrets masked: only with --capture-transcript.",
+      }),
+    ),
+    output: Type.Optional(
+      Type.String({
+        description:
+          "The call's result text (at most 4 KiB), secrets masked: only with --capture-transcript.",
+      }),
+    ),
+    reason: Type.String(),
+    rule: Type.Null(),
+    profile: Type.String({ description: "Name of the session's profile." }),
+    session: Type.String({ description: 'Session id (as `vigil status` shows it).' }),
+    ...mechTail,
+  },
+  "A tool call the agent logged in its own session log (Claude Code, Codex, Gemini CLI), written when its result is logged or the session ends; the kernel's lines it caused carry its tool_call. What the call says it did is the agent's word; what the linked lines say is the kernel's.",
+);
+
 /**
  * Every kind of line, by its `event`, in the order of the published schema's union. The one
  * list of event kinds: EVENT_KINDS, the union and the per-kind schemas are read from it.
@@ -671,6 +737,7 @@ const LINES = {
   sni_check: SniCheckLine,
   install: InstallLine,
   alert: AlertLine,
+  tool_call: ToolCallLine,
   loss: LossLine,
 } satisfies { [K in string]: { properties: { event: TLiteral<K> } } };
 
@@ -703,6 +770,7 @@ export const KERNEL_RECORDS: Readonly<Record<AuditEvent, readonly (keyof typeof 
   sni_check: [],
   install: [],
   alert: [],
+  tool_call: [],
   loss: [],
 };
 

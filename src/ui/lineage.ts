@@ -45,7 +45,8 @@ export class ProcessForest {
       line.event === 'file_activity' ||
       line.event === 'dns_query' ||
       line.event === 'sni_check' ||
-      line.event === 'alert'
+      line.event === 'alert' ||
+      line.event === 'tool_call'
     )
       return; // about no process (an alert's process has its own exec line)
     let t = this.#sessions.get(line.session);
