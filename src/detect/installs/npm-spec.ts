@@ -6,7 +6,7 @@ import type { InstallPackage, PackageSource } from './install-command.js';
 const GIT_HOST_SHORTCUT = /^(github|gitlab|bitbucket|gist):/i;
 const GIT_URL = /^(git\+[a-z]+:|git:|ssh:)/i;
 const HTTP_URL = /^https?:\/\//i;
-const GIT_HOSTS = new Set(['github.com', 'gitlab.com', 'bitbucket.org']);
+const GIT_HOSTS = new Set(['github.com', 'gitlab.com', 'bitbucket.org', 'gist.github.com']);
 const ARCHIVE = /\.(tgz|tar\.gz|tar)$/i;
 // `user/repo` or `user/repo#ref`: npm reads a bare slash pair as a GitHub repository
 const GITHUB_SHORTHAND = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(#.*)?$/;
@@ -62,8 +62,25 @@ function sourceSpec(spec: string, raw: string, alias: string | undefined): Insta
       const g = gitParts(spec);
       return pkg(alias ?? g.name, g.ref, 'git', raw);
     }
+    if (
+      GIT_HOSTS.has(host) &&
+      segments.length >= 4 &&
+      /^(tarball|archive|zipball)$/.test(segments[2] ?? '')
+    ) {
+      // a git host's archive of a ref: github.com/user/repo/tarball/v1
+      const ref = segments
+        .slice(3)
+        .join('/')
+        .replace(/\.(tar\.gz|tgz|zip)$/i, '');
+      return pkg(alias ?? (segments[1] as string), ref.replace(/^refs\/(tags|heads)\//, ''), 'url', raw);
+    }
     const t = tarballParts(spec);
     return pkg(alias ?? t.name, t.version, 'url', raw);
+  }
+  if (/^(link|portal|workspace):/i.test(spec)) {
+    // yarn and pnpm protocols for a folder of this machine or workspace
+    const path = spec.slice(spec.indexOf(':') + 1);
+    return pkg(alias ?? (/^workspace:/i.test(spec) ? path : fileName(path)), null, 'local', raw);
   }
   if (/^file:/i.test(spec)) {
     const path = spec.slice('file:'.length);

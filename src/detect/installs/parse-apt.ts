@@ -20,21 +20,36 @@ const VALUES = new Set([
   '--instdir',
 ]);
 
+const ARCHES = new Set([
+  'amd64',
+  'i386',
+  'arm64',
+  'armhf',
+  'armel',
+  'all',
+  'ppc64el',
+  's390x',
+  'riscv64',
+  'mips64el',
+]);
+
 function debPackage(raw: string): InstallPackage | undefined {
   if (/\.deb$/i.test(raw) || raw.startsWith('/') || raw.startsWith('.')) {
     const base = raw.split('/').pop() ?? raw;
+    // name_version_arch.deb; name_arch.deb carries no version
     const m = /^([^_]+)_([^_]+)(_[^_]+)?\.deb$/i.exec(base);
+    const version = m?.[3] === undefined && ARCHES.has(m?.[2] ?? '') ? null : (m?.[2] ?? null);
     return {
       ecosystem: 'debian',
       name: (m?.[1] ?? base.replace(/\.deb$/i, '')).toLowerCase(),
-      spec: m?.[2] ?? null,
+      spec: version,
       source: 'tarball',
       raw,
     };
   }
-  // `pkg-` asks apt to remove pkg, `pkg+` to install it
+  // `pkg-` asks apt to remove pkg
   if (raw.endsWith('-')) return undefined;
-  const m = /^([^=/:]+?)\+?(?::([a-z0-9-]+))?(?:=(.+)|\/(.+))?$/i.exec(raw);
+  const m = /^([^=/:]+?)(?::([a-z0-9-]+))?(?:=(.+)|\/(.+))?$/i.exec(raw);
   const name = (m?.[1] ?? raw).toLowerCase();
   const spec = m?.[3] ?? m?.[4] ?? null;
   return { ecosystem: 'debian', name, spec, source: 'registry', raw };

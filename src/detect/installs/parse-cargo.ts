@@ -51,6 +51,7 @@ export function parseCargo(args: readonly string[]): InstallCommand | null {
   if (verb !== 'install' && verb !== 'add' && verb !== 'binstall') return null;
   const p = parseArgs(v.rest, { withValue: VALUES });
   const options = [...v.options, ...p.options];
+  if (options.some((o) => o.name === '--list')) return null; // lists what is installed
   const version = optionValues(options, '--version', '--vers')[0];
   const git = optionValues(options, '--git')[0];
   const path = optionValues(options, '--path')[0];

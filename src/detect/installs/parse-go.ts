@@ -56,7 +56,9 @@ export function parseGo(args: readonly string[]): InstallCommand | null {
     stopAtPositional: verb === 'run',
   });
   const positionals = [...p.positionals, ...(verb === 'run' ? [] : p.rest)];
-  const packages = positionals.map(modulePackage);
+  // `go get pkg@none` removes a requirement
+  const packages = positionals.map(modulePackage).filter((p) => p.spec !== 'none');
+  if (packages.length === 0 && positionals.length > 0) return null;
   // go run of local files builds and runs them; only a remote module@version is fetched
   if (
     verb === 'run' &&

@@ -157,7 +157,9 @@ function createCommand(tool: string, args: readonly string[], before: ParsedOpti
     /^(\.|\/)/.test(initializer) || (tool === 'bun' && /^[^@][^/]*\/[^/]+$/.test(initializer))
       ? initializer
       : initializerPackage(initializer);
-  return command(tool, 'create', [spec], [...before, ...p.options], false);
+  const cmd = command(tool, 'create', [spec], [...before, ...p.options], false);
+  // raw stays the argument as typed (vite@latest), the name is the package it stands for
+  return { ...cmd, packages: cmd.packages.map((pkg) => ({ ...pkg, raw: initializer })) };
 }
 
 function installCommand(

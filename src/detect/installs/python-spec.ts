@@ -60,7 +60,12 @@ function vcsPackage(url: string, raw: string, name?: string): InstallPackage {
   const afterHost = scheme >= 0 ? noFragment.indexOf('/', scheme + 3) : -1;
   const path = afterHost >= 0 ? noFragment.slice(afterHost) : noFragment;
   const at = path.lastIndexOf('@');
-  const ref = at >= 0 ? path.slice(at + 1) : null;
+  // pip puts the ref after @; poetry and others also take it as a bare #fragment
+  const bare =
+    url.includes('#') && !url.slice(url.indexOf('#') + 1).includes('=')
+      ? url.slice(url.indexOf('#') + 1)
+      : null;
+  const ref = at >= 0 ? path.slice(at + 1) : bare === '' ? null : bare;
   const repo = lastSegment(at >= 0 ? path.slice(0, at) : path).replace(/\.git$/i, '');
   return pkg(name ?? fragment(url, 'egg') ?? repo, ref, 'git', raw);
 }
@@ -68,6 +73,19 @@ function vcsPackage(url: string, raw: string, name?: string): InstallPackage {
 function urlPackage(url: string, raw: string, name?: string): InstallPackage {
   if (VCS.test(url)) return vcsPackage(url, raw, name);
   if (/^file:/i.test(url)) return pathPackage(url.replace(/^file:(\/\/)?/i, ''), raw, name);
+  const gitHostArchive =
+    /^https?:\/\/(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org)\/[^/]+\/([^/]+)\/(?:archive|tarball|zipball|-\/archive)\/(?:refs\/(?:heads|tags)\/)?([^?#]+?)(?:\.tar\.gz|\.tgz|\.zip)?(?:[?#].*)?$/i.exec(
+      url,
+    );
+  if (gitHostArchive !== null) {
+    // a git host's archive of a ref: github.com/user/repo/archive/refs/heads/main.zip
+    return pkg(
+      name ?? fragment(url, 'egg') ?? (gitHostArchive[1] as string),
+      gitHostArchive[2] as string,
+      'url',
+      raw,
+    );
+  }
   const a = archiveParts(url);
   const egg = fragment(url, 'egg');
   return pkg(name ?? egg ?? a.name, a.version, 'url', raw);
@@ -78,7 +96,8 @@ function pathPackage(path: string, raw: string, name?: string): InstallPackage {
     const a = archiveParts(path);
     return pkg(name ?? a.name, a.version, 'tarball', raw);
   }
-  const folder = lastSegment(path);
+  // `.[dev]`: a folder with extras
+  const folder = lastSegment(path.replace(/\[[^\]]*\]$/, ''));
   return pkg(
     name ?? (folder === '' || folder === '.' || folder === '..' ? path : folder),
     null,

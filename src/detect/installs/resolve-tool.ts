@@ -139,7 +139,7 @@ function skipWrapper(name: string, args: string[], withValue: ReadonlySet<string
       i++;
       break;
     }
-    if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
+    if ((name === 'env' || name === 'sudo') && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
       i++;
       continue;
     }
