@@ -11,35 +11,41 @@ export function editDistance(a: string, b: string, max: number): number {
   if (a === b) return 0;
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = b.length;
-  let prev2 = new Array<number>(n + 1).fill(0);
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Array<number>(n + 1).fill(0);
+  const far = max + 1;
+  if (rows[0].length < n + 2) rows = [new Int32Array(n + 2), new Int32Array(n + 2), new Int32Array(n + 2)];
+  let [prev2, prev, cur] = rows;
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  prev[n + 1] = far;
   for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
-    let rowMin = i;
     const from = Math.max(1, i - max);
     const to = Math.min(n, i + max);
-    if (from > 1) cur[from - 1] = max + 1;
+    cur[0] = i;
+    if (from > 1) cur[from - 1] = far;
+    let rowMin = from > 1 ? far : i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = from; j <= to; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const bj = b.charCodeAt(j - 1);
       let d = Math.min(
-        (prev[j] ?? max + 1) + 1,
-        (cur[j - 1] ?? max + 1) + 1,
-        (prev[j - 1] ?? max + 1) + cost,
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (ai === bj ? 0 : 1),
       );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d = Math.min(d, (prev2[j - 2] ?? max + 1) + 1);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) {
+        d = Math.min(d, (prev2[j - 2] as number) + 1);
       }
       cur[j] = d;
       if (d < rowMin) rowMin = d;
     }
-    if (to < n) cur[to + 1] = max + 1;
-    if (rowMin > max) return max + 1;
+    cur[to + 1] = far;
+    if (rowMin > max) return far;
     [prev2, prev, cur] = [prev, cur, prev2];
   }
-  const d = prev[n] ?? max + 1;
-  return d > max ? max + 1 : d;
+  const d = prev[n] as number;
+  return d > max ? far : d;
 }
+
+/** three reused rows: an edit distance runs once per candidate, often */
+let rows: [Int32Array, Int32Array, Int32Array] = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
 
 // Look-alikes of Latin letters from other scripts (Unicode's confusables for the letters that
 // appear in package names), beyond what NFKD and stripping marks already fold.
