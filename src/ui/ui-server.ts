@@ -8,14 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { SessionSummary, StatusResult } from '../daemon/control-protocol.js';
+import type { CaptureSummary, SessionSummary, StatusResult } from '../daemon/control-protocol.js';
 import { SystemError } from '../errors.js';
 import { EVENT_KINDS, type AuditLine } from '../sinks/audit-schema.js';
+import { AlertList, isSeverity, SEVERITIES, type AlertsView } from './alert-list.js';
 import { newToken, TokenAuth } from './auth.js';
 import { EventHub, type HubOptions } from './event-hub.js';
 import { ProcessForest, type ProcNode } from './lineage.js';
 import { SessionLearnLines, type LearnedView } from './session-learn.js';
 import { SessionStats, type SessionCounters } from './session-stats.js';
+import { SessionTimeline, type TimelineView } from './session-timeline.js';
 import type { UiSource } from './ui-source.js';
 import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from './ui-defaults.js';
 
@@ -23,6 +25,8 @@ import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from './ui-defaults.js';
 const OVERVIEW_MS = 1000;
 /** The overview lists at most this many sessions (live ones first, then the newest). */
 const OVERVIEW_SESSIONS = 50;
+/** Capture matrices remembered after the daemon stops reporting their session. */
+const CAPTURES_MAX = 200;
 
 export interface UiServerOptions {
   source: UiSource;
@@ -83,8 +87,11 @@ function loadStatic(dir: string): Map<string, StaticFile> {
     const type = TYPES[extname(name)];
     if (type !== undefined) files.set(name, { body: readFileSync(join(dir, name)), type });
   }
-  // the feed's list of event kinds, from the audit schema (no copy in the page's code)
-  const kinds = `export const EVENT_KINDS = ${JSON.stringify(EVENT_KINDS)};\n`;
+  // the feed's list of event kinds and the alerts' severities, from the audit schema (no copy
+  // in the page's code)
+  const kinds =
+    `export const EVENT_KINDS = ${JSON.stringify(EVENT_KINDS)};\n` +
+    `export const SEVERITIES = ${JSON.stringify(SEVERITIES)};\n`;
   files.set('event-kinds.js', { body: Buffer.from(kinds), type: TYPES['.js'] ?? '' });
   return files;
 }
@@ -101,6 +108,11 @@ export interface SessionView {
   processes: number;
   counters: SessionCounters | null;
   series: { end: number; events: number[]; blocks: number[] } | null;
+  /**
+   * What vigil captures of the session (the daemon's status; the last one it reported once it
+   * no longer lists the session); null when the daemon never reported one (a daemon before it).
+   */
+  capture: CaptureSummary | null;
 }
 
 export interface AncestryView {
@@ -129,6 +141,9 @@ export class UiServer {
   readonly #files: Map<string, StaticFile>;
   readonly #stats = new SessionStats();
   readonly #learnLines = new SessionLearnLines();
+  readonly #alerts = new AlertList();
+  readonly #timeline = new SessionTimeline();
+  readonly #captures = new Map<string, CaptureSummary>();
   readonly #forest = new ProcessForest();
   readonly #allowedHosts: Set<string> | undefined;
   readonly #overviewTimer: NodeJS.Timeout;
@@ -156,10 +171,12 @@ export class UiServer {
         ? undefined
         : new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${shown}:${port}`]);
     this.hub = new EventHub(options.hub);
-    this.hub.onLine((line) => {
+    this.hub.onLine((line, id) => {
       this.#stats.observe(line);
       this.#learnLines.observe(line);
       this.#forest.observe(line);
+      this.#alerts.observe(line, id);
+      this.#timeline.observe(line, id);
     });
     this.#overviewTimer = setInterval(() => {
       void this.#broadcastOverview();
@@ -291,6 +308,17 @@ export class UiServer {
       if (!Number.isInteger(pid) || pid <= 0)
         this.#json(res, 400, { error: 'pid must be a positive integer' });
       else this.#json(res, 200, this.ancestry(session, pid));
+    } else if (path === '/api/alerts') {
+      const severity = url.searchParams.get('severity') ?? '';
+      if (severity !== '' && !isSeverity(severity))
+        this.#json(res, 400, { error: `severity must be one of ${SEVERITIES.join(', ')}` });
+      else this.#json(res, 200, this.alerts(url.searchParams.get('session') ?? '', severity));
+    } else if (path.startsWith('/api/sessions/') && path.endsWith('/timeline')) {
+      const name = decodeURIComponent(path.slice('/api/sessions/'.length, -'/timeline'.length));
+      const view = this.timeline(name);
+      if (view === undefined)
+        this.#json(res, 404, { error: `no tool call or process line of session ${name} yet` });
+      else this.#json(res, 200, view);
     } else if (path.startsWith('/api/sessions/') && path.endsWith('/learned')) {
       const name = decodeURIComponent(path.slice('/api/sessions/'.length, -'/learned'.length));
       const r = await this.learned(name);
@@ -423,9 +451,28 @@ export class UiServer {
     }
   }
 
+  /** Alerts and flagged installs, newest first; `severity`: the least serious one shown. */
+  alerts(session = '', severity = ''): AlertsView {
+    return this.#alerts.list({
+      session: session === '' ? undefined : session,
+      severity: isSeverity(severity) ? severity : undefined,
+    });
+  }
+
+  /** The session's turns, tool calls and the kernel lines linked to them. */
+  timeline(name: string): TimelineView | undefined {
+    return this.#timeline.view(name);
+  }
+
   sessions(summaries: SessionSummary[]): SessionView[] {
     const byName = new Map<string, SessionView>();
     for (const s of summaries) {
+      if (s.capture !== undefined) {
+        this.#captures.delete(s.name);
+        this.#captures.set(s.name, s.capture);
+        if (this.#captures.size > CAPTURES_MAX)
+          this.#captures.delete(this.#captures.keys().next().value as string);
+      }
       byName.set(s.name, {
         name: s.name,
         kind: s.kind,
@@ -438,6 +485,7 @@ export class UiServer {
         processes: s.processes.length,
         counters: null,
         series: null,
+        capture: s.capture ?? null,
       });
     }
     for (const c of this.#stats.sessions()) {
@@ -453,6 +501,7 @@ export class UiServer {
         processes: 0,
         counters: null,
         series: null,
+        capture: this.#captures.get(c.session) ?? null,
       };
       v.counters = c;
       byName.set(c.session, v);

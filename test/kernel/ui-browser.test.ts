@@ -1,8 +1,13 @@
 // The live web UI in a real browser (Debian's chromium, driven by playwright-core) against a
 // real `vigil run --ui` session: the token is required on page, API and stream; the badge of
 // a real event appears; filters work; the detail panel shows the ancestry up to the session's
-// root; a reconnect resumes after the last id without a gap. Screenshots go to
-// test-artifacts/ui/. Needs root (vigil run) and /usr/bin/chromium (scripts/setup.sh installs it).
+// root; a reconnect resumes after the last id without a gap. A second session (another `vigil
+// run` on the same daemon) leaks a fake AWS key in its argv: the daemon's secrets detector
+// writes an alert line, the Alerts tab shows it masked, and the raw key is nowhere in the page
+// (the kernel's exec line carries it; the page masks what the detector reported). The session
+// view shows the capture matrix and the timeline with its "not linked" group. Screenshots go
+// to test-artifacts/ui/. Needs root (vigil run) and /usr/bin/chromium (scripts/setup.sh
+// installs it).
 //
 // The profile denies one file the command reads. When the policy engine enforces it, the line
 // is a BLOCK and the test asserts the BLOCK badge; until then vigil honestly logs OBSERVE for
@@ -158,6 +163,70 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
 
+/**
+ * A fake AWS access key id: 'AKIA' and 16 upper-case letters and digits. Not AWS's documented
+ * example (AKIAIOSFODNN7EXAMPLE), which secretlint skips; built from parts so that no scanner
+ * of this repository takes the source for a leak.
+ */
+const LEAKED_KEY = ['AKIA', 'QZ7RW4TL', 'XM2KVN5P'].join('');
+const LEAKED_MASK = 'AKIA…VN5P';
+
+/** A second session on the daemon the UI's verb uses, whose command leaks LEAKED_KEY in its argv. */
+function startLeakSession(t: TestContext, s: Session): { log: string; stderr: () => string } {
+  const log = join(s.dir, 'leak-audit.jsonl');
+  const child = spawn(
+    process.execPath,
+    [
+      VIGIL,
+      'run',
+      '--profile',
+      join(s.dir, 'ui-test.yaml'),
+      '--audit-log',
+      log,
+      '--',
+      '/bin/sh',
+      '-c',
+      `true ${LEAKED_KEY}; sleep 6`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (c: string) => (stderr += c));
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const gone = await waitFor(() => child.exitCode !== null || child.signalCode !== null, 5000);
+      if (!gone) child.kill('SIGKILL');
+    }
+  });
+  return { log, stderr: () => stderr };
+}
+
+/** The page's whole text and markup, hidden views and attributes included. */
+function pageText(page: Page): Promise<string> {
+  return page.evaluate(() => `${document.body.textContent}\n${document.documentElement.outerHTML}`);
+}
+
+/** Asserts the raw key is nowhere in the page; else says where it is. */
+async function assertNoKey(page: Page, where: string): Promise<void> {
+  const text = await pageText(page);
+  const at = text.indexOf(LEAKED_KEY);
+  assert.ok(
+    at < 0,
+    `the raw key is nowhere in the page (${where}); found in: ${text.slice(Math.max(0, at - 300), at + 60).replaceAll(LEAKED_KEY, '<KEY>')}`,
+  );
+}
+
+/** The UI lives as long as its session (600 rounds): the steps that need new lines check it runs. */
+function assertRunning(s: Session): void {
+  assert.equal(
+    s.child.exitCode ?? s.child.signalCode,
+    null,
+    `the session (and its UI) ended early; vigil's stderr: ${s.stderr().slice(0, 1500)}`,
+  );
+}
+
 /** Texts of one column of the rows on screen. */
 function column(page: Page, n: number): Promise<string[]> {
   return page.$$eval(`.list .row:not([hidden]) .c${n}`, (els) => els.map((e) => e.textContent));
@@ -203,6 +272,8 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
 
   await page.waitForSelector('#conn[data-state=live]', { timeout: 10_000 });
   await page.waitForSelector('.list .row .badge', { timeout: 15_000 });
+  // the session that leaks a credential, while the page is live (the alert comes by the stream)
+  const leak = startLeakSession(t, s);
   // a line about the denied file, then its badge
   assert.ok(
     await waitFor(
@@ -300,6 +371,7 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
   await shot(page, 'feed');
 
   // --- reconnect: resumes after the last id, no gap, no duplicate ---
+  assertRunning(s);
   const lastBefore = await page.evaluate(
     () => (window as unknown as { vigil: { lastId: number } }).vigil.lastId,
   );
@@ -335,12 +407,111 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
   assert.equal(raw.status, 200);
   assert.match(raw.body, /event: lines\ndata: \{"from":4,/, 'Last-Event-ID: 3 resumes at id 4');
 
+  // --- alerts: the credential in the leak session's argv, masked; the raw key nowhere ---
+  const leakAlert = await waitFor(
+    () => readAuditLog(leak.log).some((l) => l.event === 'alert' && l.source === 'argv'),
+    20_000,
+  );
+  const leakLines = readAuditLog(leak.log);
+  assert.ok(
+    leakAlert,
+    `the daemon wrote an alert line for the key in the argv (the leak session's lines: ${leakLines.map((l) => `${l.event}/${l.action}`).join(' ')}; stderr: ${leak.stderr()})`,
+  );
+  const alertLine = leakLines.find((l) => l.event === 'alert');
+  assert.ok(alertLine?.event === 'alert');
+  assert.equal(alertLine.masked, LEAKED_MASK, 'the alert line carries the key masked');
+  assert.equal(alertLine.kind, 'aws_access_key_id');
+  assert.ok(!JSON.stringify(alertLine).includes(LEAKED_KEY), 'and never the key');
+  const leakSession = alertLine.session;
+  assert.notEqual(leakSession, session);
+  await page.click('[data-tab=alerts]');
+  const item = page.locator(`.alert-item[data-kind=alert][data-session="${leakSession}"]`).first();
+  await item.waitFor({ timeout: 15_000 });
+  assert.equal(await item.locator('.al-masked').innerText(), LEAKED_MASK);
+  assert.equal(await item.getAttribute('data-severity'), alertLine.severity);
+  assert.equal(await item.locator('.sev').innerText(), alertLine.severity.toUpperCase());
+  assert.match(await item.innerText(), /credential: aws_access_key_id/);
+  assert.match(await item.innerText(), /found in\s+argv/);
+  assert.equal(await item.locator('.session-link').innerText(), leakSession);
+  assert.match(await page.locator('[data-tab=alerts] .tab-count').innerText(), /^[1-9]/);
+  // the filters: this session, critical only (an AWS key id is high: none), then any severity
+  await page.selectOption('[data-filter=alert-session]', leakSession);
+  await page.selectOption('[data-filter=alert-severity]', 'critical');
+  await page.waitForTimeout(300);
+  assert.equal(
+    await page.locator('.alert-item[data-kind=alert]').count(),
+    alertLine.severity === 'critical' ? 1 : 0,
+    'the severity filter',
+  );
+  await page.selectOption('[data-filter=alert-severity]', '');
+  await page.waitForSelector(`.alert-item[data-kind=alert][data-session="${leakSession}"]`);
+  await shot(page, 'alerts');
+  // the kernel's exec line has the key in its argv: the page shows it masked, in every view
+  assert.ok(
+    leakLines.some((l) => l.event === 'exec' && l.argv.join(' ').includes(LEAKED_KEY)),
+    'the exec line carries the key as the kernel saw it',
+  );
+  await page.click('[data-tab=feed]');
+  await page.selectOption('[data-filter=session]', leakSession);
+  await page.selectOption('[data-filter=event]', 'exec');
+  await page.waitForFunction(
+    (mask) =>
+      [...document.querySelectorAll('.list .row:not([hidden]) .c6')].some((c) =>
+        c.textContent.includes(mask),
+      ),
+    LEAKED_MASK,
+    { timeout: 10_000 },
+  );
+  await shot(page, 'feed-masked');
+  await assertNoKey(page, 'feed');
+  await page.selectOption('[data-filter=session]', '');
+  await page.selectOption('[data-filter=event]', '');
+  // the alert's session link opens the session: its capture matrix
+  await page.click('[data-tab=alerts]');
+  await item.locator('.session-link').click();
+  await page.waitForFunction(
+    (name) => document.querySelector('.sd-head h2')?.textContent === name,
+    leakSession,
+    { timeout: 10_000 },
+  );
+  assert.ok(await page.locator('#view-sessions').isVisible());
+  await page.waitForSelector('.capture', { timeout: 10_000 });
+  assert.equal(
+    await page.locator('.capture-none').count(),
+    0,
+    'the daemon reports a capture matrix for the session (vigil status has it)',
+  );
+  assert.match(await page.locator('.capture tr[data-capture="kernel events"]').innerText(), /always/);
+  assert.match(
+    await page.locator('.capture tr[data-capture="secrets: argv"]').innerText(),
+    /[1-9]\d* exec\(s\) scanned/,
+  );
+  await assertNoKey(page, 'sessions');
+
   // --- sessions and system views ---
+  assertRunning(s);
   await page.click('[data-tab=sessions]');
   await page.waitForSelector(`.session-card[data-session="${session}"]`, { timeout: 10_000 });
+  await page.click(`.session-card[data-session="${session}"]`);
   await page.waitForSelector('.tree .tnode', { timeout: 10_000 });
   await page.waitForSelector('.chart polyline');
   assert.ok((await page.locator('.tree .tnode').count()) >= 1, 'a live process tree');
+  // the capture matrix and the timeline: `sh` keeps no session log, so no tool call; every
+  // line of the session is in the "not linked" group, the refused ones highlighted
+  await page.waitForSelector('.capture tr[data-capture="agent log"]', { timeout: 10_000 });
+  await page.waitForSelector(`.timeline[data-session="${session}"] .tl-unlinked`, { timeout: 10_000 });
+  const unlinked = page.locator('.timeline .tl-unlinked');
+  assert.match(await unlinked.locator('summary').innerText(), /not linked to a tool call/);
+  assert.equal(await unlinked.getAttribute('open'), null, 'collapsed');
+  await unlinked.locator('summary').click();
+  await page.waitForSelector('.timeline .tl-unlinked[open] .tl-line', { timeout: 10_000 });
+  assert.ok((await unlinked.locator('.tl-line[data-event=file_open]').count()) >= 1);
+  assert.ok((await unlinked.locator('.tl-line.tl-denied').count()) >= 1, 'the refusals are highlighted');
+  await page.waitForTimeout(2500); // redraws keep the group open
+  assert.notEqual(await unlinked.getAttribute('open'), null);
+  await unlinked.scrollIntoViewIfNeeded();
+  await shot(page, 'timeline');
+  await unlinked.locator('summary').click();
   // the learned profile: what the session needed beyond its profile, and what it still refuses
   await page.click('.learn-go');
   await page.waitForSelector('.learn-diff', { timeout: 15_000 });
@@ -378,6 +549,7 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
   await page.waitForSelector('.profile[data-profile=ui-test]');
   await page.waitForSelector('.loss');
   await shot(page, 'system');
+  await assertNoKey(page, 'end');
   assert.deepEqual(errors, [], 'no script error in the page');
   await context.close();
 });

@@ -1,5 +1,6 @@
-// vigil's live UI: connects to the event stream (Server-Sent Events), feeds the three views,
+// vigil's live UI: connects to the event stream (Server-Sent Events), feeds the four views,
 // and shows the connection's state. No framework, no build step: plain ES modules.
+import { Alerts } from './alerts.js';
 import { fill, fmtInt, getJson, h } from './dom.js';
 import { Feed } from './feed.js';
 import { Sessions } from './sessions.js';
@@ -18,6 +19,11 @@ class App {
     this.conn = document.getElementById('conn');
     this.rates = document.getElementById('rates');
     this.feed = new Feed(document.getElementById('view-feed'), this);
+    this.alerts = new Alerts(
+      document.getElementById('view-alerts'),
+      this,
+      document.querySelector('[data-tab=alerts]'),
+    );
     this.sessions = new Sessions(document.getElementById('view-sessions'), this);
     this.system = new System(document.getElementById('view-system'), this);
     for (const b of document.querySelectorAll('[data-tab]'))
@@ -27,8 +33,9 @@ class App {
     this.reconnects = 0;
     this.connect();
     setInterval(() => this.#watchdog(), 1000);
-    const tab = new URLSearchParams(location.search).get('tab');
-    if (tab) this.show(tab);
+    const params = new URLSearchParams(location.search);
+    if (params.get('session')) this.sessions.selected = params.get('session');
+    if (params.get('tab')) this.show(params.get('tab'));
   }
 
   show(tab) {
@@ -37,6 +44,12 @@ class App {
     for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== `view-${tab}`;
     this.sessions.show(tab === 'sessions');
     this.system.show(tab === 'system');
+  }
+
+  /** The Sessions view, on `name` (the Alerts view's session links). */
+  showSession(name) {
+    this.sessions.select(name);
+    this.show('sessions');
   }
 
   showInFeed(session, proc) {
@@ -66,6 +79,8 @@ class App {
     this.#state('connecting', 'connecting…');
     es.addEventListener('hello', (e) => {
       const hello = JSON.parse(e.data);
+      // another server (vigil restarted): the alerts it keeps have ids of its own
+      if (this.instance !== undefined && hello.instance !== this.instance) this.alerts.reset();
       this.instance = hello.instance;
       this.lastFrame = Date.now();
       this.#state('live', hello.resumed ? 'live · resumed' : 'live');
@@ -74,6 +89,7 @@ class App {
       this.lastFrame = Date.now();
       const { from, lines } = JSON.parse(e.data);
       this.feed.add(from, lines);
+      this.alerts.add(from, lines);
       this.lastId = Math.max(this.lastId, from + lines.length - 1);
     });
     es.addEventListener('gap', (e) => {

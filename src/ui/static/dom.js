@@ -1,5 +1,49 @@
 // DOM helpers. Everything an event carries (paths, argv, comm) is attacker-controlled text:
 // it only ever reaches the page through textContent and attribute values, never as HTML.
+//
+// Secrets the detectors found are masked on the way in as well: the kernel's lines carry argv
+// as the kernel saw it, so an exec line holds the credential an `alert` line reports masked
+// (`AKIA…WXYZ`, first and last 4 characters). Every mask the page learns (learnMask) becomes a
+// pattern, and every text and attribute h() writes has the matching span replaced by its mask.
+// Display only: the audit log keeps the lines as they were; a secret is shown until its alert
+// arrives (the scan follows the line), and one masked by its length only (`[10 chars]`) cannot
+// be recognised.
+
+/** at most this many masks are matched (the newest kept) */
+const MASKS_MAX = 500;
+const masks = new Set();
+let maskRe = null;
+/** rises when a mask is learned: views that cache rendered rows redraw them */
+export let maskGeneration = 0;
+
+function escapeRe(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Learns a detector's mask (`ghp_…x9Qz`): text matching it is masked from now on. */
+export function learnMask(masked) {
+  const m = /^(.{4})…(.{4})$/u.exec(String(masked ?? ''));
+  if (m === null || masks.has(masked)) return;
+  masks.add(masked);
+  if (masks.size > MASKS_MAX) masks.delete(masks.values().next().value);
+  // the first 4, at least 4 more non-blank characters, the last 4 (a secret has at least 12);
+  // greedy, so a secret whose last 4 also occur inside it is masked to its end
+  const alts = [...masks].map((x) => {
+    const [, a, b] = /^(.{4})…(.{4})$/u.exec(x);
+    return `${escapeRe(a)}\\S{4,}${escapeRe(b)}`;
+  });
+  maskRe = new RegExp(alts.join('|'), 'gu');
+  maskGeneration++;
+}
+
+/** `text` with every span matching a learned mask replaced by that mask. */
+export function redact(text) {
+  if (maskRe === null) return text;
+  return text.replace(maskRe, (found) => {
+    const chars = Array.from(found);
+    return `${chars.slice(0, 4).join('')}…${chars.slice(-4).join('')}`;
+  });
+}
 
 /**
  * Creates an element. `attrs`: `class`, `title`, `data-*`, any attribute, or `on<event>`
@@ -11,7 +55,7 @@ export function h(tag, attrs, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
     else if (k === 'class') el.className = v;
-    else el.setAttribute(k, v === true ? '' : String(v));
+    else el.setAttribute(k, v === true ? '' : redact(String(v)));
   }
   append(el, children);
   return el;
@@ -21,7 +65,7 @@ function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
     if (Array.isArray(c)) append(el, c);
-    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    else el.append(c instanceof Node ? c : document.createTextNode(redact(String(c))));
   }
 }
 
@@ -44,6 +88,18 @@ export const ACTIONS = ['BLOCK', 'KILL', 'AUDIT', 'ALLOW', 'OBSERVE'];
 
 export function badge(action) {
   return h('span', { class: `badge badge-${String(action).toLowerCase()}` }, action);
+}
+
+/** A severity (info < low < medium < high < critical) as a badge. */
+export function sevBadge(severity) {
+  return h('span', { class: `sev sev-${String(severity)}`, 'data-severity': severity }, severity);
+}
+
+export function fmtDuration(ms) {
+  if (typeof ms !== 'number') return '';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`;
 }
 
 export function fmtTime(ts) {
@@ -100,12 +156,31 @@ export function target(l) {
       return `${l.origin}: ${l.argv ? l.argv.join(' ') : (l.path ?? l.exe ?? '')}`;
     case 'session_end':
       return `${l.signal ? `killed by ${l.signal}` : l.exit_code === null ? '' : `exit ${l.exit_code}`}  ${l.reason}`;
+    case 'install':
+      return `${l.tool} ${l.subcommand} ${l.packages.map(packageText).join(' ')}${l.severity === 'info' ? '' : `  [${l.severity}]`}${l.elapsed_ms === undefined ? '' : `  killed after ${l.elapsed_ms} ms`}`;
+    case 'alert':
+      return `${l.kind} ${l.masked}  in ${l.source}${l.where ? ` ${l.where}` : ''}  [${l.severity}]`;
+    case 'tool_call':
+      return `turn ${l.turn} ${l.name}${callText(l) ? `: ${callText(l)}` : ''}${l.is_error ? '  → error' : ''}${l.ended_at === null ? '  (no result)' : ''}`;
     case 'loss':
     case 'file_activity':
       return l.reason;
     default:
       return '';
   }
+}
+
+/** A package of an install line: as the command gave it, with what was flagged. */
+export function packageText(p) {
+  if (p.severity === 'info') return p.raw;
+  return `${p.raw} (${p.severity}${p.similar_to ? `, like ${p.similar_to}` : ''})`;
+}
+
+/** What a tool call did, from its tool_call line (or a timeline call): command, paths or URL. */
+export function callText(c) {
+  if (c.command) return c.command;
+  if (c.paths && c.paths.length > 0) return c.paths.join(' ');
+  return c.url ?? '';
 }
 
 export function isDecision(action) {

@@ -2,7 +2,19 @@
 // (only the visible rows exist in the DOM, so 20 000 lines cost as much as 40) and the detail
 // panel. Decisions (BLOCK/KILL/AUDIT) pushed out of the buffer by routine lines are kept in a
 // second, smaller buffer, so a burst of OBSERVE lines never hides a block.
-import { ACTIONS, badge, fill, fmtInt, fmtTime, getJson, h, isDecision, target } from './dom.js';
+import {
+  ACTIONS,
+  badge,
+  fill,
+  fmtInt,
+  fmtTime,
+  getJson,
+  h,
+  isDecision,
+  maskGeneration,
+  redact,
+  target,
+} from './dom.js';
 // served by the UI server from the audit schema (src/sinks/audit-schema.ts)
 import { EVENT_KINDS } from './event-kinds.js';
 
@@ -249,6 +261,11 @@ export class Feed {
 
   #maybeRecompute() {
     if (this.dirty && !this.paused) this.#recompute(false);
+    else if (this.renderedGen !== maskGeneration) {
+      // a secret mask was learned: redraw what shows (paused or not), and the open detail
+      this.#render();
+      if (!this.detail.hidden && this.detailRow) this.#showDetail(this.detailRow);
+    }
   }
 
   /** The filtered view, newest first: the buffer merged with the kept decisions. */
@@ -322,16 +339,24 @@ export class Feed {
       this.pool.push(el);
       this.list.append(el);
     }
+    const regen = this.renderedGen !== maskGeneration;
+    this.renderedGen = maskGeneration;
     for (let j = 0; j < this.pool.length; j++) {
       const el = this.pool[j];
       const r = this.view[first + j];
       if (j >= need || r === undefined) {
         el.hidden = true;
+        if (regen && el.dataset.id !== '') {
+          // a hidden row keeps its old text: drop it rather than leave a secret in the DOM
+          el.replaceChildren();
+          el.dataset.id = '';
+        }
         continue;
       }
       el.hidden = false;
       el.style.transform = `translateY(${(first + j) * ROW_H}px)`;
-      if (el.dataset.id !== String(r.id)) fillRow(el, r);
+      // a row is redrawn when it shows another line, or a secret mask was learned since
+      if (el.dataset.id !== String(r.id) || el.dataset.gen !== String(maskGeneration)) fillRow(el, r);
       el.classList.toggle('selected', r.id === this.selectedId);
     }
     this.newPill.hidden = this.pendingNew <= 0 || top < ROW_H;
@@ -374,6 +399,7 @@ export class Feed {
   }
 
   #showDetail(r) {
+    this.detailRow = r;
     const l = r.l;
     const rule = this.app.findRule(l.profile, l.rule);
     const ancestry = h('div', { class: 'ancestry' }, h('span', { class: 'muted' }, 'loading…'));
@@ -383,7 +409,8 @@ export class Feed {
     ];
     const copy = h(
       'button',
-      { class: 'btn btn-small', onclick: () => navigator.clipboard?.writeText(JSON.stringify(l)) },
+      // masked like the page: the audit log has the line as written
+      { class: 'btn btn-small', onclick: () => navigator.clipboard?.writeText(redact(JSON.stringify(l))) },
       'copy',
     );
     fill(
@@ -418,8 +445,11 @@ export class Feed {
         kv('backend', h('code', {}, l.backend)),
         kv('profile', l.profile),
         kv('session', l.session),
+        l.tool_call
+          ? kv('tool call', `${l.tool_call.name} · turn ${l.tool_call.turn} · ${l.tool_call.id}`, 'mono')
+          : null,
       ),
-      l.event === 'loss'
+      typeof l.pid !== 'number'
         ? null
         : [
             h('h3', {}, 'Process'),
@@ -429,9 +459,9 @@ export class Feed {
               kv('pid', String(l.pid)),
               kv('comm', l.comm),
               kv('exe', l.exe, 'mono'),
-              kv('ppid', l.ppid === null ? null : String(l.ppid)),
-              kv('uid', l.uid === null ? null : String(l.uid)),
-              kv('tid', l.tid === null ? null : String(l.tid)),
+              kv('ppid', typeof l.ppid === 'number' ? String(l.ppid) : null),
+              kv('uid', typeof l.uid === 'number' ? String(l.uid) : null),
+              kv('tid', typeof l.tid === 'number' ? String(l.tid) : null),
             ),
             h('h3', {}, 'Ancestry ', h('span', { class: 'muted' }, 'session root first')),
             ancestry,
@@ -440,7 +470,7 @@ export class Feed {
       h('pre', { class: 'json' }, JSON.stringify(l, null, 2)),
     );
     this.detail.hidden = false;
-    if (l.event !== 'loss' && l.session) {
+    if (typeof l.pid === 'number' && l.session) {
       getJson(`/api/ancestry?session=${encodeURIComponent(l.session)}&pid=${l.pid}`)
         .then((a) => fill(ancestry, renderAncestry(a)))
         .catch((e) => fill(ancestry, h('span', { class: 'muted' }, String(e.message))));
@@ -491,6 +521,7 @@ function renderAncestry(a) {
 
 function fillRow(el, r) {
   el.dataset.id = String(r.id);
+  el.dataset.gen = String(maskGeneration);
   if (r.gap) {
     el.className = 'row row-gap';
     fill(el, h('span', { class: 'gap-text' }, `⚠ ${r.gap}`));
@@ -504,7 +535,7 @@ function fillRow(el, r) {
     h('span', { class: 'c c1' }, badge(l.action)),
     h('span', { class: 'c c2' }, l.event),
     h('span', { class: 'c c3' }, l.session ?? '—'),
-    h('span', { class: 'c c4' }, l.pid === undefined ? '' : String(l.pid)),
+    h('span', { class: 'c c4' }, typeof l.pid === 'number' ? String(l.pid) : ''),
     h('span', { class: 'c c5' }, l.comm ?? ''),
     h('span', { class: 'c c6' }, target(l)),
     h('span', { class: 'c c7' }, l.rule !== null ? l.rule : l.reason === 'observed' ? '' : l.reason),

@@ -1,6 +1,21 @@
 // Sessions: one card per session (profile, start, state, counters), and for the selected one
-// its rates over the last two minutes, blocks by rule, and its live process tree.
-import { ACTIONS, badge, fill, fmtAgo, fmtInt, getJson, h, svg } from './dom.js';
+// what vigil captures of it (the capture matrix), its rates over the last two minutes, blocks by
+// rule, its live process tree, and its timeline: turn -> tool call -> the kernel lines linked.
+import {
+  ACTIONS,
+  badge,
+  callText,
+  fill,
+  fmtAgo,
+  fmtDuration,
+  fmtInt,
+  fmtTime,
+  getJson,
+  h,
+  maskGeneration,
+  svg,
+  target,
+} from './dom.js';
 
 const TREE_MS = 2000;
 
@@ -28,6 +43,16 @@ export class Sessions {
     );
   }
 
+  /** Selects a session (a link from another view); its detail shows with the next overview. */
+  select(name) {
+    if (name === this.selected) return;
+    this.selected = name;
+    this.lastTree = null;
+    if (this.data) this.update(this.data);
+    this.#loadTree();
+    this.#loadTimeline();
+  }
+
   update(sessions) {
     this.data = sessions;
     if (this.selected === null && sessions.length > 0) this.selected = sessions[0].name;
@@ -41,12 +66,7 @@ export class Sessions {
           {
             class: `session-card ${s.name === this.selected ? 'selected' : ''}`,
             'data-session': s.name,
-            onclick: () => {
-              this.selected = s.name;
-              this.lastTree = null;
-              this.update(this.data);
-              this.#loadTree();
-            },
+            onclick: () => this.select(s.name),
           },
           h(
             'div',
@@ -77,13 +97,26 @@ export class Sessions {
     );
     const s = sessions.find((x) => x.name === this.selected);
     if (s) this.#renderDetail(s);
+    else if (this.selected !== null)
+      fill(
+        this.detail,
+        h(
+          'div',
+          { class: 'empty' },
+          `Session ${this.selected} is not in the overview (it lists the 50 newest).`,
+        ),
+      );
   }
 
   show(visible) {
     clearInterval(this.treeTimer);
     if (visible) {
       this.#loadTree();
-      this.treeTimer = setInterval(() => this.#loadTree(), TREE_MS);
+      this.#loadTimeline();
+      this.treeTimer = setInterval(() => {
+        this.#loadTree();
+        this.#loadTimeline();
+      }, TREE_MS);
     }
   }
 
@@ -139,6 +172,13 @@ export class Sessions {
         h('dt', {}, 'processes'),
         h('dd', {}, `${s.processes} live`),
       ),
+      h(
+        'h3',
+        {},
+        'Captured ',
+        h('span', { class: 'muted' }, 'what vigil records of this session beyond its decisions'),
+      ),
+      renderCapture(s),
       h(
         'div',
         { class: 'counters' },
@@ -205,6 +245,17 @@ export class Sessions {
       h(
         'h3',
         {},
+        'Timeline ',
+        h(
+          'span',
+          { class: 'muted' },
+          'turn → tool call (the agent’s own log) → the kernel lines linked to it; click a line to filter the feed',
+        ),
+      ),
+      this.#timelinePanel(s.name),
+      h(
+        'h3',
+        {},
         'Learned profile ',
         h(
           'span',
@@ -214,6 +265,60 @@ export class Sessions {
       ),
       this.#learnPanel(s.name),
     );
+  }
+
+  /** The timeline's element, kept across overviews (redrawn only when the timeline changed). */
+  #timelinePanel(name) {
+    if (this.timeline?.name === name) return this.timeline.el;
+    const el = h(
+      'div',
+      { class: 'timeline', 'data-session': name },
+      h('span', { class: 'muted' }, 'loading…'),
+    );
+    // open state of calls and groups, by key, across redraws
+    this.timeline = { name, el, version: -1, gen: -1, open: new Map() };
+    this.#loadTimeline();
+    return el;
+  }
+
+  async #loadTimeline() {
+    const tl = this.timeline;
+    if (!tl || tl.name !== this.selected || tl.busy) return;
+    tl.busy = true;
+    try {
+      const r = await fetch(`/api/sessions/${encodeURIComponent(tl.name)}/timeline`, {
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+      const d = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
+      if (this.timeline !== tl) return;
+      if (!r.ok) {
+        if (tl.version !== -2)
+          fill(
+            tl.el,
+            h(
+              'div',
+              { class: 'muted' },
+              r.status === 404
+                ? 'no tool call or process line of this session yet'
+                : (d.error ?? `HTTP ${r.status}`),
+            ),
+          );
+        tl.version = -2;
+        return;
+      }
+      if (d.version === tl.version && tl.gen === maskGeneration) return;
+      tl.version = d.version;
+      tl.gen = maskGeneration;
+      fill(
+        tl.el,
+        renderTimeline(d, tl.open, (pid) => this.app.showInFeed(tl.name, String(pid))),
+      );
+    } catch {
+      // the server went away: the next round retries
+    } finally {
+      tl.busy = false;
+    }
   }
 
   /** A button that learns a profile from the session's decisions, then its diff and its YAML. */
@@ -267,6 +372,218 @@ export class Sessions {
       h('details', {}, h('summary', {}, 'YAML'), h('pre', { class: 'learn-yaml' }, d.yaml)),
     );
   }
+}
+
+/**
+ * The capture matrix (the daemon's `capture`, as `vigil status` prints it): kernel events
+ * always; the agent's own log, found or not and why; which detectors ran, with their counts.
+ */
+function renderCapture(s) {
+  const c = s.capture;
+  if (!c)
+    return h(
+      'div',
+      { class: 'capture capture-none muted' },
+      `kernel events (always); anything else: not reported by this daemon${s.kind === null ? ' (it no longer lists this session)' : ''}`,
+    );
+  const t = c.transcript;
+  const sec = c.detectors.secrets;
+  const inst = c.detectors.installs;
+  const row = (what, state, cls, detail) =>
+    h(
+      'tr',
+      { 'data-capture': what },
+      h('td', {}, what),
+      h('td', {}, h('span', { class: `cap cap-${cls}` }, state)),
+      h('td', { class: 'muted' }, detail),
+    );
+  const log =
+    t.agent === null
+      ? row('agent log', 'not read', 'off', t.reason)
+      : t.found
+        ? row(
+            'agent log',
+            'read',
+            'on',
+            `${t.agent} · ${t.path ?? '?'} · ${fmtInt(t.toolCalls)} tool call(s), ${fmtInt(t.linkedLines)} kernel line(s) linked${c.captureTranscript ? ' · input and output captured (masked)' : ''}`,
+          )
+        : row('agent log', 'not found', 'warn', `${t.agent}: ${t.reason}`);
+  return h(
+    'table',
+    { class: 'table capture' },
+    h(
+      'tbody',
+      {},
+      row('kernel events', 'always', 'on', 'every decision the kernel made, and what it observed'),
+      log,
+      row(
+        'installs',
+        inst.policy,
+        inst.policy === 'off' ? 'off' : 'on',
+        `${fmtInt(inst.commands)} installer command(s) parsed${inst.policy === 'block' ? '; flagged ones killed' : inst.policy === 'audit' ? '; flagged ones audited' : '; flagged ones only observed'}`,
+      ),
+      row('secrets: argv', 'on', 'on', `${fmtInt(sec.argv)} exec(s) scanned`),
+      row(
+        'secrets: environment',
+        'on',
+        sec.environUnread > 0 ? 'warn' : 'on',
+        `${fmtInt(sec.environ)} scanned${sec.environUnread > 0 ? `; ${fmtInt(sec.environUnread)} exited before theirs was read` : ''}`,
+      ),
+      row(
+        'secrets: written files',
+        sec.workingTree === null ? 'waiting' : 'on',
+        sec.workingTree === null ? 'warn' : 'on',
+        `${fmtInt(sec.files)} scan(s) in ${sec.workingTree ?? '(working tree not known yet)'}`,
+      ),
+      row(
+        'secrets: agent log',
+        t.found ? 'on' : 'off',
+        t.found ? 'on' : 'off',
+        `${fmtInt(sec.transcript)} text(s) scanned`,
+      ),
+    ),
+  );
+}
+
+/** One kernel line in the timeline: time, badge, event, process, what it was about. */
+function timelineLine(e, onPick) {
+  const l = e.line;
+  const denied = l.action === 'BLOCK' || l.action === 'KILL';
+  return h(
+    'div',
+    {
+      class: `tl-line ${denied ? 'tl-denied' : ''}`,
+      'data-id': String(e.id),
+      'data-event': l.event,
+      'data-action': l.action,
+      title: typeof l.pid === 'number' ? 'show this process in the feed' : '',
+      onclick: typeof l.pid === 'number' ? () => onPick(l.pid) : undefined,
+    },
+    h('span', { class: 'tl-time' }, fmtTime(l.ts)),
+    badge(l.action),
+    h('span', { class: 'tl-event' }, l.event),
+    h('span', { class: 'tl-proc' }, typeof l.pid === 'number' ? `${l.pid} ${l.comm ?? ''}` : ''),
+    h('span', { class: 'tl-target' }, target(l)),
+  );
+}
+
+/** A <details> whose open state survives redraws (kept in `open` by key). */
+function details(open, key, openByDefault, attrs, summary, body) {
+  const isOpen = open.has(key) ? open.get(key) : openByDefault;
+  return h(
+    'details',
+    { ...attrs, open: isOpen, ontoggle: (e) => open.set(key, e.target.open) },
+    h('summary', {}, summary),
+    body,
+  );
+}
+
+function renderTimeline(d, open, onPick) {
+  const calls = d.turns.reduce((n, t) => n + t.calls.length, 0);
+  const u = d.unlinked;
+  return [
+    h(
+      'div',
+      { class: 'tl-bar muted small' },
+      d.agent === null
+        ? 'no tool call read from the agent’s log (see Captured)'
+        : `${d.agent} · ${d.transcript ?? ''}`,
+      ` · ${fmtInt(calls)} tool call(s) in ${fmtInt(d.turns.length)} turn(s)`,
+      d.droppedCalls > 0 ? ` · ${fmtInt(d.droppedCalls)} older call(s) not kept` : '',
+    ),
+    d.turns.map((t) =>
+      h(
+        'div',
+        { class: 'tl-turn', 'data-turn': String(t.turn) },
+        h('div', { class: 'tl-turn-head' }, `turn ${t.turn}`),
+        t.calls.map((c) =>
+          details(
+            open,
+            `call:${c.id}`,
+            c.denied > 0,
+            {
+              class: `tl-call ${c.denied > 0 ? 'tl-call-denied' : ''} ${c.isError ? 'tl-call-error' : ''}`,
+              'data-call-id': c.id,
+            },
+            [
+              h('span', { class: 'tl-name' }, c.name),
+              c.kind ? h('span', { class: 'tag tag-dim' }, c.kind) : null,
+              h('span', { class: 'tl-cmd mono' }, callText(c)),
+              h(
+                'span',
+                { class: 'tl-meta' },
+                c.logged
+                  ? c.endedAt === null
+                    ? h('span', { class: 'tag tag-warn' }, 'no result')
+                    : h('span', { class: 'muted' }, fmtDuration(c.durationMs))
+                  : h(
+                      'span',
+                      { class: 'tag tag-dim', title: 'its kernel lines came; its result is not logged yet' },
+                      'running',
+                    ),
+                c.isError ? h('span', { class: 'tag tag-error' }, 'error') : null,
+                h('span', { class: 'mini' }, `${fmtInt(c.lineCount)} line(s)`),
+                c.denied > 0 ? h('span', { class: 'mini mini-block' }, `${fmtInt(c.denied)} denied`) : null,
+              ),
+            ],
+            [
+              h('div', { class: 'tl-sub muted small' }, `${fmtTime(c.ts)} UTC · ${c.id}`),
+              c.lines.length === 0
+                ? h('div', { class: 'muted small tl-none' }, 'no kernel line linked to this call')
+                : c.lines.map((e) => timelineLine(e, onPick)),
+              c.linked?.late > 0
+                ? h(
+                    'div',
+                    { class: 'muted small' },
+                    `${fmtInt(c.linked.late)} more kernel line(s) linked only once the call was logged: they carry no tool call and show under “not linked”`,
+                  )
+                : null,
+              c.lineCount > c.lines.length
+                ? h(
+                    'div',
+                    { class: 'muted small' },
+                    `… ${fmtInt(c.lineCount - c.lines.length)} more not kept`,
+                  )
+                : null,
+              c.input === null
+                ? null
+                : h('details', {}, h('summary', {}, 'input'), h('pre', { class: 'tl-io' }, c.input)),
+              c.output === null
+                ? null
+                : h('details', {}, h('summary', {}, 'output'), h('pre', { class: 'tl-io' }, c.output)),
+            ],
+          ),
+        ),
+      ),
+    ),
+    details(
+      open,
+      'unlinked',
+      false,
+      { class: `tl-unlinked ${u.denied > 0 ? 'tl-call-denied' : ''}` },
+      [
+        h('span', { class: 'tl-name' }, 'not linked to a tool call'),
+        h(
+          'span',
+          { class: 'tl-meta' },
+          h('span', { class: 'mini' }, `${fmtInt(u.count)} line(s)`),
+          u.denied > 0 ? h('span', { class: 'mini mini-block' }, `${fmtInt(u.denied)} denied`) : null,
+        ),
+      ],
+      [
+        u.count > u.lines.length
+          ? h(
+              'div',
+              { class: 'muted small' },
+              `the newest ${fmtInt(u.lines.length)} shown (denials kept first)`,
+            )
+          : null,
+        u.lines.length === 0
+          ? h('div', { class: 'muted small tl-none' }, 'none')
+          : u.lines.map((e) => timelineLine(e, onPick)),
+      ],
+    ),
+  ];
 }
 
 /** Events/s (area) and blocks/s (red line) over the series' seconds, plain SVG. */

@@ -191,3 +191,131 @@ export class FakeSource implements UiSource {
     return Promise.resolve();
   }
 }
+
+// --- lines of the detectors and the agent's log (alert, install, tool_call) ---
+
+type ToolCallRef = NonNullable<AuditLineOf<'exec'>['tool_call']>;
+
+const at = (ms: number): string => new Date(1_700_000_000_000 + ms).toISOString();
+
+/** A credential found in an exec's argv, masked as the secrets detector masks it. */
+export function alert(
+  session: string,
+  ms: number,
+  severity: AuditLineOf<'alert'>['severity'] = 'high',
+  toolCall?: ToolCallRef,
+): AuditLineOf<'alert'> {
+  return {
+    ts: at(ms),
+    event: 'alert',
+    action: 'OBSERVE',
+    detector: 'secrets',
+    kind: 'aws_access_key_id',
+    severity,
+    masked: 'AKIA…WXYZ',
+    source: 'argv',
+    where: null,
+    pid: 4242,
+    comm: 'sh',
+    detector_rule: '@secretlint/secretlint-rule-aws',
+    reason:
+      'a aws access key id (AKIA…WXYZ) in the argv of pid 4242 (sh); nothing was refused: rotate it if it was real',
+    rule: null,
+    profile: 'generic',
+    session,
+    backend: 'vigil:secrets',
+    enforcement: 'none',
+    schema_version: 1,
+    ...(toolCall === undefined ? {} : { tool_call: toolCall }),
+  };
+}
+
+/** An `npm install` of one package; flagged as a typosquat unless `severity` is 'info'. */
+export function install(
+  session: string,
+  ms: number,
+  severity: AuditLineOf<'install'>['severity'] = 'high',
+  action: 'ALLOW' | 'AUDIT' | 'KILL' | 'OBSERVE' = 'AUDIT',
+): AuditLineOf<'install'> {
+  const flagged = severity !== 'info';
+  const name = flagged ? 'lodahs' : 'lodash';
+  return {
+    ts: at(ms),
+    event: 'install',
+    action: flagged ? action : 'ALLOW',
+    pid: 5151,
+    comm: 'npm',
+    tool: 'npm',
+    ecosystem: 'npm',
+    subcommand: 'install',
+    packages: [
+      {
+        ecosystem: 'npm',
+        name,
+        spec: null,
+        source: 'registry',
+        raw: name,
+        severity,
+        reasons: flagged ? [{ code: 'typosquat', detail: `${name} is one edit from lodash` }] : [],
+        similar_to: flagged ? 'lodash' : null,
+      },
+    ],
+    severity,
+    risk_reasons: [],
+    argv: ['npm', 'install', name],
+    argv_truncated: false,
+    reason: flagged ? `${name} looks like lodash` : 'nothing flagged',
+    rule: null,
+    profile: 'generic',
+    session,
+    ppid: 5150,
+    uid: 1000,
+    tid: 5151,
+    exe: '/usr/bin/node',
+    backend: 'vigil:installs',
+    enforcement: flagged && action === 'KILL' ? 'reactive' : 'none',
+    schema_version: 1,
+  };
+}
+
+/** The agent's logged tool call (a shell command), as the transcript reader writes it. */
+export function toolCall(
+  session: string,
+  ref: ToolCallRef,
+  startMs: number,
+  endMs: number | null,
+  command: string,
+  isError: boolean | null = false,
+): AuditLineOf<'tool_call'> {
+  return {
+    ts: at(startMs),
+    event: 'tool_call',
+    action: 'OBSERVE',
+    agent: 'claude-code',
+    id: ref.id,
+    name: ref.name,
+    tool_kind: 'shell',
+    turn: ref.turn,
+    ended_at: endMs === null ? null : at(endMs),
+    is_error: isError,
+    command,
+    paths: [],
+    url: null,
+    linked: { exec: 1, file_open: 1, net_connect: 0, other: 0, denied: 1, late: 0 },
+    transcript: '/home/dev/.claude/projects/p/session.jsonl',
+    reason: 'a tool call the agent logged',
+    rule: null,
+    profile: 'generic',
+    session,
+    backend: 'transcript:claude-code',
+    enforcement: 'none',
+    schema_version: 1,
+  };
+}
+
+/** A line of a process at `ms`, linked to the tool call `ref` when given. */
+export function linked(line: AuditLine, ms: number, ref?: ToolCallRef): AuditLine {
+  const out = { ...line, ts: at(ms) };
+  if (ref !== undefined && (out.event === 'exec' || out.event === 'file_open')) out.tool_call = ref;
+  return out;
+}

@@ -7,7 +7,21 @@ import { test, type TestContext } from 'node:test';
 import { TokenAuth, cookie } from '../../../src/ui/auth.js';
 import { uiOptionsFrom } from '../../../src/ui/cli-ui.js';
 import { UiServer } from '../../../src/ui/ui-server.js';
-import { FakeSource, exec, fileOpen, fork, sessionStart } from './synthetic.js';
+import type { CaptureSummary, SessionSummary } from '../../../src/daemon/control-protocol.js';
+import type { AlertsView } from '../../../src/ui/alert-list.js';
+import type { TimelineView } from '../../../src/ui/session-timeline.js';
+import type { SessionView } from '../../../src/ui/ui-server.js';
+import {
+  FakeSource,
+  alert,
+  exec,
+  fileOpen,
+  fork,
+  install,
+  linked,
+  sessionStart,
+  toolCall,
+} from './synthetic.js';
 
 interface Reply {
   status: number;
@@ -79,6 +93,8 @@ test('without the token: 401 and no event content on page, static files, API and
     '/api/line?id=2',
     '/api/ancestry?session=run-1&pid=1000',
     '/api/sessions/run-1',
+    '/api/sessions/run-1/timeline',
+    '/api/alerts',
     '/api/profiles',
     '/api/doctor',
   ]) {
@@ -191,4 +207,116 @@ test('a taken port is a clear error', async (t) => {
     UiServer.start({ source: new FakeSource(), port: ui.port }),
     /VIGIL_UI_LISTEN|--ui-port|cannot serve/,
   );
+});
+
+function summary(name: string, capture?: CaptureSummary): SessionSummary {
+  return {
+    id: 1,
+    name,
+    kind: 'run',
+    profile: 'generic',
+    profileSource: 'builtin:generic',
+    rootPid: 900,
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    cgroup: null,
+    enforced: true,
+    auditOnly: false,
+    landlock: null,
+    processes: [900],
+    ...(capture === undefined ? {} : { capture }),
+    events: {},
+    actions: {},
+  };
+}
+
+const CAPTURE: CaptureSummary = {
+  kernel: true,
+  transcript: {
+    agent: 'claude-code',
+    found: false,
+    path: null,
+    reason: 'no session log under /root/.claude/projects for this working directory',
+    toolCalls: 0,
+    linkedLines: 0,
+  },
+  detectors: {
+    installs: { policy: 'audit', commands: 2 },
+    secrets: { argv: 7, environ: 6, environUnread: 1, files: 0, transcript: 0, workingTree: null },
+  },
+  captureTranscript: false,
+};
+
+test('alerts, timeline and capture: /api/alerts, /api/sessions/<name>/timeline, overview', async (t) => {
+  const { ui, src, token } = await server(t);
+  const auth = { Authorization: `Bearer ${token}` };
+  const ref = { id: 'toolu_01', name: 'Bash', turn: 0 };
+  src.emit(sessionStart('run-1', 900)); // 1
+  src.emit(linked(exec('run-1', 901, 900, ['/bin/sh', '-c', 'true']), 10, ref)); // 2
+  src.emit(alert('run-1', 11, 'high', ref)); // 3
+  src.emit(install('run-1', 12, 'info')); // 4: nothing flagged, not an alert; not linked
+  src.emit(install('run-2', 13, 'medium')); // 5
+  src.emit(linked(fileOpen(14, 'run-1', 'BLOCK'), 14)); // 6: not linked
+  src.emit(toolCall('run-1', ref, 5, 30, 'true')); // 7
+
+  const all = JSON.parse((await get(ui.port, '/api/alerts', auth)).body) as AlertsView;
+  assert.deepEqual(
+    all.alerts.map((a) => [a.id, a.line.event, a.line.session]),
+    [
+      [5, 'install', 'run-2'],
+      [3, 'alert', 'run-1'],
+    ],
+  );
+  assert.deepEqual(all.severities, ['info', 'low', 'medium', 'high', 'critical']);
+  const high = JSON.parse((await get(ui.port, '/api/alerts?severity=high', auth)).body) as AlertsView;
+  assert.deepEqual(
+    high.alerts.map((a) => a.id),
+    [3],
+  );
+  const run2 = JSON.parse((await get(ui.port, '/api/alerts?session=run-2', auth)).body) as AlertsView;
+  assert.deepEqual(
+    run2.alerts.map((a) => a.id),
+    [5],
+  );
+  const bad = await get(ui.port, '/api/alerts?severity=urgent', auth);
+  assert.equal(bad.status, 400);
+  assert.match(bad.body, /severity must be one of info, low, medium, high, critical/);
+
+  const tl = JSON.parse((await get(ui.port, '/api/sessions/run-1/timeline', auth)).body) as TimelineView;
+  assert.equal(tl.session, 'run-1');
+  const call = tl.turns[0]?.calls[0];
+  assert.equal(call?.id, 'toolu_01');
+  assert.equal(call.durationMs, 25);
+  assert.deepEqual(
+    call.lines.map((l) => l.id),
+    [2, 3],
+  );
+  assert.deepEqual(
+    tl.unlinked.lines.map((l) => l.id),
+    [4, 6],
+    'the install (an installer exec too) and the denied open',
+  );
+  assert.equal(tl.unlinked.denied, 1);
+  const none = await get(ui.port, '/api/sessions/run-9/timeline', auth);
+  assert.equal(none.status, 404);
+  assert.match(none.body, /no tool call or process line of session run-9/);
+  const encoded = await get(ui.port, `/api/sessions/${encodeURIComponent('run-1')}/timeline`, auth);
+  assert.equal(encoded.status, 200);
+
+  // the capture matrix: from the daemon's summary; remembered once the daemon stops listing the
+  // session; null when the daemon never reported one
+  src.status$.sessions = [summary('run-1', CAPTURE), summary('run-2')];
+  type Overview = { sessions: SessionView[] };
+  let o = JSON.parse((await get(ui.port, '/api/overview', auth)).body) as Overview;
+  assert.deepEqual(o.sessions.find((x) => x.name === 'run-1')?.capture, CAPTURE);
+  assert.equal(o.sessions.find((x) => x.name === 'run-2')?.capture, null);
+  src.status$.sessions = [];
+  o = JSON.parse((await get(ui.port, '/api/overview', auth)).body) as Overview;
+  assert.deepEqual(o.sessions.find((x) => x.name === 'run-1')?.capture, CAPTURE, 'the last one reported');
+  assert.equal(o.sessions.find((x) => x.name === 'run-2')?.capture, null);
+
+  // the page's schema facts: event kinds and severities
+  const kinds = await get(ui.port, '/static/event-kinds.js', auth);
+  assert.match(kinds.body, /export const SEVERITIES = \["info","low","medium","high","critical"\];/);
+  assert.match(kinds.body, /"tool_call"/);
 });
