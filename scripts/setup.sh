@@ -19,7 +19,7 @@ die() {
 # --- system packages (Debian 12 names; strace, bpftrace, bubblewrap: peers of `npm run bench`;
 # dnsmasq-base and nginx: the resolver and the HTTPS server the egress tests run on loopback, in
 # the foreground under the tests, never as system services) ---
-packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc g++ git python3 xz-utils chromium qemu-system-x86 busybox-static libseccomp-dev strace bpftrace bubblewrap dnsmasq-base nginx)
+packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc g++ git python3 xz-utils chromium qemu-system-x86 busybox-static libseccomp-dev strace bpftrace bubblewrap dnsmasq-base nginx python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

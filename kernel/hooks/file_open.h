@@ -12,9 +12,15 @@
  * lsm/file_open is attached (lsm_backends), it decides and reports each open it sees, and these
  * report only what it did not see (failed lookups, O_PATH), without deciding. A file the path
  * rules let through is still denied if its inode is a denied file's (verdicts.h: hard links).
+ * An O_PATH open is observed, never decided, here too: its fd reads and writes nothing (read
+ * gives EBADF); what can reach the file through it (a reopen of /proc/self/fd/N, execveat) is
+ * an open or exec of its own and decided then. Agents open paths a command names with O_PATH to
+ * check them (Claude Code does, before its Bash tool runs the command): killing that open
+ * killed the agent for a command the kernel would have refused anyway.
  */
 
 #define FILE_O_TRUNC 01000
+#define FILE_O_PATH 010000000
 #define FILE_S_IFDIR 0040000
 #define FILE_S_IFLNK 0120000
 #define FILE_AT_FDCWD -100
@@ -107,7 +113,7 @@ static __always_inline int file__exit(long ret)
 		path_len = (VIGIL_PATH_MAX - start) & VIGIL_PATH_MASK;
 	ps = policy__scratch();
 	/* where lsm/file_open is attached it decides; an open it did not see (O_PATH) is observed */
-	if (f && ps && !backend__lsm(VIGIL_LSM_FILE_OPEN) && !file__pathless(f, flags)) {
+	if (f && ps && !(open_flags & FILE_O_PATH) && !backend__lsm(VIGIL_LSM_FILE_OPEN) && !file__pathless(f, flags)) {
 		__u32 cut = flags & (VIGIL_F_PATH_CUT | VIGIL_F_PATH_ERROR);
 
 		bpf_probe_read_kernel(&ps->buf[POLICY_OFF_PATH], path_len, &s->path[start & VIGIL_PATH_MASK]);

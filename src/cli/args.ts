@@ -63,6 +63,7 @@ export const SESSION_FLAGS = {
   'audit-log': { type: 'string' },
   'file-events': { type: 'string' },
   'audit-only': { type: 'boolean' },
+  'capture-transcript': { type: 'boolean' },
 } as const;
 
 /** --file-events MODE, checked against the kernel's volume modes (sinks/file-events.ts). */

@@ -26,6 +26,9 @@ options:
                         per session, repeats and failed lookups counted in the kernel),
                         all, none (counted only)
   --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
+  --capture-transcript  write the agent's logged tool input and output into tool_call lines
+                        (secrets masked); without it, only each call's name, command and
+                        linked kernel lines are written
   -h, --help            this help`;
 
 export async function attachCommand(argv: string[]): Promise<number> {
@@ -68,7 +71,11 @@ export async function attachCommand(argv: string[]): Promise<number> {
     const session = await daemon.attach(
       pid,
       profile,
-      { auditOnly: values['audit-only'] === true, ...(fileEvents === undefined ? {} : { fileEvents }) },
+      {
+        auditOnly: values['audit-only'] === true,
+        captureTranscript: values['capture-transcript'] === true,
+        ...(fileEvents === undefined ? {} : { fileEvents }),
+      },
       {
         line: (line) => {
           output?.write(line);

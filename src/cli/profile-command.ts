@@ -177,7 +177,9 @@ function show(args: string[]): number {
   );
   const guard = (g: Profile['ptrace']) =>
     g.action === 'allow' ? 'allow' : `${g.action} (targets ${g.targets})`;
-  out.push(`ptrace: ${guard(p.ptrace)}, signals: ${guard(p.signals)}, exec_memory: ${p.execMemory}, installs: ${p.installs}`);
+  out.push(
+    `ptrace: ${guard(p.ptrace)}, signals: ${guard(p.signals)}, exec_memory: ${p.execMemory}, installs: ${p.installs}`,
+  );
   if (p.entryComm.length > 0) out.push(`entry_comm: ${p.entryComm.join(', ')}`);
   const section = (
     title: string,

@@ -40,6 +40,9 @@ options:
                         per session, repeats and failed lookups counted in the kernel),
                         all, none (counted only)
   --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
+  --capture-transcript  write the agent's logged tool input and output into tool_call lines
+                        (secrets masked); without it, only each call's name, command and
+                        linked kernel lines are written
   --landlock MODE       the Landlock layer on file opens (docs/backends.md): auto (default;
                         default-deny profiles: their allowed trees), strict (also carves denied
                         paths out of allowed trees; entries created later directly in those
@@ -108,7 +111,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     // before the session exists, so the UI sees its session_start
     if (uiOptions !== undefined) ui = await startUi(daemon, uiOptions, [profile]);
-    const state = { ended: false };
+    const state = { ended: false, endLine: false };
     // this process and the daemon
     const protect = [process.pid, await daemon.pid()];
     const launched = await launch(command, {
@@ -139,12 +142,14 @@ export async function runCommand(argv: string[]): Promise<number> {
         {
           auditOnly,
           hardened: report.hardening.seccomp,
+          captureTranscript: values['capture-transcript'] === true,
           ...(fileEvents === undefined ? {} : { fileEvents }),
         },
         {
           line: (line) => {
             output?.writer.write(line);
             summary.add(line);
+            if (line.event === 'session_end') state.endLine = true;
           },
           ended: () => {
             state.ended = true;
@@ -188,14 +193,19 @@ export const EXIT_DAEMON_LOST = 75;
 /**
  * The session's last lines (its end) come once the daemon has read the exit events (its ring
  * readers deliver within 50 ms): waits for them, and for a daemon that is coming back (at most as
- * long as a daemon may take to start, plus 10 s).
+ * long as a daemon may take to start, plus 10 s). After session_end, the lines of the session's
+ * last scans (tool calls, alerts) may follow for a few seconds before the daemon says it ended.
  */
-async function awaitSessionEnd(daemon: DaemonHandle, state: { ended: boolean }): Promise<void> {
+async function awaitSessionEnd(
+  daemon: DaemonHandle,
+  state: { ended: boolean; endLine: boolean },
+): Promise<void> {
   const start = Date.now();
   const ended = () => state.ended;
   while (!ended()) {
     // a daemon being started again (daemon-spawn.ts) has the session's last lines
-    const limit = daemon.gaps === 0 && daemon.connected ? 1000 : START_TIMEOUT_MS + 10_000;
+    const limit =
+      daemon.gaps === 0 && daemon.connected ? (state.endLine ? 5000 : 1000) : START_TIMEOUT_MS + 10_000;
     if (Date.now() - start >= limit) return;
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -1,7 +1,7 @@
 // vigil status [--json]: the daemon's sessions with their profile, root process and counters,
 // and every kernel counter (src/wire/kernel-counters.ts).
 import { connectDaemon } from '../daemon/control-client.js';
-import type { LandlockSummary, StatusResult } from '../daemon/control-protocol.js';
+import type { CaptureSummary, LandlockSummary, StatusResult } from '../daemon/control-protocol.js';
 import { protectionLines } from '../doctor/render-live.js';
 import { KERNEL_COUNTERS } from '../wire/kernel-counters.js';
 import { describeOrphanedPins, pinnedStates } from '../loader/pinned-state.js';
@@ -95,8 +95,29 @@ export function renderStatus(s: StatusResult): string {
           .map(([host, addrs]) => `${host} (${addrs.join(', ')})`)
           .join(', ')}`,
       );
+    if (x.capture !== undefined) out.push(...captureLines(x.capture));
   }
   return out.join('\n');
+}
+
+/** The capture matrix: kernel events always; the agent's log found or not, and why; the detectors. */
+export function captureLines(c: CaptureSummary): string[] {
+  const t = c.transcript;
+  const log =
+    t.agent === null
+      ? `not read: ${t.reason}`
+      : t.found
+        ? `${t.agent}, ${t.path ?? '?'}: ${t.toolCalls} tool call(s), ${t.linkedLines} kernel line(s) linked${c.captureTranscript ? '; input and output captured (masked)' : ''}`
+        : `${t.agent}, not found: ${t.reason}`;
+  const sec = c.detectors.secrets;
+  const unread =
+    sec.environUnread === 0 ? '' : ` (${sec.environUnread} exited before their environment was read)`;
+  return [
+    '    captured: kernel events (always)',
+    `    agent log: ${log}`,
+    `    installs (${c.detectors.installs.policy}): ${c.detectors.installs.commands} installer command(s)`,
+    `    secrets: argv of ${sec.argv} exec(s), environment of ${sec.environ}${unread}, ${sec.files} written file scan(s) in ${sec.workingTree ?? '(working tree not known yet)'}, ${sec.transcript} log text(s)`,
+  ];
 }
 
 function landlockText(l: LandlockSummary): string {

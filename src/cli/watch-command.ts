@@ -25,6 +25,9 @@ options:
                         per session, repeats and failed lookups counted in the kernel),
                         all, none (counted only)
   --audit-only          decide and log, but refuse nothing: every BLOCK or KILL becomes AUDIT
+  --capture-transcript  write the agent's logged tool input and output into tool_call lines
+                        (secrets masked); without it, only each call's name, command and
+                        linked kernel lines are written
 ${UI_HELP}
   -h, --help            this help
 
@@ -73,6 +76,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
     );
     const { rules, adopted } = await daemon.addWatch(profile, {
       auditOnly: values['audit-only'] === true,
+      captureTranscript: values['capture-transcript'] === true,
       ...(fileEvents === undefined ? {} : { fileEvents }),
     });
     console.error(

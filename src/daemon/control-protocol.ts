@@ -34,6 +34,8 @@ export interface EnforceOptions {
   fileEvents?: FileOpenVolume;
   /** `vigil run`'s launcher installed the hardening filter: refusals it makes are reported */
   hardened?: boolean;
+  /** --capture-transcript: tool_call lines carry the agent's logged input and output, secrets masked */
+  captureTranscript?: boolean;
 }
 
 /** What the launcher of a run session reported about Landlock (the kernel's word, not the plan's). */
@@ -88,8 +90,38 @@ export interface SessionSummary {
   processes: number[];
   /** allowed hosts learned through the session's DNS proxy, with their addresses (absent: none) */
   hosts?: Record<string, string[]>;
+  /** what vigil captures of the session beyond the kernel's events (absent: a daemon before it) */
+  capture?: CaptureSummary;
   events: Record<string, number>;
   actions: Record<string, number>;
+}
+
+/** The capture matrix of a session: what is read, what ran, and why not where it did not. */
+export interface CaptureSummary {
+  /** kernel events are always captured */
+  kernel: true;
+  transcript: {
+    agent: 'claude-code' | 'codex' | 'gemini-cli' | null;
+    found: boolean;
+    path: string | null;
+    /** why not found (or 'found') */
+    reason: string;
+    toolCalls: number;
+    linkedLines: number;
+  };
+  detectors: {
+    installs: { policy: 'audit' | 'block' | 'off'; commands: number };
+    secrets: {
+      argv: number;
+      environ: number;
+      environUnread: number;
+      files: number;
+      transcript: number;
+      /** where written files are scanned; null until known */
+      workingTree: string | null;
+    };
+  };
+  captureTranscript: boolean;
 }
 
 export interface StatusResult {

@@ -21,6 +21,7 @@ export interface SessionState {
   rootPid: number | null;
   cgroupPath: string | null;
   auditOnly: boolean;
+  captureTranscript?: boolean;
   fileEvents: FileOpenVolume | null;
   /** the kernel's counts of opens not sent that file_activity lines reported (decimal strings) */
   openVolume?: Record<keyof OpenVolumeCounts, string>;

@@ -30,6 +30,7 @@ import { adoptTree } from '../targeting/adopt-tree.js';
 import { findAgents } from '../targeting/find-agents.js';
 import { readStat } from '../system/proc-fs.js';
 import { AuditPipeline } from './audit-pipeline.js';
+import { SessionInsight } from './session-insight.js';
 import type { EnforceOptions, ProfileRef, ReloadResult, StatusResult } from './control-protocol.js';
 import { ProfileHandles, reloadProfile } from './profile-handles.js';
 import { kernelDecision } from './verdict-decision.js';
@@ -123,6 +124,8 @@ export class Daemon {
   readonly sessions = new SessionRegistry();
   readonly #kernel: DaemonKernel;
   readonly #pipeline: AuditPipeline;
+  /** tool calls from the agent's log, installs, credential leaks (session-insight.ts) */
+  readonly #insight: SessionInsight;
   readonly #subscribers = new Set<Subscriber>();
   readonly #rules = new Map<number, WatchRule>();
   readonly #handles: ProfileHandles;
@@ -174,6 +177,16 @@ export class Daemon {
       this.#onEvents(evs);
     });
     this.#handles = new ProfileHandles(this.#kernel, this.#log);
+    this.#insight = new SessionInsight({
+      emit: (s, line) => {
+        this.#emit(line, s);
+      },
+      kill: (s, pid) => {
+        this.#killForVerdict(s, pid);
+      },
+      processes: this.#pipeline.processes,
+      log: this.#log,
+    });
     this.feedback = new AgentFeedback(this.sessions);
     this.feedbackStream = new SessionFeedback({
       ...(options.feedbackDir === undefined ? {} : { dir: options.feedbackDir }),
@@ -218,6 +231,7 @@ export class Daemon {
       this.#sweepLive();
       this.#expirePending();
       this.#expireUnclaimed();
+      this.#insight.tick();
       if (this.#backlog.size > 0 && Date.now() - this.startedAt.getTime() > BACKLOG_MS) this.#backlog.clear();
     }, LOSS_CHECK_MS);
     this.#lossTimer.unref();
@@ -280,6 +294,7 @@ export class Daemon {
         const s = this.sessions.restore(st.id, st.kind, profile, new Date(st.startedAt));
         s.handle = st.handle;
         s.auditOnly = st.auditOnly;
+        s.captureTranscript = st.captureTranscript === true;
         s.fileEvents = st.fileEvents;
         if (st.openVolume !== undefined) s.volumeReported = volumeFromState(st.openVolume);
         s.rootPid = st.rootPid;
@@ -378,6 +393,7 @@ export class Daemon {
         rootPid: s.rootPid,
         cgroupPath: s.cgroupPath,
         auditOnly: s.auditOnly,
+        captureTranscript: s.captureTranscript,
         fileEvents: s.fileEvents,
         ...(s.volumeReported === undefined ? {} : { openVolume: volumeToState(s.volumeReported) }),
         landlock: s.landlock,
@@ -580,6 +596,7 @@ export class Daemon {
   #enforce(s: Session, handle: number, enforce: EnforceOptions): void {
     s.handle = handle;
     s.auditOnly = enforce.auditOnly;
+    s.captureTranscript = enforce.captureTranscript === true;
     s.fileEvents = enforce.fileEvents ?? null;
     this.#kernel.setSession(s.id, this.#sessionConfig(handle, s.profile, enforce));
     this.#startDns(s);
@@ -637,7 +654,8 @@ export class Daemon {
       version: PROTOCOL_VERSION,
       sessions: this.sessions.list().map((s) => {
         const hosts = this.#dns.learned(s.id);
-        return Object.keys(hosts).length === 0 ? s.summary() : { ...s.summary(), hosts };
+        const summary = { ...s.summary(), capture: this.#insight.capture(s) };
+        return Object.keys(hosts).length === 0 ? summary : { ...summary, hosts };
       }),
       watchRules: [...this.#rules.values()].map((w) => ({ basename: w.basename, profile: w.profile.name })),
       kernel: counterStrings(c),
@@ -737,6 +755,7 @@ export class Daemon {
       this.#handles.retain(rule.handle);
       s.handle = rule.handle;
       s.auditOnly = rule.enforce.auditOnly;
+      s.captureTranscript = rule.enforce.captureTranscript === true;
       s.fileEvents = rule.enforce.fileEvents ?? null;
       s.rootPid = ev.task.tgid;
       s.live.add(ev.task.tgid);
@@ -807,6 +826,7 @@ export class Daemon {
       const host = this.#dns.hostOf(s.id, line.dest_ip);
       if (host !== undefined) line.dest_host = host;
     }
+    if (s !== undefined && !this.#replaying) this.#insight.annotate(s, line);
     if (s !== undefined) {
       s.count(line.event, line.action);
       this.feedback.record(s.id, line);
@@ -824,6 +844,7 @@ export class Daemon {
         process.emitWarning(`vigil: a subscriber failed: ${String(err)}`);
       }
     }
+    if (s !== undefined && !this.#replaying) this.#insight.observe(s, line);
   }
 
   #emitSessionStart(s: Session, pid = s.rootPid ?? 0): void {
@@ -840,8 +861,19 @@ export class Daemon {
     this.#kernel.deleteOpenVolume(s.id);
     this.#release(s);
     this.#emit(this.#pipeline.sessionLine('session_end', s, s.rootPid ?? 0, reason), s);
-    this.feedbackStream.ended(s);
     this.#cleanupCgroup(s);
+    // the agent's log is read to its end and the files the session wrote scanned: the lines
+    // that gives (tool_call, alert) follow session_end, and its readers stay until they are out
+    const last = this.#insight.sessionEnded(s);
+    if (last === undefined) this.#sessionGone(s);
+    else
+      void last.then(() => {
+        this.#sessionGone(s);
+      });
+  }
+
+  #sessionGone(s: Session): void {
+    this.feedbackStream.ended(s);
     for (const sub of this.#subscribers) if (sub.session === undefined || sub.session === s.id) sub.ended(s);
     this.sessions.prune();
     this.#persist();

@@ -24,6 +24,8 @@ export class Session {
   /** the kernel profile handle enforcing it (null: observe only) */
   handle: number | null = null;
   auditOnly = false;
+  /** --capture-transcript: the agent's logged tool input and output go into tool_call lines, masked */
+  captureTranscript = false;
   /** allowed file opens written for this session (its client's --file-events); daemon default when null */
   fileEvents: FileOpenVolume | null = null;
   /** the kernel's counts of opens not sent, as far as file_activity lines reported them */

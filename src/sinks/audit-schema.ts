@@ -684,11 +684,12 @@ const ToolCallLine = line(
         net_connect: Uint,
         other: Uint,
         denied: Uint,
+        late: Uint,
       },
       {
         additionalProperties: false,
         description:
-          'Audit lines linked to the call (they carry its tool_call), by kind; denied: those BLOCK or KILL.',
+          "Audit lines linked to the call, by kind (they carry its tool_call); denied: those BLOCK or KILL; late: those linked only once the call was logged, after they were written (an agent that logs a call when it ends: Gemini CLI, Codex's script commands), which carry no tool_call.",
       },
     ),
     transcript: Type.String({ description: "The agent's session log the call was read from." }),

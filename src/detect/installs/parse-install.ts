@@ -10,7 +10,7 @@ import { parseBun, parseNpm, parseNpx, parsePnpm, parseYarn } from './parse-node
 import { parsePip, parsePipx, parsePoetry, parseUv, parseUvx } from './parse-python-tools.js';
 import { resolveTool } from './resolve-tool.js';
 
-export type { Ecosystem, InstallCommand, InstallPackage, PackageSource } from './install-command.js';
+export type { InstallCommand } from './install-command.js';
 
 /** null when argv is not a package-installing command (npm test, pip list, cargo build, apt search ...) */
 export function parseInstall(argv: readonly string[]): InstallCommand | null {
