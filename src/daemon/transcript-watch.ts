@@ -30,6 +30,8 @@ const POLL_MS = 20;
 const FIND_MS = 250;
 /** A finished call's line waits this long for kernel lines still in the ring. */
 const SETTLE_MS = 1_000;
+/** Processes listed on a tool_call line. */
+const MAX_PIDS = 64;
 /** The captured output of a call is cut here. */
 const OUTPUT_MAX = 4_096;
 
@@ -55,7 +57,10 @@ interface Watched {
   linker: ToolCallLinker;
   lastPoll: number;
   lastFind: number;
-  calls: Map<string, { call: ToolCall; linked: Linked; finishedAt: number | null; written: boolean }>;
+  calls: Map<
+    string,
+    { call: ToolCall; linked: Linked; pids: number[]; finishedAt: number | null; written: boolean }
+  >;
   /** the agent's environment: where it keeps its logs (CLAUDE_CONFIG_DIR, CODEX_HOME, ...) */
   env: Record<string, string>;
   linkedLines: number;
@@ -240,14 +245,14 @@ export class TranscriptWatch {
       if (entry.written) continue;
       if (!all && (entry.finishedAt === null || now - entry.finishedAt < SETTLE_MS)) continue;
       entry.written = true;
-      const p = this.#writeCall(s, w, entry.call, entry.linked)
+      const p = this.#writeCall(s, w, entry.call, entry.linked, entry.pids)
         .catch(() => undefined)
         .finally(() => this.#inflight.delete(p));
       this.#inflight.add(p);
     }
   }
 
-  async #writeCall(s: Session, w: Watched, c: ToolCall, linked: Linked): Promise<void> {
+  async #writeCall(s: Session, w: Watched, c: ToolCall, linked: Linked, pids: number[]): Promise<void> {
     const capture = this.#hooks.capture(s);
     const command = c.command === null ? null : await masked(c.command);
     const url = c.url === null ? null : await masked(c.url);
@@ -275,6 +280,7 @@ export class TranscriptWatch {
       paths: c.paths,
       url,
       linked,
+      pids,
       transcript: w.path ?? '',
       ...(input === undefined ? {} : { input }),
       ...(output === undefined ? {} : { output }),
@@ -293,6 +299,7 @@ export class TranscriptWatch {
 function newEntry(c: ToolCall): Watched['calls'] extends Map<string, infer E> ? E : never {
   return {
     call: c,
+    pids: [],
     linked: { exec: 0, file_open: 0, net_connect: 0, other: 0, denied: 0, late: 0 },
     finishedAt: null,
     written: false,
@@ -307,6 +314,7 @@ function count(w: Watched, id: string, ref: KernelEventRef, denied: boolean, lat
     ref.kind === 'exec' || ref.kind === 'file_open' || ref.kind === 'net_connect' ? ref.kind : 'other';
   entry.linked[k]++;
   if (denied) entry.linked.denied++;
+  if (entry.pids.length < MAX_PIDS && !entry.pids.includes(ref.pid)) entry.pids.push(ref.pid);
   if (late) entry.linked.late++;
 }
 

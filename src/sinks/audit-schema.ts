@@ -692,6 +692,11 @@ const ToolCallLine = line(
           "Audit lines linked to the call, by kind (they carry its tool_call); denied: those BLOCK or KILL; late: those linked only once the call was logged, after they were written (an agent that logs a call when it ends: Gemini CLI, Codex's script commands), which carry no tool_call.",
       },
     ),
+    pids: Type.Array(Pid, {
+      maxItems: 64,
+      description:
+        'The processes whose lines are linked to the call (late ones included), in the order first linked; at most 64. With ts and ended_at, what joins a late-linked line to its call.',
+    }),
     transcript: Type.String({ description: "The agent's session log the call was read from." }),
     input: Type.Optional(
       Type.String({

@@ -37,7 +37,12 @@ export interface TimelineLine {
   /** the line's id in the UI's stream */
   id: number;
   line: AuditLine;
+  /** placed under its call by the call's pids and time window (linked late: no tool_call on it) */
+  late?: true;
 }
+
+/** A late-linked line may be this far outside its call's logged window (ms). */
+const LATE_SLACK_MS = 1_000;
 
 export interface CallView {
   id: string;
@@ -124,6 +129,7 @@ export class SessionTimeline {
       s.transcript = line.transcript;
       const call = this.#call(s, { id: line.id, name: line.name, turn: line.turn }, line.ts);
       call.line = line;
+      if (line.linked.late > 0) this.#placeLate(s, call, line);
       s.version++;
       return;
     }
@@ -177,6 +183,40 @@ export class SessionTimeline {
         denied: s.unlinkedDeniedCount,
       },
     };
+  }
+
+  /**
+   * Lines the daemon linked to the call only after they were written (an agent that logs a call
+   * late) carry no tool_call: they move from the unlinked group to the call, by the call's pids
+   * and window.
+   */
+  #placeLate(s: SessionEntry, call: CallEntry, l: ToolCallLine): void {
+    const from = Date.parse(l.ts) - LATE_SLACK_MS;
+    const to = (l.ended_at === null ? Date.now() : Date.parse(l.ended_at)) + LATE_SLACK_MS;
+    const pids = new Set(l.pids);
+    const belongs = (x: TimelineLine): boolean => {
+      const pid = 'pid' in x.line ? x.line.pid : null;
+      const at = Date.parse(x.line.ts);
+      return pid !== null && pids.has(pid) && at >= from && at <= to;
+    };
+    const moved = new Set<number>();
+    let deniedMoved = 0;
+    for (const x of [...s.unlinked, ...s.unlinkedDenied]) {
+      if (moved.has(x.id) || !belongs(x)) continue;
+      moved.add(x.id);
+      call.lineCount++;
+      if (isBlock(x.line)) {
+        call.denied++;
+        deniedMoved++;
+      }
+      if (call.lines.length < CALL_LINES_MAX) call.lines.push({ ...x, late: true });
+    }
+    if (moved.size === 0) return;
+    call.lines.sort((a, b) => a.id - b.id);
+    s.unlinked = s.unlinked.filter((x) => !moved.has(x.id));
+    s.unlinkedDenied = s.unlinkedDenied.filter((x) => !moved.has(x.id));
+    s.unlinkedCount = Math.max(0, s.unlinkedCount - moved.size);
+    s.unlinkedDeniedCount = Math.max(0, s.unlinkedDeniedCount - deniedMoved);
   }
 
   #session(name: string): SessionEntry {

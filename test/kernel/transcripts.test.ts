@@ -157,22 +157,28 @@ for (const a of AGENTS) {
     assert.equal(notes.linked.denied, 0);
 
     const refused = lines.find(
-      (l) =>
+      (l): l is AuditLineOf<'file_open'> =>
         l.event === 'file_open' &&
         l.path.endsWith('/.ssh/id_rsa') &&
         (l.action === 'KILL' || l.action === 'BLOCK'),
     );
     assert.ok(refused, `the kernel refused ~/.ssh/id_rsa:\n${out}`);
-    const catNotes = lines.find((l) => l.event === 'exec' && l.argv.join(' ') === 'cat ./notes.txt');
+    const catNotes = lines.find(
+      (l): l is AuditLineOf<'exec'> => l.event === 'exec' && l.argv.join(' ') === 'cat ./notes.txt',
+    );
     assert.ok(catNotes, 'the cat of notes.txt was executed');
-    if (a.logsAfter) {
-      // logged once it ended: the lines were written first, the call's line counts them
-      assert.ok(secret.linked.late >= 1 && notes.linked.late >= 1, summary);
-    } else {
-      assert.equal(catNotes.event === 'exec' ? catNotes.tool_call?.id : undefined, notes.id);
-      assert.equal(refused.event === 'file_open' ? refused.tool_call?.id : undefined, secret.id);
-      assert.equal(refused.event === 'file_open' ? refused.tool_call?.name : undefined, secret.name);
-    }
+    // each line is linked to its call: on the line itself when the call was logged before it was
+    // written, else on the call's line (its pids; an agent may log a call only once it ended)
+    assert.ok(notes.pids.includes(catNotes.pid), `the cat's process is the call's: ${summary}`);
+    assert.ok(secret.pids.includes(refused.pid), `the refused open's process is the call's: ${summary}`);
+    const mislinked = lines.filter((l) => {
+      const ref = 'tool_call' in l ? l.tool_call : undefined;
+      const pid = 'pid' in l ? l.pid : null;
+      if (ref === undefined || pid === null) return false;
+      return (pid === catNotes.pid && ref.id !== notes.id) || (pid === refused.pid && ref.id !== secret.id);
+    });
+    assert.deepEqual(mislinked, [], summary);
+    if (a.logsAfter) assert.ok(secret.linked.late >= 1 && notes.linked.late >= 1, summary);
     // the log is named where the session lines are, and no transcript text was captured
     assert.ok(
       calls.every((c) => c.transcript.startsWith(home) && c.input === undefined && c.output === undefined),

@@ -464,6 +464,17 @@ function timelineLine(e, onPick) {
     h('span', { class: 'tl-event' }, l.event),
     h('span', { class: 'tl-proc' }, typeof l.pid === 'number' ? `${l.pid} ${l.comm ?? ''}` : ''),
     h('span', { class: 'tl-target' }, target(l)),
+    e.late
+      ? h(
+          'span',
+          {
+            class: 'tl-late',
+            title:
+              'linked once the agent logged the call, after the line was written: placed here by the call’s processes and time window',
+          },
+          'late',
+        )
+      : null,
   );
 }
 

@@ -131,3 +131,30 @@ test('of many unlinked denials, the newest are kept', () => {
   assert.equal(v.unlinked.denied, UNLINKED_DENIED_MAX * 2);
   assert.equal(v.unlinked.lines.length, UNLINKED_MAX + UNLINKED_DENIED_MAX);
 });
+
+test('lines linked late (the agent logged the call after they were written) move under the call by its pids and window', () => {
+  const t = feed([
+    linked(exec('run-1', 1001, 100, ['cat', './notes.txt']), 1000), // 1: under the call, late
+    linked(fileOpen(1, 'run-1', 'BLOCK'), 1010), // 2: a denial of the same process (1001), late
+    linked(exec('run-1', 102, 100, ['/usr/bin/make']), 1020), // 3: another process: stays apart
+    linked(exec('run-1', 1001, 100, ['cat', './x']), 9000), // 4: same pid, long after: stays apart
+    toolCall('run-1', A, 990, 1200, 'cat ./notes.txt', false, { pids: [1001], count: 2 }), // 5
+  ]);
+  const v = t.view('run-1');
+  assert.ok(v);
+  const call = v.turns[0]?.calls[0];
+  assert.ok(call);
+  assert.deepEqual(
+    call.lines.map((l) => [l.id, l.late]),
+    [
+      [1, true],
+      [2, true],
+    ],
+  );
+  assert.equal(call.denied, 1);
+  assert.deepEqual(
+    v.unlinked.lines.map((l) => l.id),
+    [3, 4],
+  );
+  assert.equal(v.unlinked.denied, 0);
+});

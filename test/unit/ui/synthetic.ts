@@ -286,6 +286,7 @@ export function toolCall(
   endMs: number | null,
   command: string,
   isError: boolean | null = false,
+  late: { pids: number[]; count: number } = { pids: [], count: 0 },
 ): AuditLineOf<'tool_call'> {
   return {
     ts: at(startMs),
@@ -301,7 +302,8 @@ export function toolCall(
     command,
     paths: [],
     url: null,
-    linked: { exec: 1, file_open: 1, net_connect: 0, other: 0, denied: 1, late: 0 },
+    linked: { exec: 1, file_open: 1, net_connect: 0, other: 0, denied: 1, late: late.count },
+    pids: late.pids,
     transcript: '/home/dev/.claude/projects/p/session.jsonl',
     reason: 'a tool call the agent logged',
     rule: null,
