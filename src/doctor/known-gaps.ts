@@ -57,6 +57,21 @@ export const KNOWN_GAPS = [
     scope: 'all',
     text: 'denied files are listed by inode at load: a file created later under a denied tree and hard-linked elsewhere is denied by its path only; patterns with ** before the last component and /proc, /sys files are path-only',
   },
+  {
+    id: 'installs-reactive',
+    scope: 'all',
+    text: 'installs: block kills a flagged installer after its exec (the kernel decides an exec by path, not by arguments): it has run for the milliseconds its install line reports (elapsed_ms); an installer reached some other way (a script calling a registry client library, a renamed binary, a requirements file whose packages are not on the command line) is not parsed',
+  },
+  {
+    id: 'secrets-best-effort',
+    scope: 'all',
+    text: 'credential detection reports, never refuses: a secret in an exec argv stays in that exec line (the kernel record); the environment of a process that exits before the daemon reads /proc/PID/environ is not scanned (counted in the capture matrix); written files are scanned after they settle and at the session end, in the working tree only, the first 1 MiB',
+  },
+  {
+    id: 'transcript-links',
+    scope: 'all',
+    text: "tool calls come from the agent's own session log, which the agent can write what it likes to: a call says what the agent claims, the lines linked to it are the kernel's; an agent that writes a call after it ran (Gemini CLI, Codex script commands, Claude Code's buffered log) has its kernel lines linked late, on the tool_call line (linked.late, pids), not on the lines; shell builtins run no process to link",
+  },
 ] as const satisfies readonly KnownGap[];
 
 export type KnownGapId = (typeof KNOWN_GAPS)[number]['id'];
