@@ -1,4 +1,4 @@
-// The real agent CLIs from npm (Claude Code, Gemini CLI) run under `vigil run` with their
+// The real agent CLIs from npm (Claude Code, Gemini CLI, Codex) run under `vigil run` with their
 // built-in profiles against a fake model API on loopback (test/support/fake-model-api.ts), which
 // makes each do two shell tool calls: `cat ./notes.txt`, and `cat ~/.ssh/id_rsa`, which the
 // kernel refuses (the profile denies ~/.ssh). The daemon finds the agent's own session log, and
@@ -65,6 +65,31 @@ const AGENTS: AgentCase[] = [
     },
     home: { '.gemini/settings.json': '{"security":{"auth":{"selectedType":"gemini-api-key"}}}\n' },
     logsAfter: true,
+  },
+  {
+    name: 'codex',
+    folder: 'codex',
+    bin: 'codex',
+    framework: 'codex',
+    // its own sandbox (bubblewrap) is off: vigil's hardening refuses the namespaces it needs
+    args: [
+      'exec',
+      '--skip-git-repo-check',
+      '--dangerously-bypass-approvals-and-sandbox',
+      '-c',
+      'model_provider=fake',
+      '-c',
+      'model_providers.fake.name=fake',
+      '-c',
+      'model_providers.fake.base_url=@ORIGIN@/v1',
+      '-c',
+      'model_providers.fake.env_key=FAKE_KEY',
+      '-c',
+      'model_providers.fake.wire_api=responses',
+      'Show me notes.txt',
+    ],
+    env: { FAKE_KEY: 'sk-fake' },
+    logsAfter: false,
   },
 ];
 
