@@ -718,6 +718,65 @@ const ToolCallLine = line(
   "A tool call the agent logged in its own session log (Claude Code, Codex, Gemini CLI), written when its result is logged or the session ends; the kernel's lines it caused carry its tool_call. What the call says it did is the agent's word; what the linked lines say is the kernel's.",
 );
 
+const ContentDigest = Type.Object(
+  {
+    blake3: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'BLAKE3 of the content, hex.' }),
+    size: Uint,
+  },
+  { additionalProperties: false },
+);
+const PostureReasonRef = Type.Object(
+  {
+    code: Type.String({
+      description:
+        'The rubric item (docs/posture.md): destructive_in_hook, broad_matcher, no_sandbox, bypass_permissions, mcp_server_unpinned, not_confined_by_vigil, ...',
+    }),
+    points: Type.Integer({ description: 'What it adds to the score.' }),
+    file: Type.Union([Type.String(), Type.Null()]),
+    detail: Type.String(),
+    snippet: Type.Union([Type.String(), Type.Null()], {
+      description: 'The part of the file that gave it (a hook command, a matcher), secrets masked.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const PostureChangeLine = line(
+  'posture_change',
+  {
+    agent: Type.String({ description: 'claude-code, codex, gemini-cli or cursor.' }),
+    path: Type.String({
+      description: 'The guard-surface file that changed (settings, MCP list, hook script, config).',
+    }),
+    change: literals(['created', 'modified', 'deleted', 'renamed'] as const, 'What happened to it.'),
+    before: Type.Union([ContentDigest, Type.Null()], {
+      description: 'The content before; null when it did not exist.',
+    }),
+    after: Type.Union([ContentDigest, Type.Null()], {
+      description: 'The content after; null when it is gone.',
+    }),
+    score: Type.Integer({
+      minimum: 0,
+      maximum: 100,
+      description: "The agent's posture score now (higher: more exposed).",
+    }),
+    score_before: Type.Integer({ minimum: 0, maximum: 100 }),
+    reasons_added: Type.Array(PostureReasonRef),
+    reasons_removed: Type.Array(PostureReasonRef),
+    evidence: literals(
+      ['definitive', 'coalesced'] as const,
+      'definitive: one change seen as it happened; coalesced: several writes merged by the debounce, or a change found by the periodic rescan (before is the last state vigil saw).',
+    ),
+    home: Type.String({ description: 'The home folder whose guard surface this is.' }),
+    reason: Type.String(),
+    rule: Type.Null(),
+    profile: Type.Null(),
+    session: Type.Null(),
+    ...mechTail,
+  },
+  "An agent's guard surface changed on disk (docs/posture.md): a hook, a permission, a sandbox setting or an MCP server list; decides nothing (OBSERVE).",
+);
+
 /**
  * Every kind of line, by its `event`, in the order of the published schema's union. The one
  * list of event kinds: EVENT_KINDS, the union and the per-kind schemas are read from it.
@@ -744,6 +803,7 @@ const LINES = {
   install: InstallLine,
   alert: AlertLine,
   tool_call: ToolCallLine,
+  posture_change: PostureChangeLine,
   loss: LossLine,
 } satisfies { [K in string]: { properties: { event: TLiteral<K> } } };
 
@@ -777,6 +837,7 @@ export const KERNEL_RECORDS: Readonly<Record<AuditEvent, readonly (keyof typeof 
   install: [],
   alert: [],
   tool_call: [],
+  posture_change: [],
   loss: [],
 };
 

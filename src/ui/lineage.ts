@@ -46,7 +46,8 @@ export class ProcessForest {
       line.event === 'dns_query' ||
       line.event === 'sni_check' ||
       line.event === 'alert' ||
-      line.event === 'tool_call'
+      line.event === 'tool_call' ||
+      line.event === 'posture_change'
     )
       return; // about no process (an alert's process has its own exec line)
     let t = this.#sessions.get(line.session);
