@@ -17,7 +17,14 @@ import {
   type TranscriptUpdate,
 } from '../transcripts/index.js';
 import { maskFindings, scanText } from '../detect/secrets/scan-secrets.js';
-import { AUDIT_SCHEMA_VERSION, type AuditLine, type AuditLineOf } from '../sinks/audit-schema.js';
+import {
+  AUDIT_SCHEMA_VERSION,
+  auditKeyOrder,
+  EVENT_KINDS,
+  type AuditEvent,
+  type AuditLine,
+  type AuditLineOf,
+} from '../sinks/audit-schema.js';
 import type { ProcessTable } from '../enrich/process-table.js';
 import type { Session } from './sessions.js';
 
@@ -30,6 +37,10 @@ const POLL_MS = 20;
 const FIND_MS = 250;
 /** A finished call's line waits this long for kernel lines still in the ring. */
 const SETTLE_MS = 1_000;
+/** The lines about a process's own call (those the schema gives a tool_call, but the detectors'). */
+const LINKED_KINDS: ReadonlySet<AuditEvent> = new Set(
+  EVENT_KINDS.filter((e) => e !== 'install' && e !== 'alert' && auditKeyOrder(e).includes('tool_call')),
+);
 /** Processes listed on a tool_call line. */
 const MAX_PIDS = 64;
 /** The captured output of a call is cut here. */
@@ -130,8 +141,7 @@ export class TranscriptWatch {
   /** Sets tool_call on a process line the log links to a call; before the line is written. */
   annotate(s: Session, line: AuditLine): void {
     const w = this.#sessions.get(s);
-    if (w === undefined || !('pid' in line) || line.pid === null) return;
-    if (line.event === 'install' || line.event.startsWith('session_')) return;
+    if (w === undefined || !LINKED_KINDS.has(line.event) || !('pid' in line) || line.pid === null) return;
     const now = Date.now();
     if (now - w.lastPoll >= POLL_MS || line.event === 'exec') this.#poll(s, w, now);
     const ref = eventRef(line, w.agentPid, this.#hooks.processes);
