@@ -59,6 +59,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "install vigil's hook in an agent's settings (claude-code, gemini-cli, codex), or --remove it",
     run: async (args) => (await import('./integrate-command.js')).integrateCommand(args),
   },
+  posture: {
+    summary: "score each agent's own guard (settings, hooks, MCP servers, sandbox) and vigil's coverage",
+    run: async (args) => (await import('./posture-command.js')).postureCommand(args),
+  },
   doctor: {
     summary: 'probe this kernel and show which backend enforces each protection',
     run: async (args) => (await import('./doctor-command.js')).doctorCommand(args),
