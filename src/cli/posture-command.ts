@@ -42,9 +42,9 @@ function homeOf(user: string | undefined, home: string | undefined): string {
   if (user !== undefined && home !== undefined)
     throw new UsageError('vigil posture: give --user or --home, not both');
   if (home !== undefined) return resolve(home);
+  const sudo = process.env.SUDO_UID ?? '';
   const name =
-    user ??
-    (process.env.SUDO_UID !== undefined && process.env.SUDO_UID !== '0' ? process.env.SUDO_USER : undefined);
+    user ?? (sudo !== '' && sudo !== '0' && process.env.SUDO_USER ? process.env.SUDO_USER : undefined);
   if (name !== undefined) {
     const entry = lookupUser(name);
     if (entry === undefined) throw new UsageError(`vigil posture: no such user '${name}'`);
