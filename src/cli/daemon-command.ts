@@ -12,6 +12,10 @@ import { defaultPinRoot, removeEmptyPinRoot } from '../loader/pinned-state.js';
 import { fileEventsFlag, intFlag, parseVerbArgs, requireRoot } from './args.js';
 import { openAuditOutput } from './audit-output.js';
 import { untilSignal } from './watch-command.js';
+import { postureChangeLine } from '../daemon/posture-line.js';
+import { PostureWatcher } from '../posture/posture-watch.js';
+import { systemdCoverage } from '../posture/systemd-units.js';
+import type { VigilCoverage } from '../posture/types.js';
 
 const HELP = `usage: vigil daemon [options]
        vigil daemon stop [--unload] [--socket PATH]
@@ -31,6 +35,9 @@ options:
                            this long (default ${DEFAULT_FAIL_CLOSED_MS})
   --idle-exit SECONDS      exit (removing the pinned state) after this long with no session,
                            watch rule or client; 0 (default) never
+  --posture HOME           watch the agents' guard surface (hooks, permissions, sandbox, MCP)
+                           under this home folder and write a posture_change line for each
+                           change (docs/posture.md); repeatable
   -h, --help               this help
 
 stop: asks the running daemon to stop. Sessions still running stay enforced by the pinned
@@ -45,6 +52,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
     'file-events': { type: 'string' },
     'fail-closed-after': { type: 'string' },
     'idle-exit': { type: 'string' },
+    posture: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
@@ -87,6 +95,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
     });
     for (const r of daemon.adoption.replaced)
       console.error(`vigil: removed the pinned state of an incompatible vigil build: ${r}`);
+    const posture = watchPosture(daemon, values.posture ?? []);
     const server = await ControlServer.listen(daemon, socket);
     console.error(
       `vigil: daemon ${process.pid} serving ${socket}, state pinned in ${daemon.adoption.pinned ?? '(nothing)'}`,
@@ -117,6 +126,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
       return 0;
     } finally {
       idle.stop();
+      for (const w of posture) w.close();
       const active = daemon.activeSessions().length;
       // what was read goes to the clients before they are let go; the rest stays in the rings
       daemon.quiesce();
@@ -137,6 +147,29 @@ export async function daemonCommand(argv: string[]): Promise<number> {
     releaseSocket();
     removeEmptyPinRoot(pinRoot);
   }
+}
+
+/**
+ * --posture HOME: a watcher per home folder; each change of an agent's guard surface becomes a
+ * posture_change line. Coverage is the daemon's own watch rules and the systemd units.
+ */
+function watchPosture(daemon: Daemon, homes: readonly string[]): PostureWatcher[] {
+  return homes.map((home) => {
+    const coverage = (): VigilCoverage => ({
+      watchRules: daemon.status().watchRules.map((w) => w.basename),
+      systemdUnits: systemdCoverage(),
+    });
+    const watcher = new PostureWatcher({ home, project: null, coverage }, (change) => {
+      try {
+        daemon.record(postureChangeLine(change, home));
+      } catch (err) {
+        console.error(`vigil: a posture_change line for ${change.path} was not written: ${String(err)}`);
+      }
+    });
+    const report = watcher.start();
+    console.error(`vigil: watching the guard surface under ${home} (worst posture score ${report.worst})`);
+    return watcher;
+  });
 }
 
 async function daemonStop(argv: string[]): Promise<number> {

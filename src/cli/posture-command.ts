@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { connectDaemon, defaultSocketPath } from '../daemon/control-client.js';
 import { EXIT_CODES, UsageError } from '../errors.js';
 import { PostureWatcher } from '../posture/posture-watch.js';
+import { postureChangeLine } from '../daemon/posture-line.js';
 import { renderPostureText } from '../posture/render-posture.js';
 import { scanPosture } from '../posture/scan-posture.js';
 import { systemdCoverage } from '../posture/systemd-units.js';
@@ -118,9 +119,7 @@ async function watchPosture(home: string, project: string, initial: VigilCoverag
   }, 30_000);
   refresh.unref();
   const watcher = new PostureWatcher({ home, project, coverage: () => coverage }, (change) => {
-    console.log(
-      JSON.stringify({ type: 'posture_change', schema_version: 1, ts: new Date().toISOString(), ...change }),
-    );
+    console.log(JSON.stringify(postureChangeLine(change, home)));
   });
   const report = watcher.start();
   const files = report.agents.reduce((n, a) => n + a.files.length, 0);

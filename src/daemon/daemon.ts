@@ -632,6 +632,11 @@ export class Daemon {
     }
   }
 
+  /** A line about no session (a guard-surface change): to the daemon's log and every subscriber. */
+  record(line: AuditLine): void {
+    this.#emit(line, undefined);
+  }
+
   // --- subscribers ---
 
   /** Lines of one session (or all, or all watch sessions); returns the unsubscribe function. */
