@@ -6,7 +6,11 @@ import { AUDIT_SCHEMA_VERSION, type AuditLineOf } from '../sinks/audit-schema.js
 
 type ReasonRef = AuditLineOf<'posture_change'>['reasons_added'][number];
 
-export function postureChangeLine(c: PostureChange, home: string, at = new Date()): AuditLineOf<'posture_change'> {
+export function postureChangeLine(
+  c: PostureChange,
+  home: string,
+  at = new Date(),
+): AuditLineOf<'posture_change'> {
   const delta = c.scoreAfter - c.scoreBefore;
   const moved = delta === 0 ? 'unchanged' : delta > 0 ? `raised by ${delta}` : `lowered by ${-delta}`;
   const added = c.reasonsAdded.map((r) => r.code);
