@@ -3,18 +3,17 @@
 // (the running daemon's watch rules, systemd units that run vigil watch); --watch prints a
 // posture_change line for each change of those files until Ctrl-C.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 
 import { connectDaemon, defaultSocketPath } from '../daemon/control-client.js';
 import { EXIT_CODES, UsageError } from '../errors.js';
+import { postureHome } from '../posture/posture-home.js';
 import { PostureWatcher } from '../posture/posture-watch.js';
 import { postureChangeLine } from '../daemon/posture-line.js';
 import { renderPostureText } from '../posture/render-posture.js';
 import { scanPosture } from '../posture/scan-posture.js';
 import { systemdCoverage } from '../posture/systemd-units.js';
 import type { VigilCoverage } from '../posture/types.js';
-import { lookupUser } from '../targeting/launch.js';
 import { parseVerbArgs } from './args.js';
 
 const HELP = `usage: vigil posture [--json] [--user U | --home DIR] [--project DIR] [--fail-above N] [--watch]
@@ -38,21 +37,6 @@ options:
 vigil's coverage: the running daemon's watch rules (its socket is root-only: run with sudo to
 count them) and the systemd units in /etc/systemd/system and /lib/systemd/system/vigil*.service
 that run \`vigil watch --framework NAME\` or \`--profile FILE\`.`;
-
-function homeOf(user: string | undefined, home: string | undefined): string {
-  if (user !== undefined && home !== undefined)
-    throw new UsageError('vigil posture: give --user or --home, not both');
-  if (home !== undefined) return resolve(home);
-  const sudo = process.env.SUDO_UID ?? '';
-  const name =
-    user ?? (sudo !== '' && sudo !== '0' && process.env.SUDO_USER ? process.env.SUDO_USER : undefined);
-  if (name !== undefined) {
-    const entry = lookupUser(name);
-    if (entry === undefined) throw new UsageError(`vigil posture: no such user '${name}'`);
-    return entry.home;
-  }
-  return process.env.HOME ?? homedir();
-}
 
 function failAbove(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -100,7 +84,7 @@ export async function postureCommand(argv: string[]): Promise<number> {
     return EXIT_CODES.ok;
   }
   const limit = failAbove(values['fail-above']);
-  const home = homeOf(values.user, values.home);
+  const home = postureHome({ user: values.user, home: values.home });
   const project = resolve(values.project ?? process.cwd());
   const first = await lookUpCoverage();
   if (first.note !== null) console.error(`vigil posture: ${first.note}`);

@@ -15,6 +15,8 @@ import { AlertList, isSeverity, SEVERITIES, type AlertsView } from './alert-list
 import { newToken, TokenAuth } from './auth.js';
 import { EventHub, type HubOptions } from './event-hub.js';
 import { ProcessForest, type ProcNode } from './lineage.js';
+import { PostureHistory, type PostureHistoryView } from './posture-history.js';
+import { PostureReports, type PostureSnapshot, type PostureWhereOptions } from './posture-report.js';
 import { SessionLearnLines, type LearnedView } from './session-learn.js';
 import { SessionStats, type SessionCounters } from './session-stats.js';
 import { SessionTimeline, type TimelineView } from './session-timeline.js';
@@ -37,6 +39,9 @@ export interface UiServerOptions {
   /** accept any Host header (needed when bound to a non-loopback address) */
   public?: boolean;
   hub?: HubOptions;
+  /** whose posture the Posture view reads (tests); by default the home of the user the UI was
+   * started for and this process's working folder */
+  posture?: PostureWhereOptions;
 }
 
 interface StaticFile {
@@ -115,6 +120,11 @@ export interface SessionView {
   capture: CaptureSummary | null;
 }
 
+/** /api/posture: the posture now, and the changes the UI has seen. */
+export interface PostureView extends PostureSnapshot {
+  history: PostureHistoryView;
+}
+
 export interface AncestryView {
   chain: {
     pid: number;
@@ -145,6 +155,8 @@ export class UiServer {
   readonly #timeline = new SessionTimeline();
   readonly #captures = new Map<string, CaptureSummary>();
   readonly #forest = new ProcessForest();
+  readonly #postureHistory = new PostureHistory();
+  readonly #postureReports: PostureReports;
   readonly #allowedHosts: Set<string> | undefined;
   readonly #overviewTimer: NodeJS.Timeout;
   #unsubscribe: () => void = () => undefined;
@@ -177,7 +189,11 @@ export class UiServer {
       this.#forest.observe(line);
       this.#alerts.observe(line, id);
       this.#timeline.observe(line, id);
+      this.#postureHistory.observe(line, id);
     });
+    this.#postureReports = new PostureReports(options.posture ?? {}, async () =>
+      (await this.#source.status()).watchRules.map((w) => w.basename),
+    );
     this.#overviewTimer = setInterval(() => {
       void this.#broadcastOverview();
     }, OVERVIEW_MS);
@@ -313,6 +329,8 @@ export class UiServer {
       if (severity !== '' && !isSeverity(severity))
         this.#json(res, 400, { error: `severity must be one of ${SEVERITIES.join(', ')}` });
       else this.#json(res, 200, this.alerts(url.searchParams.get('session') ?? '', severity));
+    } else if (path === '/api/posture') {
+      this.#json(res, 200, await this.posture());
     } else if (path.startsWith('/api/sessions/') && path.endsWith('/timeline')) {
       const name = decodeURIComponent(path.slice('/api/sessions/'.length, -'/timeline'.length));
       const view = this.timeline(name);
@@ -457,6 +475,12 @@ export class UiServer {
       session: session === '' ? undefined : session,
       severity: isSeverity(severity) ? severity : undefined,
     });
+  }
+
+  /** Each agent's posture (rescanned at most every couple of seconds) and the posture_change
+   * lines seen, newest first. */
+  async posture(): Promise<PostureView> {
+    return { ...(await this.#postureReports.get()), history: this.#postureHistory.list() };
   }
 
   /** The session's turns, tool calls and the kernel lines linked to them. */

@@ -5,8 +5,10 @@
 // run` on the same daemon) leaks a fake AWS key in its argv: the daemon's secrets detector
 // writes an alert line, the Alerts tab shows it masked, and the raw key is nowhere in the page
 // (the kernel's exec line carries it; the page masks what the detector reported). The session
-// view shows the capture matrix and the timeline with its "not linked" group. Screenshots go
-// to test-artifacts/ui/. Needs root (vigil run) and /usr/bin/chromium (scripts/setup.sh
+// view shows the capture matrix and the timeline with its "not linked" group. The UI's home (its
+// $HOME) holds Claude Code settings that bypass every permission and gate tool calls with a hook
+// that only exits 0: the Posture tab shows Claude Code's score and those reasons, as
+// /api/posture scores them. Screenshots go to test-artifacts/ui/. Needs root (vigil run) and /usr/bin/chromium (scripts/setup.sh
 // installs it).
 //
 // The profile denies one file the command reads. When the policy engine enforces it, the line
@@ -27,6 +29,7 @@ import { waitFor } from '../support/kernel.js';
 import { requires } from '../support/requires.js';
 import { repoRoot } from '../support/paths.js';
 import { readAuditLog } from '../support/audit-log.js';
+import type { PostureReport } from '../../src/posture/types.js';
 
 const VIGIL = join(repoRoot, 'dist/src/cli/main.js');
 const CHROMIUM = '/usr/bin/chromium';
@@ -88,8 +91,16 @@ interface Session {
   token: string;
   log: string;
   dir: string;
+  /** the UI's home: its Claude Code settings are CLAUDE_SETTINGS */
+  home: string;
   stderr: () => string;
 }
+
+/** Claude Code settings a posture scan scores high: bypass mode, and a PreToolUse gate that never closes. */
+const CLAUDE_SETTINGS = {
+  permissions: { defaultMode: 'bypassPermissions' },
+  hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'exit 0' }] }] },
+};
 
 async function startSession(t: TestContext): Promise<Session> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ui-'));
@@ -106,6 +117,15 @@ async function startSession(t: TestContext): Promise<Session> {
     `name: ui-test\ndescription: browser test profile\ndefault_policy: allow\ndenied_paths:\n  - ${secret}\ndenied_networks:\n  - '127.0.0.1/32:9'\n`,
   );
   const log = join(dir, 'audit.jsonl');
+  // the UI reads the posture of the home of the user it was started for ($HOME without sudo)
+  // and of its working folder (this folder: no agent settings in it)
+  const home = join(dir, 'home');
+  mkdirSync(join(home, '.claude'), { recursive: true });
+  writeFileSync(join(home, '.claude', 'settings.json'), JSON.stringify(CLAUDE_SETTINGS, null, 2));
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+  const sudoUser = env.SUDO_UID !== undefined && env.SUDO_UID !== '0' ? env.SUDO_USER : undefined;
+  delete env.SUDO_UID;
+  delete env.SUDO_USER;
   const port = await freePort();
   // each round: an allowed read, a denied read, and a connect the kernel refuses inline (BLOCK)
   const connect = `/usr/bin/python3 -c "import socket\ntry: socket.create_connection(('127.0.0.1', 9), 1)\nexcept OSError: pass"`;
@@ -122,12 +142,15 @@ async function startSession(t: TestContext): Promise<Session> {
       profile,
       '--audit-log',
       log,
+      // under sudo the command still runs as the sudo caller, named here now that the
+      // environment no longer says it
+      ...(sudoUser === undefined || sudoUser === '' ? [] : ['--user', sudoUser]),
       '--',
       '/bin/sh',
       '-c',
       script,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, env },
   );
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -148,7 +171,7 @@ async function startSession(t: TestContext): Promise<Session> {
   assert.equal(u.port, String(port), '--ui-port is honoured');
   const token = u.searchParams.get('token') ?? '';
   assert.ok(token.length >= 40, 'a long random token');
-  return { child, url, base: `${u.protocol}//${u.host}`, token, log, dir, stderr: () => stderr };
+  return { child, url, base: `${u.protocol}//${u.host}`, token, log, dir, home, stderr: () => stderr };
 }
 
 async function launch(t: TestContext): Promise<Browser> {
@@ -241,7 +264,14 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
   const s = await startSession(t);
 
   // --- no token, no data: page, static file, API, stream ---
-  for (const path of ['/', '/static/app.js', '/api/overview', '/api/events', '/api/events?since=0']) {
+  for (const path of [
+    '/',
+    '/static/app.js',
+    '/api/overview',
+    '/api/posture',
+    '/api/events',
+    '/api/events?since=0',
+  ]) {
     const r = await httpGet(`${s.base}${path}`);
     assert.equal(r.status, 401, `${path} without the token`);
     assert.ok(!r.body.includes('run-'), `${path}: no event content`);
@@ -549,6 +579,45 @@ test('web UI in chromium: token, badges, filters, detail, reconnect', { timeout:
   await page.waitForSelector('.profile[data-profile=ui-test]');
   await page.waitForSelector('.loss');
   await shot(page, 'system');
+
+  // --- posture: Claude Code's settings in the UI's home, scored ---
+  await page.click('[data-tab=posture]');
+  const card = page.locator('.posture-agent[data-agent=claude-code]');
+  await card.waitFor({ timeout: 10_000 });
+  const api = (await page.evaluate(() =>
+    fetch('/api/posture', { cache: 'no-store' }).then((r) => r.json()),
+  )) as { report: PostureReport | null; error: string | null };
+  assert.equal(api.error, null);
+  assert.equal(api.report?.home, s.home, "the UI reads its own user's home");
+  assert.equal(api.report.project, s.dir, 'and its working folder');
+  const claude = api.report.agents.find((a) => a.agent === 'claude-code');
+  assert.ok(claude?.present);
+  const settings = join(s.home, '.claude', 'settings.json');
+  const bypass = claude.reasons.find((r) => r.code === 'bypass_permissions');
+  assert.equal(bypass?.file, settings);
+  assert.ok(claude.reasons.some((r) => r.code === 'hook_always_allows'));
+  assert.ok(claude.score >= 55, `bypass mode and a gate that never closes: ${claude.score}`);
+  const band = claude.score >= 50 ? 'high' : claude.score >= 20 ? 'medium' : 'low';
+  assert.equal(await card.getAttribute('data-score'), String(claude.score));
+  assert.equal(await card.getAttribute('data-band'), band);
+  assert.equal(await card.locator('.pa-head .score').innerText(), String(claude.score));
+  assert.equal(
+    await card.locator('[data-confined]').getAttribute('data-confined'),
+    claude.confinedByVigil.covered ? 'yes' : 'no',
+  );
+  const row = card.locator('tr[data-reason=bypass_permissions]');
+  assert.match(await row.innerText(), /\+40/);
+  assert.match(await row.innerText(), /bypassPermissions/, 'the snippet it was found in');
+  assert.ok((await row.innerText()).includes(settings), 'the file it was found in');
+  assert.equal(await card.locator('tr[data-reason=hook_always_allows]').count(), 1);
+  assert.equal(await card.locator(`.pa-files tr[data-path="${settings}"]`).getAttribute('data-state'), 'ok');
+  assert.ok((await page.locator('.posture-head').innerText()).includes(s.home));
+  assert.equal(
+    await page.locator('[data-tab=posture] .tab-count').innerText(),
+    String(api.report.worst),
+    'the tab shows the worst score',
+  );
+  await shot(page, 'posture');
   await assertNoKey(page, 'end');
   assert.deepEqual(errors, [], 'no script error in the page');
   await context.close();

@@ -1,8 +1,9 @@
-// vigil's live UI: connects to the event stream (Server-Sent Events), feeds the four views,
+// vigil's live UI: connects to the event stream (Server-Sent Events), feeds the five views,
 // and shows the connection's state. No framework, no build step: plain ES modules.
 import { Alerts } from './alerts.js';
 import { fill, fmtInt, getJson, h } from './dom.js';
 import { Feed } from './feed.js';
+import { Posture } from './posture.js';
 import { Sessions } from './sessions.js';
 import { System } from './system.js';
 
@@ -26,6 +27,11 @@ class App {
     );
     this.sessions = new Sessions(document.getElementById('view-sessions'), this);
     this.system = new System(document.getElementById('view-system'), this);
+    this.posture = new Posture(
+      document.getElementById('view-posture'),
+      this,
+      document.querySelector('[data-tab=posture]'),
+    );
     for (const b of document.querySelectorAll('[data-tab]'))
       b.addEventListener('click', () => this.show(b.dataset.tab));
     this.lastId = 0;
@@ -44,6 +50,7 @@ class App {
     for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== `view-${tab}`;
     this.sessions.show(tab === 'sessions');
     this.system.show(tab === 'system');
+    this.posture.show(tab === 'posture');
   }
 
   /** The Sessions view, on `name` (the Alerts view's session links). */
@@ -80,7 +87,10 @@ class App {
     es.addEventListener('hello', (e) => {
       const hello = JSON.parse(e.data);
       // another server (vigil restarted): the alerts it keeps have ids of its own
-      if (this.instance !== undefined && hello.instance !== this.instance) this.alerts.reset();
+      if (this.instance !== undefined && hello.instance !== this.instance) {
+        this.alerts.reset();
+        this.posture.reset();
+      }
       this.instance = hello.instance;
       this.lastFrame = Date.now();
       this.#state('live', hello.resumed ? 'live · resumed' : 'live');
@@ -90,6 +100,7 @@ class App {
       const { from, lines } = JSON.parse(e.data);
       this.feed.add(from, lines);
       this.alerts.add(from, lines);
+      this.posture.add(from, lines);
       this.lastId = Math.max(this.lastId, from + lines.length - 1);
     });
     es.addEventListener('gap', (e) => {

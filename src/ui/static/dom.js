@@ -162,6 +162,11 @@ export function target(l) {
       return `${l.kind} ${l.masked}  in ${l.source}${l.where ? ` ${l.where}` : ''}  [${l.severity}]`;
     case 'tool_call':
       return `turn ${l.turn} ${l.name}${callText(l) ? `: ${callText(l)}` : ''}${l.is_error ? '  → error' : ''}${l.ended_at === null ? '  (no result)' : ''}`;
+    case 'posture_change':
+      return `${l.agent} ${l.path} ${l.change}  score ${l.score_before} → ${l.score}${[
+        ...l.reasons_added.map((r) => `  +${r.code}`),
+        ...l.reasons_removed.map((r) => `  −${r.code}`),
+      ].join('')}  (${l.evidence})`;
     case 'loss':
     case 'file_activity':
       return l.reason;

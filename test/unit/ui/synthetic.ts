@@ -321,3 +321,50 @@ export function linked(line: AuditLine, ms: number, ref?: ToolCallRef): AuditLin
   if (ref !== undefined && (out.event === 'exec' || out.event === 'file_open')) out.tool_call = ref;
   return out;
 }
+
+// --- posture_change lines (an agent's guard surface changed; src/daemon/posture-line.ts) ---
+
+const BYPASS = {
+  code: 'bypass_permissions',
+  points: 40,
+  file: '/home/dev/.claude/settings.json',
+  detail: 'permissions.defaultMode is "bypassPermissions" (user scope): no tool call asks',
+  snippet: '"permissions": { "defaultMode": "bypassPermissions" },',
+};
+
+/**
+ * Claude Code's user settings changed: bypass mode switched on (`raised`, the default), or off.
+ * `evidence` as the watcher says it.
+ */
+export function postureChange(
+  ms: number,
+  raised = true,
+  evidence: 'definitive' | 'coalesced' = 'definitive',
+): AuditLineOf<'posture_change'> {
+  const before = { blake3: 'a'.repeat(64), size: 120 };
+  const after = { blake3: 'b'.repeat(64), size: 180 };
+  const [from, to] = raised ? [35, 75] : [75, 35];
+  return {
+    ts: at(ms),
+    event: 'posture_change',
+    action: 'OBSERVE',
+    agent: 'claude-code',
+    path: BYPASS.file,
+    change: 'modified',
+    before: raised ? before : after,
+    after: raised ? after : before,
+    score: to,
+    score_before: from,
+    reasons_added: raised ? [BYPASS] : [],
+    reasons_removed: raised ? [] : [BYPASS],
+    evidence,
+    home: '/home/dev',
+    reason: `claude-code: ${BYPASS.file} modified; posture score ${to} (${raised ? 'raised' : 'lowered'} by 40)${raised ? '; new: bypass_permissions' : '; gone: bypass_permissions'}`,
+    rule: null,
+    profile: null,
+    session: null,
+    backend: 'vigil:posture',
+    enforcement: 'none',
+    schema_version: 1,
+  };
+}

@@ -97,6 +97,7 @@ test('without the token: 401 and no event content on page, static files, API and
     '/api/alerts',
     '/api/profiles',
     '/api/doctor',
+    '/api/posture',
   ]) {
     for (const headers of [
       {},
