@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 
-import { scanArgv, scanEnviron, scanText } from '../detect/secrets/scan-secrets.js';
 import type { SecretFinding } from '../detect/secrets/secret-finding.js';
 import { AUDIT_SCHEMA_VERSION, type AuditLineOf } from '../sinks/audit-schema.js';
+import { secretScanner } from './secret-scanner.js';
 import type { Session } from './sessions.js';
 
 type Source = AuditLineOf<'alert'>['source'];
@@ -91,7 +91,11 @@ export class SecretWatch {
     if (firstTime(st.scanned, `a${exec.argv.join('\0')}`))
       this.#run(s, async () => {
         this.counts(s).argv++;
-        this.#report(s, await scanArgv(exec.argv), { source: 'argv', where: null, ...at });
+        this.#report(s, await (await secretScanner()).scanArgv(exec.argv), {
+          source: 'argv',
+          where: null,
+          ...at,
+        });
       });
     let environ: string;
     try {
@@ -103,7 +107,7 @@ export class SecretWatch {
     if (!firstTime(st.scanned, `e${environ}`)) return;
     this.#run(s, async () => {
       this.counts(s).environ++;
-      for (const f of await scanEnviron(environ))
+      for (const f of await (await secretScanner()).scanEnviron(environ))
         this.#report(s, [f], { source: 'environ', where: f.variable, ...at });
     });
   }
@@ -129,7 +133,7 @@ export class SecretWatch {
   onTranscriptText(s: Session, text: string, transcript: string, toolCall?: ToolCallRef): void {
     this.#run(s, async () => {
       this.counts(s).transcript++;
-      const { findings } = await scanText(text);
+      const { findings } = await (await secretScanner()).scanText(text);
       this.#report(s, findings, { source: 'transcript', where: transcript, pid: null, comm: null, toolCall });
     });
   }
@@ -173,7 +177,7 @@ export class SecretWatch {
       const text = readHead(path);
       if (text === undefined) return;
       this.counts(s).file++;
-      const { findings } = await scanText(text, { maxBytes: FILE_MAX_BYTES });
+      const { findings } = await (await secretScanner()).scanText(text, { maxBytes: FILE_MAX_BYTES });
       this.#report(s, findings, { source: 'file', where: path, pid: null, comm: null, toolCall });
     });
   }

@@ -16,7 +16,6 @@ import {
   type TranscriptAgent,
   type TranscriptUpdate,
 } from '../transcripts/index.js';
-import { maskFindings, scanText } from '../detect/secrets/scan-secrets.js';
 import {
   AUDIT_SCHEMA_VERSION,
   auditKeyOrder,
@@ -26,6 +25,7 @@ import {
   type AuditLineOf,
 } from '../sinks/audit-schema.js';
 import type { ProcessTable } from '../enrich/process-table.js';
+import { secretScanner } from './secret-scanner.js';
 import type { Session } from './sessions.js';
 
 type ToolCallRef = NonNullable<AuditLineOf<'exec'>['tool_call']>;
@@ -329,6 +329,7 @@ function count(w: Watched, id: string, ref: KernelEventRef, denied: boolean, lat
 }
 
 async function masked(text: string): Promise<string> {
+  const { scanText, maskFindings } = await secretScanner();
   const { findings } = await scanText(text);
   return findings.length === 0 ? text : maskFindings(text, findings);
 }

@@ -44,7 +44,7 @@ export interface VmOptions {
 export function vmOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): VmOptions {
   const accel = env.VIGIL_VM_ACCEL ?? 'tcg';
   if (accel !== 'tcg' && accel !== 'kvm') throw new Error(`VIGIL_VM_ACCEL must be tcg or kvm, not ${accel}`);
-  const seconds = Number(env.VIGIL_VM_TIMEOUT_S ?? '900');
+  const seconds = Number(env.VIGIL_VM_TIMEOUT_S ?? '1500');
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`VIGIL_VM_TIMEOUT_S: not a positive number`);
   // a test file may take minutes under TCG (the LSM scenarios run ~10 s each)
   return { accel, memoryMiB: 2048, cpus: 2, timeoutMs: seconds * 1000, testTimeoutMs: 300_000 };
