@@ -12,6 +12,7 @@ import { hookReasons, type HookEvents } from './hooks.js';
 import { effective, where, type Layer } from './layers.js';
 import { mcpReasons, mcpServers } from './mcp.js';
 import { reason } from './rubric.js';
+import { allowListReasons } from './allow-list.js';
 
 const EVENTS: HookEvents = {
   gates: ['PreToolUse', 'PermissionRequest'],
@@ -133,33 +134,7 @@ export function scanClaude(s: AgentScan): void {
     );
 
   for (const l of layers) {
-    const allow = at(l.doc.value, 'permissions', 'allow');
-    if (Array.isArray(allow)) {
-      allow.forEach((rule: unknown, i) => {
-        if (typeof rule !== 'string') return;
-        const line = l.doc.line(['permissions', 'allow', i]);
-        if (allShell(rule))
-          s.add(
-            reason(
-              'allow_all_shell',
-              s.agent,
-              l.file,
-              `permissions.allow has "${rule}" (${l.scope} scope)`,
-              line,
-            ),
-          );
-        else if (anyFetch(rule))
-          s.add(
-            reason(
-              'allow_unrestricted_fetch',
-              s.agent,
-              l.file,
-              `permissions.allow has "${rule}" (${l.scope} scope)`,
-              line,
-            ),
-          );
-      });
-    }
+    allowListReasons(s, l, ['permissions', 'allow'], { allShell, anyFetch });
     s.add(
       ...hookReasons({
         agent: s.agent,

@@ -7,12 +7,12 @@
 // mcpServers (command/args/env, url, httpUrl, headers, trust).
 import { join } from 'node:path';
 
-import { at } from './config-doc.js';
 import type { AgentScan } from './agent-scan.js';
 import { hookReasons, type HookEvents } from './hooks.js';
 import { effective, where, type Layer } from './layers.js';
 import { mcpReasons, mcpServers } from './mcp.js';
 import { reason } from './rubric.js';
+import { allowListReasons } from './allow-list.js';
 
 const EVENTS: HookEvents = { gates: ['BeforeTool'], tools: ['BeforeTool', 'AfterTool'] };
 
@@ -101,33 +101,7 @@ export function scanGemini(s: AgentScan): void {
     );
 
   for (const l of layers) {
-    const allowed = at(l.doc.value, 'tools', 'allowed');
-    if (Array.isArray(allowed)) {
-      allowed.forEach((tool: unknown, i) => {
-        if (typeof tool !== 'string') return;
-        const line = l.doc.line(['tools', 'allowed', i]);
-        if (allShell(tool))
-          s.add(
-            reason(
-              'allow_all_shell',
-              s.agent,
-              l.file,
-              `tools.allowed has "${tool}" (${l.scope} scope)`,
-              line,
-            ),
-          );
-        else if (anyFetch(tool))
-          s.add(
-            reason(
-              'allow_unrestricted_fetch',
-              s.agent,
-              l.file,
-              `tools.allowed has "${tool}" (${l.scope} scope)`,
-              line,
-            ),
-          );
-      });
-    }
+    allowListReasons(s, l, ['tools', 'allowed'], { allShell, anyFetch });
     s.add(
       ...hookReasons({
         agent: s.agent,
