@@ -5,6 +5,8 @@
 // session's processes run with, and in a file the session writes in its working tree each give
 // one alert line, masked: the raw secret appears nowhere in the audit log or in vigil's output.
 //
+// Each test has a daemon of its own (test/support/daemon-env.ts), unloaded after it.
+//
 // The installers never reach a registry: their index is 127.0.0.1 port 9 (nothing listens), so
 // they fail on their own where vigil lets them run.
 import assert from 'node:assert/strict';
@@ -20,7 +22,7 @@ import {
   type AuditLineOf,
 } from '../../src/sinks/audit-schema.js';
 import { readAuditLog } from '../support/audit-log.js';
-import { VIGIL } from '../support/daemon-env.js';
+import { testDaemon, VIGIL, type TestDaemon } from '../support/daemon-env.js';
 import { requires } from '../support/requires.js';
 import { homeSandbox } from '../support/sandbox.js';
 
@@ -57,7 +59,7 @@ function profile(dir: string, installs: string): string {
   return file;
 }
 
-function vrun(dir: string, home: string, args: string[], script: string, env = {}): Ran {
+function vrun(d: TestDaemon, dir: string, home: string, args: string[], script: string, env = {}): Ran {
   const log = join(dir, `audit-${Math.random().toString(36).slice(2)}.jsonl`);
   const ws = join(dir, 'ws');
   mkdirSync(ws, { recursive: true });
@@ -67,7 +69,7 @@ function vrun(dir: string, home: string, args: string[], script: string, env = {
     {
       encoding: 'utf8',
       cwd: ws,
-      env: { ...process.env, HOME: home, ...env },
+      env: { ...d.env, HOME: home, ...env },
       timeout: 120_000,
     },
   );
@@ -87,7 +89,10 @@ const alerts = (r: Ran): AuditLineOf<'alert'>[] =>
 test('installs: audit — a typosquat is flagged AUDIT with its target, a popular package is not; both ran', async (t) => {
   if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
   const { dir, home } = homeSandbox(t, 'vigil-detect-');
+  // a daemon of the test's own (`vigil run` starts it), unloaded after the test
+  const d = testDaemon(t, 'detect');
   const r = vrun(
+    d,
     dir,
     home,
     ['--profile', profile(dir, 'audit')],
@@ -131,7 +136,10 @@ test('installs: audit — a typosquat is flagged AUDIT with its target, a popula
 test('installs: block — the flagged installer is killed after its exec, and the line says it ran', async (t) => {
   if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
   const { dir, home } = homeSandbox(t, 'vigil-detect-');
+  // a daemon of the test's own (`vigil run` starts it), unloaded after the test
+  const d = testDaemon(t, 'detect');
   const r = vrun(
+    d,
     dir,
     home,
     ['--profile', profile(dir, 'block')],
@@ -157,7 +165,10 @@ test('installs: block — the flagged installer is killed after its exec, and th
 test('credentials in argv, in the environment and in a written file: one masked alert each, the secret nowhere', async (t) => {
   if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
   const { dir, home } = homeSandbox(t, 'vigil-detect-');
+  // a daemon of the test's own (`vigil run` starts it), unloaded after the test
+  const d = testDaemon(t, 'detect');
   const r = vrun(
+    d,
     dir,
     home,
     ['--profile', profile(dir, 'audit')],
