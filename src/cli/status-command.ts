@@ -112,11 +112,12 @@ export function captureLines(c: CaptureSummary): string[] {
   const sec = c.detectors.secrets;
   const unread =
     sec.environUnread === 0 ? '' : ` (${sec.environUnread} exited before their environment was read)`;
+  const skipped = sec.skipped === 0 ? '' : `; ${sec.skipped} scan(s) skipped: the detector fell behind`;
   return [
     '    captured: kernel events (always)',
     `    agent log: ${log}`,
     `    installs (${c.detectors.installs.policy}): ${c.detectors.installs.commands} installer command(s)`,
-    `    secrets: argv of ${sec.argv} exec(s), environment of ${sec.environ}${unread}, ${sec.files} written file scan(s) in ${sec.workingTree ?? '(working tree not known yet)'}, ${sec.transcript} log text(s)`,
+    `    secrets: argv of ${sec.argv} exec(s), environment of ${sec.environ}${unread}, ${sec.files} written file scan(s) in ${sec.workingTree ?? '(working tree not known yet)'}, ${sec.transcript} log text(s)${skipped}`,
   ];
 }
 

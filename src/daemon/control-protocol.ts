@@ -117,6 +117,8 @@ export interface CaptureSummary {
       environUnread: number;
       files: number;
       transcript: number;
+      /** scans not made: the detector fell behind (queue full), or the session wrote too many files */
+      skipped: number;
       /** where written files are scanned; null until known */
       workingTree: string | null;
     };

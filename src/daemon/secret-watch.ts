@@ -23,6 +23,8 @@ const MAX_PER_SESSION = 1_000;
 const SLICE_MS = 10;
 /** Scans waiting beyond this are dropped and counted (a session execs faster than it is scanned). */
 const MAX_QUEUED = 4_096;
+/** Written files remembered per session for their scan (the rest are counted, not scanned). */
+const MAX_WRITTEN = 2_048;
 /** Command lines and environments remembered per session as scanned already. */
 const MAX_SCANNED = 8_192;
 
@@ -52,6 +54,8 @@ export interface SecretCounts {
   transcript: number;
   /** environments that could not be read (the process exited first) */
   environUnread: number;
+  /** written files past the per-session bound, not scanned */
+  filesSkipped: number;
 }
 
 export class SecretWatch {
@@ -76,7 +80,7 @@ export class SecretWatch {
   counts(s: Session): SecretCounts {
     let c = this.#counts.get(s);
     if (c === undefined) {
-      c = { argv: 0, environ: 0, file: 0, transcript: 0, environUnread: 0 };
+      c = { argv: 0, environ: 0, file: 0, transcript: 0, environUnread: 0, filesSkipped: 0 };
       this.#counts.set(s, c);
     }
     return c;
@@ -119,6 +123,10 @@ export class SecretWatch {
     if (access !== 'O_WRONLY' && access !== 'O_RDWR') return;
     const st = this.#state(s);
     if (st.cwd === null || !open.path.startsWith(st.cwd + '/')) return;
+    if (!st.written.has(open.path) && st.written.size >= MAX_WRITTEN) {
+      this.counts(s).filesSkipped++;
+      return;
+    }
     st.written.add(open.path);
     if (st.pending.has(open.path)) return;
     const timer = setTimeout(() => {

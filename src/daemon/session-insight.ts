@@ -132,6 +132,7 @@ export class SessionInsight {
           environUnread: c.environUnread,
           files: c.file,
           transcript: c.transcript,
+          skipped: this.#secrets.dropped(s) + c.filesSkipped,
           workingTree: this.#secrets.workingTree(s),
         },
       },

@@ -441,6 +441,14 @@ function renderCapture(s) {
         t.found ? 'on' : 'off',
         `${fmtInt(sec.transcript)} text(s) scanned`,
       ),
+      sec.skipped > 0
+        ? row(
+            'secrets: skipped',
+            'behind',
+            'warn',
+            `${fmtInt(sec.skipped)} scan(s) not made: the detector fell behind or the session wrote too many files`,
+          )
+        : null,
     ),
   );
 }

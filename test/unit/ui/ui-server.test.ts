@@ -243,7 +243,15 @@ const CAPTURE: CaptureSummary = {
   },
   detectors: {
     installs: { policy: 'audit', commands: 2 },
-    secrets: { argv: 7, environ: 6, environUnread: 1, files: 0, transcript: 0, workingTree: null },
+    secrets: {
+      argv: 7,
+      environ: 6,
+      environUnread: 1,
+      files: 0,
+      transcript: 0,
+      skipped: 0,
+      workingTree: null,
+    },
   },
   captureTranscript: false,
 };
