@@ -46,8 +46,9 @@ export function vmOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): VmOption
   if (accel !== 'tcg' && accel !== 'kvm') throw new Error(`VIGIL_VM_ACCEL must be tcg or kvm, not ${accel}`);
   const seconds = Number(env.VIGIL_VM_TIMEOUT_S ?? '1500');
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`VIGIL_VM_TIMEOUT_S: not a positive number`);
-  // a test file may take minutes under TCG (the LSM scenarios run ~10 s each)
-  return { accel, memoryMiB: 2048, cpus: 2, timeoutMs: seconds * 1000, testTimeoutMs: 300_000 };
+  // a test file may take minutes under TCG: the LSM scenarios run 20-50 s each, and
+  // lsm-backend's nine took 300 s on a 6.1 guest; --test-timeout applies to each file too
+  return { accel, memoryMiB: 2048, cpus: 2, timeoutMs: seconds * 1000, testTimeoutMs: 600_000 };
 }
 
 /** Raised when the runner cannot start a VM at all (setup not run, no apt, ...). */
