@@ -2,7 +2,10 @@
 // with the document of each settings file that parsed. The agents' modules fill one each.
 import { jsonDoc, tomlDoc, type ConfigDoc } from './config-doc.js';
 import type { CommandContext } from './commands.js';
+import { hookReasons, type HookEvents } from './hooks.js';
+import type { Layer, Setting } from './layers.js';
 import { readPostureFile, type ReadFile } from './posture-file.js';
+import { reason, type ReasonCode } from './rubric.js';
 import type { PostureAgent, PostureFile, PostureReason, PostureScope } from './types.js';
 
 /** Where to look: the home, the project (null: none), and the system folder (/etc; null: none). */
@@ -56,6 +59,27 @@ export class AgentScan {
 
   add(...reasons: PostureReason[]): void {
     this.reasons.push(...reasons);
+  }
+
+  /** A reason a layered setting gives: named by the file that set it, with its line as snippet. */
+  addSetting(code: ReasonCode, setting: Setting, detail: string): void {
+    this.add(reason(code, this.agent, setting.layer?.file ?? null, detail, setting.line));
+  }
+
+  /** The reasons the hooks of one settings file give (under its `hooks` key). */
+  addHooks(l: Layer, events: HookEvents): void {
+    this.add(
+      ...hookReasons({
+        agent: this.agent,
+        file: l.file,
+        scope: l.scope,
+        doc: l.doc,
+        path: ['hooks'],
+        events,
+        ctx: this.place,
+        readScript: this.readScript,
+      }),
+    );
   }
 
   /** A hook script: read as a file of the posture. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { at, isObject } from './config-doc.js';
 import type { AgentScan } from './agent-scan.js';
-import { hookReasons, type HookEvents } from './hooks.js';
+import type { HookEvents } from './hooks.js';
 import { effective, where, type Layer } from './layers.js';
 import { mcpReasons, mcpServers } from './mcp.js';
 import { reason } from './rubric.js';
@@ -87,66 +87,26 @@ export function scanClaude(s: AgentScan): void {
 
   const sandbox = effective(layers, 'sandbox', 'enabled');
   if (sandbox.value !== true) {
-    s.add(
-      reason(
-        'no_sandbox',
-        s.agent,
-        sandbox.layer?.file ?? null,
-        sandbox.layer === null
-          ? "sandbox.enabled is not set: Claude Code's Bash commands run without its sandbox (off by default)"
-          : `${where(sandbox, 'sandbox.enabled')}: Bash commands run without the sandbox`,
-        sandbox.line,
-      ),
+    s.addSetting(
+      'no_sandbox',
+      sandbox,
+      sandbox.layer === null
+        ? "sandbox.enabled is not set: Claude Code's Bash commands run without its sandbox (off by default)"
+        : `${where(sandbox, 'sandbox.enabled')}: Bash commands run without the sandbox`,
     );
   }
   const skip = effective(layers, 'skipDangerousModePermissionPrompt');
   if (skip.value === true)
-    s.add(
-      reason(
-        'bypass_prompt_skipped',
-        s.agent,
-        skip.layer?.file ?? null,
-        where(skip, 'skipDangerousModePermissionPrompt'),
-        skip.line,
-      ),
-    );
+    s.addSetting('bypass_prompt_skipped', skip, where(skip, 'skipDangerousModePermissionPrompt'));
   const allMcp = effective(layers, 'enableAllProjectMcpServers');
   if (allMcp.value === true)
-    s.add(
-      reason(
-        'mcp_project_auto_approved',
-        s.agent,
-        allMcp.layer?.file ?? null,
-        where(allMcp, 'enableAllProjectMcpServers'),
-        allMcp.line,
-      ),
-    );
+    s.addSetting('mcp_project_auto_approved', allMcp, where(allMcp, 'enableAllProjectMcpServers'));
   const noHooks = effective(layers, 'disableAllHooks');
-  if (noHooks.value === true)
-    s.add(
-      reason(
-        'hooks_disabled',
-        s.agent,
-        noHooks.layer?.file ?? null,
-        where(noHooks, 'disableAllHooks'),
-        noHooks.line,
-      ),
-    );
+  if (noHooks.value === true) s.addSetting('hooks_disabled', noHooks, where(noHooks, 'disableAllHooks'));
 
   for (const l of layers) {
     allowListReasons(s, l, ['permissions', 'allow'], { allShell, anyFetch });
-    s.add(
-      ...hookReasons({
-        agent: s.agent,
-        file: l.file,
-        scope: l.scope,
-        doc: l.doc,
-        path: ['hooks'],
-        events: EVENTS,
-        ctx: s.place,
-        readScript: s.readScript,
-      }),
-    );
+    s.addHooks(l, EVENTS);
   }
 
   const state = join(home, '.claude.json');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import { at } from './config-doc.js';
 import type { AgentScan } from './agent-scan.js';
-import { hookReasons, type HookEvents } from './hooks.js';
+import type { HookEvents } from './hooks.js';
 import { effective, type Layer, type Setting } from './layers.js';
 import { mcpReasons, mcpServers } from './mcp.js';
 import { reason } from './rubric.js';
@@ -87,59 +87,21 @@ export function scanCodex(s: AgentScan): void {
     );
     const net = setting(configs, profile, 'sandbox_workspace_write', 'network_access');
     if (net.value === true)
-      s.add(
-        reason(
-          'sandbox_network_open',
-          s.agent,
-          net.layer?.file ?? null,
-          said(net, 'sandbox_workspace_write.network_access'),
-          net.line,
-        ),
-      );
+      s.addSetting('sandbox_network_open', net, said(net, 'sandbox_workspace_write.network_access'));
   }
   const approval = setting(configs, profile, 'approval_policy');
   if (approval.value === 'never')
-    s.add(
-      reason(
-        'approval_never',
-        s.agent,
-        approval.layer?.file ?? null,
-        `${said(approval, 'approval_policy')}: no command asks`,
-        approval.line,
-      ),
-    );
+    s.addSetting('approval_never', approval, `${said(approval, 'approval_policy')}: no command asks`);
 
   for (const l of configs) {
     for (const server of mcpServers(l.doc.value.mcp_servers, ['mcp_servers']))
       s.add(...mcpReasons(s.agent, l.file, l.doc, server, s.place));
-    s.add(
-      ...hookReasons({
-        agent: s.agent,
-        file: l.file,
-        scope: l.scope,
-        doc: l.doc,
-        path: ['hooks'],
-        events: EVENTS,
-        ctx: s.place,
-        readScript: s.readScript,
-      }),
-    );
+    s.addHooks(l, EVENTS);
   }
   for (const { dir, scope } of dirs) {
     const file = join(dir, 'hooks.json');
     const doc = s.doc(file, scope, 'settings');
     if (doc === null) continue;
-    s.add(
-      ...hookReasons({
-        agent: s.agent,
-        file,
-        scope,
-        doc,
-        path: ['hooks'],
-        events: EVENTS,
-        ctx: s.place,
-        readScript: s.readScript,
-      }),
-    );
+    s.addHooks({ file, scope, doc }, EVENTS);
   }
 }

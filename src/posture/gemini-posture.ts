@@ -8,10 +8,9 @@
 import { join } from 'node:path';
 
 import type { AgentScan } from './agent-scan.js';
-import { hookReasons, type HookEvents } from './hooks.js';
+import type { HookEvents } from './hooks.js';
 import { effective, where, type Layer } from './layers.js';
 import { mcpReasons, mcpServers } from './mcp.js';
-import { reason } from './rubric.js';
 import { allowListReasons } from './allow-list.js';
 
 const EVENTS: HookEvents = { gates: ['BeforeTool'], tools: ['BeforeTool', 'AfterTool'] };
@@ -41,79 +40,31 @@ export function scanGemini(s: AgentScan): void {
   const on =
     sandbox.value === true || (typeof sandbox.value === 'string' && !['', 'false'].includes(sandbox.value));
   if (!on) {
-    s.add(
-      reason(
-        'no_sandbox',
-        s.agent,
-        sandbox.layer?.file ?? null,
-        sandbox.layer === null
-          ? 'tools.sandbox is not set: Gemini CLI runs tools without a sandbox (unless started with --sandbox or GEMINI_SANDBOX)'
-          : `${where(sandbox, 'tools.sandbox')}: tools run without a sandbox`,
-        sandbox.line,
-      ),
+    s.addSetting(
+      'no_sandbox',
+      sandbox,
+      sandbox.layer === null
+        ? 'tools.sandbox is not set: Gemini CLI runs tools without a sandbox (unless started with --sandbox or GEMINI_SANDBOX)'
+        : `${where(sandbox, 'tools.sandbox')}: tools run without a sandbox`,
     );
   } else {
     const net = effective(layers, 'tools', 'sandboxNetworkAccess');
     if (net.value === true)
-      s.add(
-        reason(
-          'sandbox_network_open',
-          s.agent,
-          net.layer?.file ?? null,
-          where(net, 'tools.sandboxNetworkAccess'),
-          net.line,
-        ),
-      );
+      s.addSetting('sandbox_network_open', net, where(net, 'tools.sandboxNetworkAccess'));
   }
   const modernMode = effective(layers, 'general', 'defaultApprovalMode');
   const mode = modernMode.layer === null ? effective(layers, 'tools', 'approvalMode') : modernMode;
   if (mode.value === 'auto_edit')
-    s.add(
-      reason(
-        'auto_approve_edits',
-        s.agent,
-        mode.layer?.file ?? null,
-        where(mode, 'general.defaultApprovalMode'),
-        mode.line,
-      ),
-    );
+    s.addSetting('auto_approve_edits', mode, where(mode, 'general.defaultApprovalMode'));
   const trust = effective(layers, 'security', 'folderTrust', 'enabled');
   if (trust.value === false)
-    s.add(
-      reason(
-        'folder_trust_disabled',
-        s.agent,
-        trust.layer?.file ?? null,
-        where(trust, 'security.folderTrust.enabled'),
-        trust.line,
-      ),
-    );
+    s.addSetting('folder_trust_disabled', trust, where(trust, 'security.folderTrust.enabled'));
   const hooksOn = effective(layers, 'hooksConfig', 'enabled');
-  if (hooksOn.value === false)
-    s.add(
-      reason(
-        'hooks_disabled',
-        s.agent,
-        hooksOn.layer?.file ?? null,
-        where(hooksOn, 'hooksConfig.enabled'),
-        hooksOn.line,
-      ),
-    );
+  if (hooksOn.value === false) s.addSetting('hooks_disabled', hooksOn, where(hooksOn, 'hooksConfig.enabled'));
 
   for (const l of layers) {
     allowListReasons(s, l, ['tools', 'allowed'], { allShell, anyFetch });
-    s.add(
-      ...hookReasons({
-        agent: s.agent,
-        file: l.file,
-        scope: l.scope,
-        doc: l.doc,
-        path: ['hooks'],
-        events: EVENTS,
-        ctx: s.place,
-        readScript: s.readScript,
-      }),
-    );
+    s.addHooks(l, EVENTS);
     for (const server of mcpServers(l.doc.value.mcpServers, ['mcpServers']))
       s.add(...mcpReasons(s.agent, l.file, l.doc, server, s.place));
   }
