@@ -28,7 +28,7 @@ import { homeSandbox } from '../support/sandbox.js';
 
 const NOWHERE = 'http://127.0.0.1:9/';
 const NPM = `npm_config_registry=${NOWHERE} npm_config_fetch_retries=0 npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false`;
-const PIP = `/usr/bin/python3 -m pip install --index-url ${NOWHERE}simple --retries 0 --timeout 1 --no-cache-dir --break-system-packages`;
+const PIP = `/usr/bin/python3 -m pip install --index-url ${NOWHERE}simple --retries 0 --timeout 1 --no-cache-dir --break-system-packages --disable-pip-version-check`;
 
 // Made for this test in each provider's token shape; none is a real credential.
 const GITHUB_TOKEN = 'ghp_' + 'vIgIlTeStToKeN0123456789abcdefABCDEF'.slice(0, 36);
