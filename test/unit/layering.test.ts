@@ -41,7 +41,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   agents: ['daemon', 'policy', 'sinks'],
   learn: ['policy'],
   posture: [],
+  config: [],
+  export: ['config', 'sinks'],
+  metrics: ['export', 'sinks'],
   cli: [
+    'config',
+    'export',
+    'metrics',
     'agents',
     'bench',
     'bridge',
