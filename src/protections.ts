@@ -134,6 +134,8 @@ export const OTHER_BACKENDS = {
   dnsProxy: 'vigil:dns-proxy',
   /** sni_check lines: vigil's SNI proxy, which the cgroup hooks send verify_sni connects through */
   sniProxy: 'vigil:sni-proxy',
+  /** export_drop lines: an exporter's spool, which dropped lines at its bound */
+  exportSpool: 'vigil:export-spool',
 } as const;
 
 /**

@@ -777,6 +777,35 @@ const PostureChangeLine = line(
   "An agent's guard surface changed on disk (docs/posture.md): a hook, a permission, a sandbox setting or an MCP server list; decides nothing (OBSERVE).",
 );
 
+const ExportDropLine = line(
+  'export_drop',
+  {
+    exporter: Type.String({
+      description: 'The exporter (its name in vigil.yaml) whose spool dropped lines.',
+    }),
+    destination: Type.String({ description: "The exporter's destination, e.g. 'syslog tls 10.0.0.5:6514'." }),
+    drop_reason: literals(
+      ['full', 'age'] as const,
+      'full: the spool reached its max_bytes while the destination did not take lines; age: the lines waited longer than max_age.',
+    ),
+    dropped_lines: Type.Integer({
+      minimum: 1,
+      description: 'How many exported lines were removed from the spool undelivered: exact.',
+    }),
+    dropped_bytes: Uint,
+    first_event_id: Type.String({ description: 'The event id of the first line dropped.' }),
+    last_event_id: Type.String({ description: 'The event id of the last line dropped.' }),
+    first_ts: Type.String({ description: 'The ts of the first line dropped.' }),
+    last_ts: Type.String({ description: 'The ts of the last line dropped.' }),
+    reason: Type.String(),
+    rule: Type.Null(),
+    profile: Type.Null(),
+    session: Type.Null(),
+    ...mechTail,
+  },
+  "An exporter's spool dropped lines its destination had not taken (docs/export.md): they are still in the local audit log, but the destination will never receive them. Exported itself, ahead of what waits.",
+);
+
 /**
  * Every kind of line, by its `event`, in the order of the published schema's union. The one
  * list of event kinds: EVENT_KINDS, the union and the per-kind schemas are read from it.
@@ -804,6 +833,7 @@ const LINES = {
   alert: AlertLine,
   tool_call: ToolCallLine,
   posture_change: PostureChangeLine,
+  export_drop: ExportDropLine,
   loss: LossLine,
 } satisfies { [K in string]: { properties: { event: TLiteral<K> } } };
 
@@ -838,6 +868,7 @@ export const KERNEL_RECORDS: Readonly<Record<AuditEvent, readonly (keyof typeof 
   alert: [],
   tool_call: [],
   posture_change: [],
+  export_drop: [],
   loss: [],
 };
 

@@ -47,7 +47,8 @@ export class ProcessForest {
       line.event === 'sni_check' ||
       line.event === 'alert' ||
       line.event === 'tool_call' ||
-      line.event === 'posture_change'
+      line.event === 'posture_change' ||
+      line.event === 'export_drop'
     )
       return; // about no process (an alert's process has its own exec line)
     let t = this.#sessions.get(line.session);
