@@ -17,9 +17,11 @@ die() {
 [ "$(id -u)" = 0 ] || die "run as root (sudo $0): it installs packages, mounts bpffs/tracefs and loads BPF programs"
 
 # --- system packages (Debian 12 names; strace, bpftrace, bubblewrap: peers of `npm run bench`;
-# dnsmasq-base and nginx: the resolver and the HTTPS server the egress tests run on loopback, in
-# the foreground under the tests, never as system services) ---
-packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc g++ git python3 xz-utils chromium qemu-system-x86 busybox-static libseccomp-dev strace bpftrace bubblewrap dnsmasq-base nginx python3-pip)
+# dnsmasq-base and nginx: the resolver and the HTTPS server the egress tests run on loopback;
+# rsyslog (with its TLS driver) and prometheus: the receivers the export and metrics tests run on
+# loopback; dpkg-dev: scripts/package-deb.sh. The tests run these servers in the foreground under
+# themselves, never as system services, so none is started when it is installed) ---
+packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc g++ git python3 xz-utils chromium qemu-system-x86 busybox-static libseccomp-dev strace bpftrace bubblewrap dnsmasq-base nginx python3-pip rsyslog rsyslog-gnutls prometheus openssl dpkg-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -29,7 +31,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   step "installing system packages: ${missing[*]}"
   command -v apt-get >/dev/null || die "apt-get not found: install by hand: ${missing[*]}"
   apt-get update -q
+  # Debian starts a package's service when it is installed; policy-rc.d (exit 101) says no, and
+  # is removed again (only ours: a machine's own policy-rc.d is left as it is)
+  ours=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    ours=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if [ "$ours" = 1 ]; then
+    rm -f /usr/sbin/policy-rc.d
+    trap - EXIT
+  fi
 else
   step "system packages present"
 fi
