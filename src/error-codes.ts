@@ -93,6 +93,14 @@ export const ERROR_CATALOGUE = {
 
   // the VM test runner
   VIGIL_VM_UNAVAILABLE: { exit: failure }, // no VM can be started (setup not run, no apt, ...)
+
+  // the daemon's configuration file (/etc/vigil/vigil.yaml, docs/config.md)
+  VIGIL_CONFIG_READ: { exit: config }, // the file could not be read (a missing default file is no error)
+  VIGIL_CONFIG_YAML: { exit: config, hint: 'docs/config.md shows a complete example' }, // not well-formed YAML
+  VIGIL_CONFIG_INVALID: { exit: config, hint: 'docs/config.md describes every key' }, // unknown key, wrong type, bad value
+
+  // the metrics endpoint
+  VIGIL_METRICS_LISTEN: { exit: failure }, // the metrics endpoint cannot listen on metrics.listen
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
