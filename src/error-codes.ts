@@ -101,6 +101,9 @@ export const ERROR_CATALOGUE = {
 
   // the metrics endpoint
   VIGIL_METRICS_LISTEN: { exit: failure }, // the metrics endpoint cannot listen on metrics.listen
+
+  // the export stage's spool
+  VIGIL_EXPORT_SPOOL: { exit: failure }, // an exporter's spool folder cannot be created, read or written
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
