@@ -91,6 +91,10 @@ export const ERROR_CATALOGUE = {
   VIGIL_UI_ASSETS: { exit: failure }, // the UI's static files are missing
   VIGIL_UI_LISTEN: { exit: failure }, // the UI cannot listen on the address
 
+  // the export stage's transports
+  VIGIL_EXPORT_SEND: { exit: failure }, // a destination did not take a batch (refused, TLS, timeout, a non-2xx answer)
+  VIGIL_EXPORT_DESTINATION: { exit: config }, // a destination's settings a transport cannot use (URL, SD-ID, size)
+
   // the VM test runner
   VIGIL_VM_UNAVAILABLE: { exit: failure }, // no VM can be started (setup not run, no apt, ...)
 
