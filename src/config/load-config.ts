@@ -11,8 +11,6 @@ import { parseConfigYaml } from './config-yaml.js';
 import { exposureWarning } from './secret-exposure.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/vigil/vigil.yaml';
-/** Names the file read in place of DEFAULT_CONFIG_PATH (tests, a second daemon); missing is no error. */
-export const CONFIG_PATH_ENV = 'VIGIL_CONFIG';
 
 /** Every default, nothing configured: what a missing default file gives. */
 export const EMPTY_CONFIG: VigilConfig = Object.freeze({
@@ -38,7 +36,8 @@ export interface LoadedVigilConfig {
  * _YAML, _INVALID) whose message starts `file:line:column:`.
  */
 export function loadVigilConfig(path?: string): LoadedVigilConfig {
-  const file = path ?? process.env[CONFIG_PATH_ENV] ?? DEFAULT_CONFIG_PATH;
+  const fromEnv = process.env.VIGIL_CONFIG;
+  const file = path ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : DEFAULT_CONFIG_PATH);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, type ConfigErrorCode } from '../../../src/config/config-errors.js';
 import {
-  CONFIG_PATH_ENV,
   DEFAULT_CONFIG_PATH,
   EMPTY_CONFIG,
   loadVigilConfig,
@@ -455,7 +454,6 @@ describe('loadVigilConfig', () => {
 
   it('reads /etc/vigil/vigil.yaml unless VIGIL_CONFIG names another file', () => {
     assert.equal(DEFAULT_CONFIG_PATH, '/etc/vigil/vigil.yaml');
-    assert.equal(CONFIG_PATH_ENV, 'VIGIL_CONFIG');
     const file = join(dir, 'env.yaml');
     writeFileSync(file, 'version: 1\nmetrics: { listen: "127.0.0.1:9464" }\n', { mode: 0o600 });
     const loaded = withEnv(file, () => loadVigilConfig());
