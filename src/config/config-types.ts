@@ -18,9 +18,8 @@ export type ExporterConfig = SyslogExporterConfig | WebhookExporterConfig | Otlp
 
 /** What every exporter has. */
 export interface ExporterBase {
+  /** also its spool folder's name, under spool.dir */
   readonly name: string;
-  /** its spool folder: spool.dir/name */
-  readonly spoolDir: string;
   readonly timeoutMs: number;
   readonly filter: ExportFilter;
   readonly spool: { readonly maxBytes: number; readonly maxAgeMs: number };

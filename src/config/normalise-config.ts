@@ -52,7 +52,7 @@ export function normaliseConfig(
       );
     }
     seen.set(e.name, i);
-    return exporter(e, ['exporters', i], spoolDir, { fail, checkFiles: options.checkFiles });
+    return exporter(e, ['exporters', i], { fail, checkFiles: options.checkFiles });
   });
   const listen = doc.metrics?.listen;
   return {
@@ -71,9 +71,9 @@ interface Checks {
   readonly checkFiles: boolean;
 }
 
-function exporter(e: ExporterDocument, at: KeyPath, spoolDir: string, checks: Checks): ExporterConfig {
+function exporter(e: ExporterDocument, at: KeyPath, checks: Checks): ExporterConfig {
   const { fail } = checks;
-  const base = exporterBase(e, at, spoolDir, fail);
+  const base = exporterBase(e, at, fail);
   switch (e.type) {
     case 'syslog': {
       const protocol = e.protocol ?? SYSLOG_DEFAULTS.protocol;
@@ -119,7 +119,7 @@ function exporter(e: ExporterDocument, at: KeyPath, spoolDir: string, checks: Ch
   }
 }
 
-function exporterBase(e: ExporterDocument, at: KeyPath, spoolDir: string, fail: Fail): ExporterBase {
+function exporterBase(e: ExporterDocument, at: KeyPath, fail: Fail): ExporterBase {
   const D = EXPORTER_DEFAULTS;
   const ms = (value: string, path: KeyPath, limit: { min: number; max: number; words: string }): number => {
     const v = durationMs(value);
@@ -139,7 +139,6 @@ function exporterBase(e: ExporterDocument, at: KeyPath, spoolDir: string, fail: 
   }
   return {
     name: e.name,
-    spoolDir: posix.join(spoolDir, e.name),
     timeoutMs: ms(e.timeout ?? D.timeout, [...at, 'timeout'], LIMITS.timeoutMs),
     filter: {
       actions: e.filter?.actions ?? null,

@@ -90,7 +90,6 @@ describe('a valid file', () => {
     );
     assert.deepEqual(c.exporters[0], {
       name: 'siem',
-      spoolDir: '/var/lib/vigil/spool/siem',
       timeoutMs: 10_000,
       filter: { actions: ['BLOCK', 'KILL'], events: ['exec', 'file_open', 'alert'], minSeverity: 'medium' },
       spool: { maxBytes: 1024 ** 3, maxAgeMs: 2 * 86_400_000 },
@@ -106,7 +105,6 @@ describe('a valid file', () => {
     });
     assert.deepEqual(c.exporters[1], {
       name: 'hook',
-      spoolDir: '/var/lib/vigil/spool/hook',
       timeoutMs: 3000,
       filter: { actions: null, events: null, minSeverity: 'info' },
       spool: { maxBytes: 256 * 1024 ** 2, maxAgeMs: 7 * 86_400_000 },
