@@ -21,8 +21,8 @@ import { keyName } from './key-names.js';
 /** Bounds past which a value is a mistake rather than a choice. */
 const LIMITS = {
   timeoutMs: { min: 100, max: 300_000, words: 'from 100ms to 5m' },
-  spoolBytes: { min: 64 * 1024, max: Number.MAX_SAFE_INTEGER, words: 'at least 64KiB' },
-  spoolAgeMs: { min: 60_000, max: Number.MAX_SAFE_INTEGER, words: 'at least 1m' },
+  spoolBytes: { min: 64 * 1024, max: 1024 ** 4, words: 'from 64KiB to 1024GiB' },
+  spoolAgeMs: { min: 60_000, max: 365 * 86_400_000, words: 'from 1m to 365d' },
   batchDelayMs: { min: 0, max: 60_000, words: 'at most 1m' },
   retryMs: { min: 10, max: 3_600_000, words: 'from 10ms to 1h' },
 } as const;
@@ -131,7 +131,7 @@ function exporterBase(e: ExporterDocument, at: KeyPath, fail: Fail): ExporterBas
   if (maxMs < initialMs)
     fail([...at, 'retry', 'max'], `shorter than retry.initial (${e.retry?.initial ?? D.retry.initial})`);
   const maxBytes = sizeBytes(e.spool?.max_bytes ?? D.spool.max_bytes);
-  if (maxBytes < LIMITS.spoolBytes.min) {
+  if (maxBytes < LIMITS.spoolBytes.min || maxBytes > LIMITS.spoolBytes.max) {
     fail(
       [...at, 'spool', 'max_bytes'],
       `${String(e.spool?.max_bytes)} is out of range: ${LIMITS.spoolBytes.words}`,

@@ -281,7 +281,7 @@ exporters:
       'a tiny spool',
       'version: 1\nexporters:\n  - { name: h, type: webhook, url: "http://x", spool: { max_bytes: 1KiB } }\n',
       [3, 68],
-      /^exporter 'h': spool.max_bytes: 1KiB is out of range: at least 64KiB$/,
+      /^exporter 'h': spool.max_bytes: 1KiB is out of range: from 64KiB to 1024GiB$/,
     ],
     [
       'retry.max below retry.initial',
