@@ -1,17 +1,21 @@
 // The syslog transports against real receivers on loopback: Debian's rsyslog (imtcp, imtcp with
 // gtls, imudp) and syslog-ng (syslog() and network() sources, from the unpacked syslog-ng-core).
-// For each, a few hundred lines through TCP (octet counting and LF framing), TLS and UDP arrive
-// with every event id, once each on a stream;
-// a line over the limit arrives cut and marked; a TLS connection fails with a clear reason when
-// the CA or the name is wrong; a receiver that stops is seen without a send (the generation
-// moves on), refuses the next send, and takes lines again once restarted on the same ports.
-// In the kernel folder because the receivers are root-installed packages; no BPF is used.
+// For each: a few hundred lines through TCP (octet counting and LF framing), TLS and UDP arrive
+// with every event id, once each on a stream; a line over the limit arrives cut and marked; a
+// TLS connection fails with a clear reason when the CA or the name is wrong; a receiver that
+// stops is seen without a send (the generation moves on), refuses the next send, and takes lines
+// again once restarted on the same ports; and with the spool and the sender, a receiver stopped
+// mid-stream and restarted gets every event id at least once (the batches its stop may have
+// swallowed are sent again). In the kernel folder because the receivers are root-installed
+// packages; no BPF is used.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 
+import { Sender } from '../../src/export/sender.js';
+import { Spool } from '../../src/export/spool.js';
 import { SyslogStreamTransport, type SyslogStreamOptions } from '../../src/export/syslog-stream-transport.js';
 import { SyslogUdpTransport } from '../../src/export/syslog-udp-transport.js';
 import { TransportError } from '../../src/export/transport-error.js';
@@ -215,6 +219,92 @@ for (const { kind, missing, start } of RECEIVERS) {
         [],
         r.output(),
       );
+    });
+
+    it('with the spool and the sender: a receiver stopped mid-stream and restarted gets every event id at least once', async (t) => {
+      const r = await receiver(t);
+      if (r === undefined) return;
+      const root = mkdtempSync(join(tmpdir(), 'vigil-export-outage-'));
+      const exporters = (['tcp', 'tls'] as const).map((input) => {
+        const spool = Spool.open({
+          dir: root,
+          name: input,
+          maxBytes: 64 * 1024 * 1024,
+          maxAgeMs: Infinity,
+          onDrop: () => assert.fail('the spool dropped lines'),
+        });
+        const transport = new SyslogStreamTransport({
+          protocol: input,
+          host: '127.0.0.1',
+          port: r.ports[input],
+          ...message,
+          ...(input === 'tls' ? { tls: { ca: r.ca.caPem } } : {}),
+          confirmMs: 1000,
+          connectTimeoutMs: 1000,
+        });
+        const log: string[] = [];
+        const sender = new Sender({
+          spool,
+          transport,
+          maxLines: 50,
+          maxDelayMs: 20,
+          backoff: { initialMs: 100, maxMs: 400 },
+          log: (m) => log.push(m),
+        });
+        return { input, spool, transport, sender, log };
+      });
+      // the sender first, then what it used (after-hooks run in the order they were added)
+      t.after(async () => {
+        for (const e of exporters) {
+          await e.sender.close(0);
+          await e.transport.close();
+          e.spool.close();
+        }
+        rmSync(root, { recursive: true, force: true });
+      });
+
+      // 600 lines over about 3 s; the receiver is down from about 1 s to 2 s
+      const ids: string[] = [];
+      const stopAt = 20;
+      const startAt = 40;
+      for (let tick = 0; tick < 60; tick++) {
+        if (tick === stopAt) await r.stop();
+        if (tick === startAt) await r.start();
+        for (let i = 0; i < 10; i++) {
+          const id = `${kind}-outage-${String(ids.length).padStart(4, '0')}`;
+          ids.push(id);
+          const json = JSON.stringify({
+            event_id: id,
+            host: 'vigil-test',
+            ts: new Date().toISOString(),
+            event: 'exec',
+            action: 'ALLOW',
+          });
+          for (const e of exporters)
+            e.spool.append(
+              { id, json, severity: 'info', ts: new Date().toISOString(), event: 'exec' },
+              false,
+            );
+        }
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      for (const e of exporters) {
+        assert.ok(
+          await waitFor(() => e.spool.stats().depthLines === 0, 20_000),
+          `${e.input}: ${e.spool.stats().depthLines} lines still spooled; ${e.log.join('; ')}`,
+        );
+        assert.equal(e.spool.stats().deliveredLines, ids.length);
+        const lost = await r.missing(e.input, ids);
+        assert.deepEqual(lost, [], `${e.input}: ${lost.length} event ids never arrived\n${r.output()}`);
+        const received = r.received(e.input).length;
+        t.diagnostic(
+          `${r.name} ${e.input}: ${ids.length} lines, ${received} messages received (${received - ids.length} sent again); ${e.log.join('; ')}`,
+        );
+        assert.ok(
+          e.log.some((m) => /cannot deliver .*ECONNREFUSED/.test(m)),
+          e.log.join('\n'),
+        );
+      }
     });
   });
 }
