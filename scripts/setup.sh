@@ -19,9 +19,10 @@ die() {
 # --- system packages (Debian 12 names; strace, bpftrace, bubblewrap: peers of `npm run bench`;
 # dnsmasq-base and nginx: the resolver and the HTTPS server the egress tests run on loopback;
 # rsyslog (with its TLS driver) and prometheus: the receivers the export and metrics tests run on
-# loopback; dpkg-dev: scripts/package-deb.sh. The tests run these servers in the foreground under
+# loopback (libivykis0 ... libwrap0: the libraries of the unpacked syslog-ng below); dpkg-dev:
+# scripts/package-deb.sh. The tests run these servers in the foreground under
 # themselves, never as system services, so none is started when it is installed) ---
-packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc g++ git python3 xz-utils chromium qemu-system-x86 busybox-static libseccomp-dev strace bpftrace bubblewrap dnsmasq-base nginx python3-pip rsyslog rsyslog-gnutls prometheus openssl dpkg-dev)
+packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc g++ git python3 xz-utils chromium qemu-system-x86 busybox-static libseccomp-dev strace bpftrace bubblewrap dnsmasq-base nginx python3-pip rsyslog rsyslog-gnutls prometheus openssl dpkg-dev libivykis0 libnet1 libpcre3 libwrap0)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -47,6 +48,28 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 else
   step "system packages present"
+fi
+
+# --- syslog-ng, the export tests' second syslog receiver: Debian's syslog-ng-core conflicts with
+# rsyslog as a package, so it is unpacked (not installed) where test/support/syslog-ng.ts runs it ---
+sng_root=/var/cache/vigil-test/syslog-ng
+sng_version=$(apt-cache policy syslog-ng-core | awk '/Candidate:/ {print $2}')
+if [ -z "$sng_version" ] || [ "$sng_version" = "(none)" ]; then
+  apt-get update -q
+  sng_version=$(apt-cache policy syslog-ng-core | awk '/Candidate:/ {print $2}')
+fi
+if [ "$(cat "$sng_root/.deb-version" 2>/dev/null)" != "$sng_version" ]; then
+  step "unpacking syslog-ng-core $sng_version for the export tests"
+  tmp=$(mktemp -d)
+  chown _apt "$tmp"
+  (cd "$tmp" && apt-get download -q syslog-ng-core)
+  rm -rf "$sng_root"
+  mkdir -p "$sng_root"
+  dpkg-deb -x "$tmp"/syslog-ng-core_*.deb "$sng_root"
+  echo "$sng_version" >"$sng_root/.deb-version"
+  rm -rf "$tmp"
+else
+  step "syslog-ng-core $sng_version unpacked"
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
