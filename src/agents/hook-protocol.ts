@@ -17,6 +17,10 @@ export interface ToolHookCall {
   shellCommand?: string;
 }
 
+/** The agents `vigil hook` speaks to (hook-command.ts has a protocol for each). */
+export const HOOK_AGENTS = ['claude-code', 'gemini-cli', 'codex'] as const;
+export type HookAgent = (typeof HOOK_AGENTS)[number];
+
 export interface HookProtocol {
   /** the call, or a message saying why the input is not one */
   parse(text: string): ToolHookCall | string;

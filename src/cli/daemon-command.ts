@@ -2,6 +2,14 @@
 // none runs). Owns the kernel objects, pinned so they outlive it, serves the control socket, and
 // writes every session's audit lines to its log. `vigil daemon stop [--unload]` stops it.
 import { makeUndumpable } from '../system/undumpable.js';
+import { HOOK_AGENTS } from '../agents/hook-protocol.js';
+import { loadVigilConfig } from '../config/load-config.js';
+import { HOST_PORT_WORDS, parseHostPort, type HostPort } from '../config/host-port.js';
+import { CONTROL_OPS, type ExporterStatus } from '../daemon/control-protocol.js';
+import { Exporters } from '../export/exporters.js';
+import { VigilMetrics } from '../metrics/vigil-metrics.js';
+import { MetricsEndpoint } from './metrics-endpoint.js';
+import { vigilVersion } from './version.js';
 import { ControlServer } from '../daemon/control-server.js';
 import { connectDaemon, defaultSocketPath, stopDaemon } from '../daemon/control-client.js';
 import { Daemon, DEFAULT_FAIL_CLOSED_MS } from '../daemon/daemon.js';
@@ -28,6 +36,10 @@ the next daemon re-adopts it.
 
 options:
   --audit-log FILE         append every session's audit lines to FILE (default: stdout)
+  --config FILE            exporters, spool and metrics (default: $VIGIL_CONFIG or
+                           /etc/vigil/vigil.yaml, none when that file is absent; docs/config.md)
+  --metrics HOST:PORT      serve Prometheus metrics at http://HOST:PORT/metrics (overrides
+                           metrics.listen of the config; docs/metrics.md)
   --socket PATH            the control socket (default: $VIGIL_SOCKET or /run/vigil/vigil.sock)
   --file-events MODE       allowed file opens to log for sessions that name no mode: first
                            (default), all, none (docs/audit.md, "Volume")
@@ -53,12 +65,17 @@ export async function daemonCommand(argv: string[]): Promise<number> {
     'fail-closed-after': { type: 'string' },
     'idle-exit': { type: 'string' },
     posture: { type: 'string', multiple: true },
+    config: { type: 'string' },
+    metrics: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
     console.log(HELP);
     return 0;
   }
+  const loaded = loadVigilConfig(values.config);
+  for (const w of loaded.warnings) console.error(`vigil: ${w}`);
+  const metricsListen = metricsFlag(values.metrics) ?? loaded.config.metrics?.listen;
   const fileEvents = fileEventsFlag('daemon', values['file-events']);
   const failClosedAfterMs = intFlag('daemon', 'fail-closed-after', values['fail-closed-after']);
   const idleExitS =
@@ -84,29 +101,76 @@ export async function daemonCommand(argv: string[]): Promise<number> {
   try {
     releasePins = takeDaemonLock(pinLockDir(pinRoot), `owning the pinned state in ${pinRoot}`);
     const output = openAuditOutput(values['audit-log']);
-    const daemon = Daemon.start({
-      ...(fileEvents === undefined ? {} : { fileEvents }),
-      ...(failClosedAfterMs === undefined ? {} : { failClosedAfterMs }),
-      pinRoot,
-      statePath: statePathFor(socket),
-      onLine: (line) => {
-        output.write(line);
+    const sinks: { daemon?: Daemon } = {};
+    // the exporters and the metrics endpoint before the daemon: the lines of sessions it
+    // re-adopts are exported and counted too, and a port in use fails before anything loads
+    const exporters = Exporters.start(loaded.config, {
+      configPath: loaded.path,
+      record: (line) => {
+        sinks.daemon?.record(line);
+      },
+      log: (m) => {
+        console.error(`vigil: ${m}`);
       },
     });
+    const metrics = new VigilMetrics({
+      version: vigilVersion(),
+      sessionsActive: () => sinks.daemon?.activeSessions().length ?? 0,
+      exporters: () => exporters.stats(),
+      controlOps: CONTROL_OPS,
+      hookAgents: HOOK_AGENTS,
+    });
+    const endpoint = new MetricsEndpoint(metrics);
+    let daemon: Daemon;
+    try {
+      await endpoint.move(metricsListen);
+      daemon = Daemon.start({
+        ...(fileEvents === undefined ? {} : { fileEvents }),
+        ...(failClosedAfterMs === undefined ? {} : { failClosedAfterMs }),
+        pinRoot,
+        statePath: statePathFor(socket),
+        // the local log first: a line is in it before any exporter or scrape can see it
+        onLine: (line) => {
+          output.write(line);
+          exporters.offer(line);
+          metrics.observe(line);
+        },
+        exporters: () => exporterStatus(exporters),
+      });
+    } catch (err) {
+      // the senders' timers and the endpoint would keep this process alive after the error
+      await endpoint.move(undefined);
+      await exporters.close(0);
+      throw err;
+    }
+    sinks.daemon = daemon;
+    for (const d of exporters.destinations())
+      console.error(
+        `vigil: exporting to ${d.destination} (exporter ${d.name}, spool in ${loaded.config.spool.dir})`,
+      );
     for (const r of daemon.adoption.replaced)
       console.error(`vigil: removed the pinned state of an incompatible vigil build: ${r}`);
     const posture = watchPosture(daemon, values.posture ?? []);
-    const server = await ControlServer.listen(daemon, socket);
+    const server = await ControlServer.listen(daemon, socket, {
+      control: (op) => {
+        metrics.countControl(op);
+      },
+      feedback: (_op, hook) => {
+        if (hook !== undefined) metrics.countHook(hook);
+      },
+    });
     console.error(
       `vigil: daemon ${process.pid} serving ${socket}, state pinned in ${daemon.adoption.pinned ?? '(nothing)'}`,
     );
-    // SIGHUP: load every profile in use again (a bad one keeps its old tables), reopen the log.
+    // SIGHUP: load every profile in use again (a bad one keeps its old tables), reopen the log,
+    // read the config again (a bad one keeps the running exporters and metrics endpoint).
     process.on('SIGHUP', () => {
       const r = daemon.reloadProfiles();
       for (const bad of r.failed)
         console.error(`vigil: reload kept the previous ${bad.name}: ${bad.error.message}`);
       console.error(`vigil: reloaded ${r.reloaded.length} profile(s), ${r.failed.length} kept`);
       output.reopen();
+      void reloadConfig(values.config, values.metrics, exporters, endpoint);
     });
     const request = { unload: false };
     const stopped = new Promise<void>((resolve) => {
@@ -127,6 +191,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
     } finally {
       idle.stop();
       for (const w of posture) w.close();
+      await endpoint.move(undefined);
       const active = daemon.activeSessions().length;
       // what was read goes to the clients before they are let go; the rest stays in the rings
       daemon.quiesce();
@@ -140,12 +205,51 @@ export async function daemonCommand(argv: string[]): Promise<number> {
         );
       else if (unload && active > 0)
         console.error(`vigil: unloaded: ${active} session(s) are no longer enforced`);
+      // what the exporters have not delivered stays in their spools for the next daemon
+      await exporters.close();
       output.close();
     }
   } finally {
     releasePins();
     releaseSocket();
     removeEmptyPinRoot(pinRoot);
+  }
+}
+
+/** --metrics HOST:PORT, checked like metrics.listen of the config. */
+function metricsFlag(text: string | undefined): HostPort | undefined {
+  if (text === undefined) return undefined;
+  const r = parseHostPort(text, true);
+  if (typeof r === 'string')
+    throw new UsageError(`vigil daemon: --metrics ${text}: ${r}`, { hint: `give ${HOST_PORT_WORDS}` });
+  return r;
+}
+
+function exporterStatus(exporters: Exporters): ExporterStatus[] | undefined {
+  if (exporters.size === 0) return undefined;
+  const where = new Map(exporters.destinations().map((d) => [d.name, d.destination]));
+  return exporters.stats().map((e) => ({ ...e, destination: where.get(e.name) ?? '?' }));
+}
+
+/** SIGHUP: the config read again and applied; one that does not load changes nothing. */
+async function reloadConfig(
+  path: string | undefined,
+  metricsOverride: string | undefined,
+  exporters: Exporters,
+  endpoint: MetricsEndpoint,
+): Promise<void> {
+  try {
+    const loaded = loadVigilConfig(path);
+    for (const w of loaded.warnings) console.error(`vigil: ${w}`);
+    const r = await exporters.reconfigure(loaded.config);
+    await endpoint.move(metricsFlag(metricsOverride) ?? loaded.config.metrics?.listen);
+    console.error(
+      `vigil: ${loaded.found ? loaded.path : `no ${loaded.path}`}: exporters ${r.started.length} started, ${r.restarted.length} restarted, ${r.stopped.length} stopped, ${exporters.size - r.started.length - r.restarted.length} unchanged`,
+    );
+  } catch (err) {
+    console.error(
+      `vigil: the config was not reloaded, the running exporters and metrics stay as they were: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 

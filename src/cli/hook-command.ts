@@ -17,6 +17,7 @@ import {
   type HookOutput,
   type HookProtocol,
   type ToolHookCall,
+  type HookAgent,
 } from '../agents/hook-protocol.js';
 import { defaultSocketPath } from '../daemon/control-client.js';
 import { askFeedback } from '../daemon/feedback-client.js';
@@ -24,7 +25,7 @@ import { feedbackSocketPath } from '../daemon/feedback-protocol.js';
 import { EXIT_CODES, UsageError } from '../errors.js';
 import { parseVerbArgs } from './args.js';
 
-const PROTOCOLS: Record<string, HookProtocol> = {
+const PROTOCOLS: Record<HookAgent, HookProtocol> & Record<string, HookProtocol | undefined> = {
   'claude-code': claudeHook,
   'gemini-cli': geminiHook,
   codex: codexHook,
@@ -60,15 +61,17 @@ async function beforeTool(
   call: ToolHookCall,
   socket: string,
   precheck: boolean,
+  agent: string,
 ): Promise<HookOutput | null> {
-  if (call.callKey !== undefined) await askFeedback(socket, { op: 'mark', toolUseId: call.callKey });
+  if (call.callKey !== undefined)
+    await askFeedback(socket, { op: 'mark', toolUseId: call.callKey, hook: agent });
   if (!precheck || call.shellCommand === undefined) return null;
   const targets = commandTargets(call.shellCommand, {
     home: process.env.HOME ?? homedir(),
     path: process.env.PATH,
   });
   if (targets.length === 0) return null;
-  const r = await askFeedback(socket, { op: 'explain', targets });
+  const r = await askFeedback(socket, { op: 'explain', targets, hook: agent });
   if (r.session === null) return null;
   const refused = (r.answers ?? []).filter((a) => a.action === 'BLOCK' || a.action === 'KILL');
   if (refused.length === 0) return null;
@@ -84,9 +87,11 @@ async function afterTool(
   protocol: HookProtocol,
   call: ToolHookCall,
   socket: string,
+  agent: string,
 ): Promise<HookOutput | null> {
   const r = await askFeedback(socket, {
     op: 'toolCall',
+    hook: agent,
     ...(call.callKey === undefined ? {} : { toolUseId: call.callKey }),
   });
   return r.session === null ? null : protocol.report(call, denialText(r, r.lines ?? []));
@@ -105,7 +110,7 @@ export async function hookCommand(args: string[]): Promise<number> {
   }
   const agent = positionals[0];
   const protocol = agent === undefined ? undefined : PROTOCOLS[agent];
-  if (protocol === undefined || positionals.length > 1)
+  if (agent === undefined || protocol === undefined || positionals.length > 1)
     throw new UsageError(`vigil hook: name the agent: ${Object.keys(PROTOCOLS).join(', ')}`, {
       hint: 'see `vigil hook --help`',
     });
@@ -121,8 +126,9 @@ export async function hookCommand(args: string[]): Promise<number> {
   }
   const socket = feedbackSocketPath(values.socket ?? defaultSocketPath());
   try {
-    if (call.phase === 'before') print(await beforeTool(protocol, call, socket, values.precheck === true));
-    else if (call.phase === 'after') print(await afterTool(protocol, call, socket));
+    if (call.phase === 'before')
+      print(await beforeTool(protocol, call, socket, values.precheck === true, agent));
+    else if (call.phase === 'after') print(await afterTool(protocol, call, socket, agent));
   } catch (err) {
     print(unreachableOutput(err instanceof Error ? err.message : String(err)));
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // vigil's command line: dispatches a verb to its module (loaded on demand, so each command
 // starts only what it needs) and turns errors into one clear message and an exit code.
-import { readFileSync } from 'node:fs';
+import { vigilVersion } from './version.js';
 
 import { EXIT_CODES, UsageError, VigilError } from '../errors.js';
 
@@ -77,13 +77,6 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
@@ -106,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     return verb === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
   if (verb === '--version' || verb === '-V') {
-    console.log(`vigil ${version()}`);
+    console.log(`vigil ${vigilVersion()}`);
     return EXIT_CODES.ok;
   }
   const command = COMMANDS[verb];

@@ -1,7 +1,7 @@
 // `vigil mcp`: vigil's MCP server on stdio (agents/mcp-server.ts), for an agent to ask about its
 // own session's policy and refusals. Configure it in the agent as a stdio server:
 // `{"command": "vigil", "args": ["mcp"]}`.
-import { readFileSync } from 'node:fs';
+import { vigilVersion } from './version.js';
 
 import { serveMcp } from '../agents/mcp-server.js';
 import { defaultSocketPath } from '../daemon/control-client.js';
@@ -27,9 +27,6 @@ export async function mcpCommand(args: string[]): Promise<number> {
     console.log(USAGE);
     return EXIT_CODES.ok;
   }
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  await serveMcp(feedbackSocketPath(values.socket ?? defaultSocketPath()), pkg.version);
+  await serveMcp(feedbackSocketPath(values.socket ?? defaultSocketPath()), vigilVersion());
   return EXIT_CODES.ok;
 }

@@ -72,6 +72,13 @@ export function renderStatus(s: StatusResult): string {
       : `BPF-LSM ${s.backends.lsm.state}: ${s.backends.lsm.reason ?? ''}`;
   out.push(`backends (${lsm}):`);
   out.push(...protectionLines(s.backends));
+  for (const e of s.exporters ?? []) {
+    const dropped = e.droppedLines.full + e.droppedLines.age;
+    const state = e.lastError === null ? 'delivering' : `DOWN: ${e.lastError}`;
+    out.push(
+      `exporter ${e.name} (${e.destination}): ${state}; ${e.deliveredLines} delivered, ${e.depthLines} waiting (${e.depthBytes} bytes spooled), ${dropped === 0 ? 'none dropped' : `${dropped} DROPPED (${e.droppedLines.full} spool full, ${e.droppedLines.age} too old)`}, ${e.errors} failed send(s)`,
+    );
+  }
   if (s.watchRules.length > 0) {
     out.push(`watching for: ${s.watchRules.map((w) => `${w.basename} (${w.profile})`).join(', ')}`);
   }

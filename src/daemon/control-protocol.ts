@@ -1,6 +1,7 @@
 // The control socket's protocol: one JSON object per line. A client sends requests with an id;
 // the daemon answers each with the same id, and pushes `line` and `session_end` messages to
 // clients that subscribed. Only root can reach the socket (folder 0700, socket 0600).
+import type { ExporterStats } from '../export/types.js';
 import { VigilError } from '../errors.js';
 import type { BackendReport } from '../loader/backends.js';
 import type { KernelCounterKey } from '../wire/kernel-counters.js';
@@ -126,6 +127,9 @@ export interface CaptureSummary {
   captureTranscript: boolean;
 }
 
+/** One exporter in `vigil status`: its spool and delivery counts and where it sends. */
+export type ExporterStatus = ExporterStats & { destination: string };
+
 export interface StatusResult {
   pid: number;
   startedAt: string;
@@ -139,9 +143,27 @@ export interface StatusResult {
   backends: BackendReport;
   /** the heartbeat deadline after which sessions fail closed; null: not pinned, no heartbeat */
   failClosedAfterMs: number | null;
+  /** the exporters of vigil.yaml (docs/export.md); absent from a daemon that has none */
+  exporters?: ExporterStatus[];
   /** what this daemon found at start: fresh, or an earlier daemon's pinned state re-adopted */
   adoption: AdoptionReport;
 }
+
+/** Every op of the control socket (a compile-time check below keeps it equal to Request's). */
+export const CONTROL_OPS = [
+  'hello',
+  'status',
+  'session.create',
+  'session.adopt',
+  'attach',
+  'watch.add',
+  'profile.reload',
+  'profile.load',
+  'session.resume',
+  'watch.own',
+  'daemon.stop',
+  'subscribe',
+] as const;
 
 export type Request =
   | { id: number; op: 'hello' }
@@ -198,3 +220,11 @@ export type Push =
   | { push: 'daemon_stopping'; kept: boolean };
 
 export type ServerMessage = Response | Push;
+
+type SameOps = [Request['op']] extends [(typeof CONTROL_OPS)[number]]
+  ? [(typeof CONTROL_OPS)[number]] extends [Request['op']]
+    ? true
+    : false
+  : false;
+/** True, or a compile error when CONTROL_OPS and Request's ops differ. */
+export const CONTROL_OPS_MATCH_REQUESTS: SameOps = true;

@@ -1,6 +1,6 @@
 // Serves the daemon on its Unix socket: requests in, answers and pushed audit lines out.
 // The socket lives in a root-only folder, so only root can talk to vigil.
-import { FeedbackServer } from './feedback-server.js';
+import { FeedbackServer, type FeedbackObserver } from './feedback-server.js';
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -9,6 +9,12 @@ import { VigilError } from '../errors.js';
 import { errorBody, type Request, type ServerMessage } from './control-protocol.js';
 import type { Daemon, SessionSink } from './daemon.js';
 import { loadProfileSource } from '../policy/load-source.js';
+
+/** Told of each request on the control socket (its op) and the feedback socket, for the metrics. */
+export interface RequestObserver {
+  control?: (op: string) => void;
+  feedback?: FeedbackObserver;
+}
 
 export class ControlServer {
   readonly path: string;
@@ -27,14 +33,14 @@ export class ControlServer {
   }
 
   /** Listens at `path`, replacing a stale socket file (the caller checked no daemon answers). */
-  static async listen(daemon: Daemon, path: string): Promise<ControlServer> {
+  static async listen(daemon: Daemon, path: string, observe: RequestObserver = {}): Promise<ControlServer> {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     chmodSync(dirname(path), 0o700);
     if (existsSync(path)) unlinkSync(path);
     const server = createServer();
     const cs = new ControlServer(path, server);
     server.on('connection', (sock) => {
-      cs.#serve(daemon, sock);
+      cs.#serve(daemon, sock, observe.control);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -45,7 +51,12 @@ export class ControlServer {
     });
     chmodSync(path, 0o600);
     server.unref();
-    cs.#feedback = await FeedbackServer.listen(daemon.feedback, path, daemon.feedbackStream);
+    cs.#feedback = await FeedbackServer.listen(
+      daemon.feedback,
+      path,
+      daemon.feedbackStream,
+      observe.feedback,
+    );
     return cs;
   }
 
@@ -61,7 +72,7 @@ export class ControlServer {
         sock.write(`${JSON.stringify({ push: 'daemon_stopping', kept } satisfies ServerMessage)}\n`);
   }
 
-  #serve(daemon: Daemon, sock: Socket): void {
+  #serve(daemon: Daemon, sock: Socket, observe: ((op: string) => void) | undefined): void {
     this.#sockets.add(sock);
     const unsubscribe: (() => void)[] = [];
     // watch rules belong to the connection that added them: they go when it closes (not when
@@ -88,6 +99,7 @@ export class ControlServer {
           send({ id: -1, ok: false, error: { code: 'VIGIL_PROTOCOL', message: 'request is not JSON' } });
           continue;
         }
+        observe?.(req.op);
         try {
           const result = this.#handle(daemon, req, send, unsubscribe, rules);
           // a session answers once its DNS proxy listens (session-dns.ts): the agent's first query finds it

@@ -31,7 +31,13 @@ import { findAgents } from '../targeting/find-agents.js';
 import { readStat } from '../system/proc-fs.js';
 import { AuditPipeline } from './audit-pipeline.js';
 import { SessionInsight } from './session-insight.js';
-import type { EnforceOptions, ProfileRef, ReloadResult, StatusResult } from './control-protocol.js';
+import type {
+  EnforceOptions,
+  ExporterStatus,
+  ProfileRef,
+  ReloadResult,
+  StatusResult,
+} from './control-protocol.js';
 import { ProfileHandles, reloadProfile } from './profile-handles.js';
 import { kernelDecision } from './verdict-decision.js';
 import { landlockDecision } from './landlock-verdict.js';
@@ -62,6 +68,8 @@ export interface DaemonOptions {
   log?: (message: string) => void;
   /** where each session's feedback file goes (session-feedback.ts); start(): <log dir>/feedback; none: no files */
   feedbackDir?: string;
+  /** the exporters' state, for status (the daemon command owns them: src/export/exporters.ts) */
+  exporters?: () => ExporterStatus[] | undefined;
 }
 
 /** What the daemon found when it started: a fresh kernel state or one it re-adopted. */
@@ -136,6 +144,7 @@ export class Daemon {
   /** each session's violations, to its feedback file and socket readers (session-feedback.ts) */
   readonly feedbackStream: SessionFeedback;
   readonly #onLine: ((line: AuditLine) => void) | undefined;
+  readonly #exporters: (() => ExporterStatus[] | undefined) | undefined;
   readonly #lossTimer: NodeJS.Timeout;
   /** --file-events of sessions that name none */
   readonly #fileEvents: FileOpenVolume;
@@ -164,6 +173,7 @@ export class Daemon {
 
   private constructor(options: DaemonOptions, build: KernelFactory) {
     this.#onLine = options.onLine;
+    this.#exporters = options.exporters;
     this.#log =
       options.log ??
       ((m) => {
@@ -667,8 +677,14 @@ export class Daemon {
       ring: { records: r.records, batches: r.batches, stalls: r.stalls, handlerErrors: r.handlerErrors },
       backends: this.#kernel.backends(),
       failClosedAfterMs: this.failClosedAfterMs,
+      ...this.#exporterStatus(),
       adoption: { ...this.adoption },
     };
+  }
+
+  #exporterStatus(): { exporters?: ExporterStatus[] } {
+    const exporters = this.#exporters?.();
+    return exporters === undefined ? {} : { exporters };
   }
 
   /** What the daemon knows of each process (ancestry for the UI, exe for audit lines). */

@@ -11,15 +11,16 @@ export function feedbackSocketPath(controlSocket: string): string {
   return join(dirname(controlSocket), 'feedback.sock');
 }
 
+/** `hook`: the agent whose `vigil hook` asks (claude-code, ...): counted in the metrics, nothing else. */
 export type FeedbackRequest =
   /** a tool call starts (PreToolUse): its refusals are counted from now */
-  | { id: number; op: 'mark'; toolUseId: string }
+  | { id: number; op: 'mark'; toolUseId: string; hook?: string }
   /** a tool call ended: the refusals the kernel made during it */
-  | { id: number; op: 'toolCall'; toolUseId?: string }
+  | { id: number; op: 'toolCall'; toolUseId?: string; hook?: string }
   /** the session's latest refusals */
   | { id: number; op: 'latest'; limit: number }
   /** what the session's profile says about each target */
-  | { id: number; op: 'explain'; targets: ExplainTarget[] }
+  | { id: number; op: 'explain'; targets: ExplainTarget[]; hook?: string }
   /** the session's profile in brief */
   | { id: number; op: 'summary' }
   /**

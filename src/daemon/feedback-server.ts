@@ -94,6 +94,7 @@ export class FeedbackServer {
     feedback: AgentFeedback,
     controlSocket: string,
     stream: SessionFeedback,
+    observe?: FeedbackObserver,
   ): Promise<FeedbackServer> {
     const path = feedbackSocketPath(controlSocket);
     chmodSync(dirname(path), 0o711);
@@ -102,7 +103,7 @@ export class FeedbackServer {
     const server = createServer((sock) => {
       sockets.add(sock);
       sock.once('close', () => sockets.delete(sock));
-      serve(feedback, stream, sock);
+      serve(feedback, stream, sock, observe);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -171,7 +172,15 @@ function subscribe(
   return true;
 }
 
-function serve(feedback: AgentFeedback, stream: SessionFeedback, sock: Socket): void {
+/** Told of each request, for the metrics: its op, and the agent when a `vigil hook` asks. */
+export type FeedbackObserver = (op: string, hook: string | undefined) => void;
+
+function serve(
+  feedback: AgentFeedback,
+  stream: SessionFeedback,
+  sock: Socket,
+  observe: FeedbackObserver | undefined,
+): void {
   const peer = peerOf(sock);
   let streaming = false;
   let buffered = '';
@@ -198,6 +207,8 @@ function serve(feedback: AgentFeedback, stream: SessionFeedback, sock: Socket): 
         send({ id: -1, ok: false, error: 'request is not JSON' });
         continue;
       }
+      const asked = req as { op?: unknown; hook?: unknown };
+      observe?.(String(asked.op), typeof asked.hook === 'string' ? asked.hook : undefined);
       if (peer === undefined) {
         send({ id: req.id, ok: false, error: 'the caller could not be identified (SO_PEERCRED)' });
         continue;

@@ -803,7 +803,7 @@ const ExportDropLine = line(
     session: Type.Null(),
     ...mechTail,
   },
-  "An exporter's spool dropped lines its destination had not taken (docs/export.md): they are still in the local audit log, but the destination will never receive them. Exported itself, ahead of what waits.",
+  "An exporter's spool dropped lines its destination had not taken (docs/export.md): they are still in the local audit log, but the destination will never receive them. It is exported too, behind the lines that still wait in the spool.",
 );
 
 /**

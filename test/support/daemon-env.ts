@@ -123,7 +123,7 @@ export function vigilRun(d: TestDaemon, args: string[]): Run {
  * Starts the test's daemon (idle for up to 5 minutes) before any run, e.g. outside the network
  * namespaces the runs go into, so that no run has to start one there.
  */
-export async function startTestDaemon(d: TestDaemon): Promise<void> {
+export async function startTestDaemon(d: TestDaemon, extraArgs: readonly string[] = []): Promise<void> {
   mkdirSync(d.logDir, { recursive: true, mode: 0o700 });
   const fd = openSync(join(d.logDir, 'daemon.log'), 'a', 0o600);
   const child = spawn(
@@ -137,6 +137,7 @@ export async function startTestDaemon(d: TestDaemon): Promise<void> {
       '300',
       '--audit-log',
       join(d.logDir, 'audit.jsonl'),
+      ...extraArgs,
     ],
     { detached: true, stdio: ['ignore', fd, fd], env: d.env },
   );

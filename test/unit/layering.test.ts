@@ -24,6 +24,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'bridge',
     'detect',
     'egress',
+    'export',
     'enrich',
     'loader',
     'policy',
