@@ -546,8 +546,10 @@ const SniCheckLine = line(
   "A connection the kernel sent through the session's SNI proxy (verify_sni: TCP to an address learned for an allowed host, on port 80 or 443): ALLOW, the server name is allowed and the address was learned for it, and the connection went on; BLOCK, it was reset before a byte reached the destination; AUDIT, an audit-only session's mismatch, sent on. The kernel's net_connect line for the same connect comes first, with its pid.",
 );
 
+/** Lowest first. */
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 const Severity = literals(
-  ['info', 'low', 'medium', 'high', 'critical'] as const,
+  SEVERITIES,
   'How serious: info (nothing flagged) < low < medium < high < critical.',
 );
 const RiskReason = Type.Object(

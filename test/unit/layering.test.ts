@@ -42,7 +42,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   agents: ['daemon', 'policy', 'sinks'],
   learn: ['policy'],
   posture: [],
-  config: [],
+  config: ['sinks'],
   export: ['config', 'sinks'],
   metrics: ['export', 'sinks'],
   cli: [
