@@ -219,7 +219,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
 /** --metrics HOST:PORT, checked like metrics.listen of the config. */
 function metricsFlag(text: string | undefined): HostPort | undefined {
   if (text === undefined) return undefined;
-  const r = parseHostPort(text, true);
+  const r = text.includes(':') ? parseHostPort(text, true) : `'${text}' names no port`;
   if (typeof r === 'string')
     throw new UsageError(`vigil daemon: --metrics ${text}: ${r}`, { hint: `give ${HOST_PORT_WORDS}` });
   return r;

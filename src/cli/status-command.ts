@@ -74,7 +74,8 @@ export function renderStatus(s: StatusResult): string {
   out.push(...protectionLines(s.backends));
   for (const e of s.exporters ?? []) {
     const dropped = e.droppedLines.full + e.droppedLines.age;
-    const state = e.lastError === null ? 'delivering' : `DOWN: ${e.lastError}`;
+    const state =
+      e.lastError !== null ? `DOWN: ${e.lastError}` : e.depthLines === 0 ? 'all delivered' : 'sending';
     out.push(
       `exporter ${e.name} (${e.destination}): ${state}; ${e.deliveredLines} delivered, ${e.depthLines} waiting (${e.depthBytes} bytes spooled), ${dropped === 0 ? 'none dropped' : `${dropped} DROPPED (${e.droppedLines.full} spool full, ${e.droppedLines.age} too old)`}, ${e.errors} failed send(s)`,
     );

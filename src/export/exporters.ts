@@ -169,7 +169,7 @@ export class Exporters {
     const e = p.config;
     const transport = makeTransport(e, this.host, p.tls);
     const log = (m: string) => {
-      this.#opts.log(`exporter ${e.name} (${transport.describe}): ${m}`);
+      this.#opts.log(`exporter ${e.name}: ${m}`);
     };
     const spool = Spool.open({
       dir: p.spoolDir,
