@@ -241,12 +241,18 @@ async function reloadConfig(
   try {
     const loaded = loadVigilConfig(path);
     for (const w of loaded.warnings) console.error(`vigil: ${w}`);
+    const next = metricsFlag(metricsOverride) ?? loaded.config.metrics?.listen;
     const r = await exporters.reconfigure(loaded.config);
-    await endpoint.move(metricsFlag(metricsOverride) ?? loaded.config.metrics?.listen);
     console.error(
       `vigil: ${loaded.found ? loaded.path : `no ${loaded.path}`}: exporters ${r.started.length} started, ${r.restarted.length} restarted, ${r.stopped.length} stopped, ${exporters.size - r.started.length - r.restarted.length} unchanged`,
     );
+    for (const f of r.failed)
+      console.error(`vigil: exporter ${f.name} did not start and exports nothing until a reload: ${f.error}`);
+    await endpoint.move(next).catch((err: unknown) => {
+      console.error(`vigil: no metrics endpoint now: ${err instanceof Error ? err.message : String(err)}`);
+    });
   } catch (err) {
+    // nothing was changed: the config is read and its TLS files too before anything stops
     console.error(
       `vigil: the config was not reloaded, the running exporters and metrics stay as they were: ${err instanceof Error ? err.message : String(err)}`,
     );

@@ -1,6 +1,7 @@
 // An exporter's transport, made from its configuration: TLS files are read here, so a reload
 // (SIGHUP) picks up a renewed certificate.
 import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 
 import type { ExporterConfig, TlsConfig } from '../config/config-types.js';
 import { ConfigError } from '../config/config-errors.js';
@@ -32,11 +33,29 @@ export function readTls(
     }
   };
   return {
-    ...read('ca', tls.ca),
+    ...(tls.ca === null ? { ca: systemRoots() } : read('ca', tls.ca)),
     ...read('cert', tls.cert),
     ...read('key', tls.key),
     ...(tls.serverName === null ? {} : { servername: tls.serverName }),
   };
+}
+
+/** Debian's CA bundle (update-ca-certificates): a site's own CA installed there is trusted. */
+const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
+/**
+ * With no `ca` of its own, an exporter trusts Node's bundled roots and the system's bundle:
+ * Node 20 reads only its own, and a SIEM's certificate is often signed by a CA the site
+ * installed in the system store.
+ */
+function systemRoots(): string {
+  let system = '';
+  try {
+    system = readFileSync(SYSTEM_BUNDLE, 'utf8');
+  } catch {
+    // no system bundle: Node's roots alone
+  }
+  return [...rootCertificates, system].join('\n');
 }
 
 export function makeTransport(e: ExporterConfig, host: string, tls: TlsClientOptions | undefined): Transport {

@@ -27,8 +27,11 @@ export interface ExportersOptions {
   host?: string;
 }
 
-/** How long close() lets each exporter deliver what waits before the daemon exits. */
-export const CLOSE_DRAIN_MS = 2000;
+/**
+ * How long close() lets each exporter deliver what waits before the daemon exits: longer than a
+ * stream's confirm window (2 s), so that a batch written during the drain can still count.
+ */
+export const CLOSE_DRAIN_MS = 3000;
 
 interface Running {
   readonly config: ExporterConfig;
@@ -41,6 +44,7 @@ interface Running {
   readonly sender: Sender;
   /** whether the last append failed (said once per failure streak) */
   appendFailing: boolean;
+  appendError: string;
   appendErrors: number;
 }
 
@@ -85,6 +89,7 @@ export class Exporters {
         }
       } catch (err) {
         r.appendErrors++;
+        r.appendError = errorText(err);
         if (!r.appendFailing) {
           r.appendFailing = true;
           this.#opts.log(
@@ -103,7 +108,7 @@ export class Exporters {
         type: r.config.type,
         ...r.spool.stats(),
         errors: sender.errors + r.appendErrors,
-        lastError: sender.lastError,
+        lastError: r.appendFailing ? `lines cannot be spooled: ${r.appendError}` : sender.lastError,
       };
     });
   }
@@ -118,26 +123,50 @@ export class Exporters {
 
   /**
    * Applies a new configuration. TLS files are read first: one it cannot read throws and
-   * changes nothing. Returns what changed.
+   * changes nothing. A changed exporter's sender and transport stop while its spool stays open
+   * and keeps taking lines; the new ones then send from its checkpoint. An exporter that cannot
+   * start (its spool folder, its settings) is reported in `failed` and the others go on.
    */
-  reconfigure(config: VigilConfig): Promise<{ started: string[]; restarted: string[]; stopped: string[] }> {
+  reconfigure(config: VigilConfig): Promise<ReconfigureResult> {
     const prepared = config.exporters.map((e) => this.#prepare(config, e));
     const run = async () => {
-      const result = { started: [] as string[], restarted: [] as string[], stopped: [] as string[] };
+      const result: ReconfigureResult = { started: [], restarted: [], stopped: [], failed: [] };
       const wanted = new Map(prepared.map((p) => [p.config.name, p]));
-      for (const [name, r] of this.#running) {
+      for (const [name, r] of [...this.#running]) {
         const p = wanted.get(name);
-        if (p !== undefined && p.key === r.key && p.spoolDir === r.spoolDir) {
-          wanted.delete(name);
+        wanted.delete(name);
+        if (p !== undefined && p.key === r.key && p.spoolDir === r.spoolDir) continue;
+        await r.sender.close(0);
+        await r.transport.close().catch(() => undefined);
+        if (p === undefined) {
+          this.#running.delete(name);
+          r.spool.close();
+          result.stopped.push(name);
           continue;
         }
-        // lines offered while it stops still go to its spool, which stays open until then
-        await this.#stop(r, 0, () => this.#running.delete(name));
-        (p === undefined ? result.stopped : result.restarted).push(name);
+        // from here to the map's update nothing awaits: no line is offered in between
+        const sameSpool =
+          p.spoolDir === r.spoolDir &&
+          p.config.spool.maxBytes === r.config.spool.maxBytes &&
+          p.config.spool.maxAgeMs === r.config.spool.maxAgeMs;
+        if (sameSpool) r.spool.rewind();
+        else r.spool.close();
+        try {
+          this.#running.set(name, this.#launch(p, sameSpool ? r.spool : undefined));
+          result.restarted.push(name);
+        } catch (err) {
+          this.#running.delete(name);
+          if (sameSpool) r.spool.close();
+          result.failed.push({ name, error: errorText(err) });
+        }
       }
       for (const [name, p] of wanted) {
-        this.#running.set(name, this.#launch(p));
-        if (!result.restarted.includes(name)) result.started.push(name);
+        try {
+          this.#running.set(name, this.#launch(p));
+          result.started.push(name);
+        } catch (err) {
+          result.failed.push({ name, error: errorText(err) });
+        }
       }
       return result;
     };
@@ -165,25 +194,14 @@ export class Exporters {
     return { config: e, key, spoolDir: config.spool.dir, tls };
   }
 
-  #launch(p: Prepared): Running {
+  /** An exporter running `p`, on `spool` when it keeps its open spool (a reload). */
+  #launch(p: Prepared, reuse?: Spool): Running {
     const e = p.config;
     const transport = makeTransport(e, this.host, p.tls);
     const log = (m: string) => {
       this.#opts.log(`exporter ${e.name}: ${m}`);
     };
-    const spool = Spool.open({
-      dir: p.spoolDir,
-      name: e.name,
-      maxBytes: e.spool.maxBytes,
-      maxAgeMs: e.spool.maxAgeMs,
-      log,
-      onDrop: (d) => {
-        // after the line that caused it has been spooled everywhere
-        queueMicrotask(() => {
-          this.#opts.record(exportDropLine(e.name, transport.describe, d));
-        });
-      },
-    });
+    const spool = reuse ?? this.#openSpool(p, log);
     const sender = new Sender({
       spool,
       transport,
@@ -207,8 +225,28 @@ export class Exporters {
       transport,
       sender,
       appendFailing: false,
+      appendError: '',
       appendErrors: 0,
     };
+  }
+
+  #openSpool(p: Prepared, log: (m: string) => void): Spool {
+    const e = p.config;
+    return Spool.open({
+      dir: p.spoolDir,
+      name: e.name,
+      maxBytes: e.spool.maxBytes,
+      maxAgeMs: e.spool.maxAgeMs,
+      log,
+      onDrop: (d) => {
+        // after the line that caused it has been spooled everywhere
+        queueMicrotask(() => {
+          this.#opts.record(
+            exportDropLine(e.name, this.#running.get(e.name)?.transport.describe ?? e.name, d),
+          );
+        });
+      },
+    });
   }
 
   /** Stops the sender and transport; then, with no await between, `detach`es it and closes its spool. */
@@ -218,6 +256,18 @@ export class Exporters {
     detach();
     r.spool.close();
   }
+}
+
+export interface ReconfigureResult {
+  started: string[];
+  restarted: string[];
+  stopped: string[];
+  /** exporters that could not start: they export nothing until the next reload */
+  failed: { name: string; error: string }[];
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 interface Prepared {

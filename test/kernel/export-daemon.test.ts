@@ -1,6 +1,6 @@
 // The daemon's export stage end to end, against real servers from Debian on loopback: a daemon
 // configured by a vigil.yaml of the test's ships every audit line to rsyslog over TCP and TLS
-// and to syslog-ng over TCP; each receiver gets exactly the lines of the local audit log (by
+// and to syslog-ng over TCP and TLS; each receiver gets exactly the lines of the local audit log (by
 // event id, duplicates allowed); rsyslog stopped for 30 s under load and started again still
 // gets every line; an exporter whose destination never answers drops at its spool's bound and
 // says exactly how many (export_drop lines, vigil status), so that every line of the log is
@@ -131,7 +131,12 @@ function config(
     'exporters:',
     ...syslog('rsyslog-tcp', rsyslog.ports.tcp, 'tcp'),
     ...syslog('rsyslog-tls', rsyslog.ports.tls, 'tls', [`    tls: { ca: ${rsyslog.ca.caFile} }`]),
-    ...(ng === undefined ? [] : syslog('syslog-ng-tcp', ng.ports.tcp, 'tcp')),
+    ...(ng === undefined
+      ? []
+      : [
+          ...syslog('syslog-ng-tcp', ng.ports.tcp, 'tcp'),
+          ...syslog('syslog-ng-tls', ng.ports.tls, 'tls', [`    tls: { ca: ${ng.ca.caFile} }`]),
+        ]),
     ...(withNowhere
       ? syslog('nowhere', deadPort, 'tcp', ['    spool: { max_bytes: 64KiB }', '    timeout: 500ms'])
       : []),
@@ -140,7 +145,7 @@ function config(
 }
 
 test(
-  'exporters: rsyslog (TCP, TLS) and syslog-ng get every audit line, through a 30 s outage; a full spool counts its drops exactly; Prometheus scrapes the decisions; SIGHUP reloads',
+  'exporters: rsyslog and syslog-ng (TCP, TLS) get every audit line, through a 30 s outage; a full spool counts its drops exactly; Prometheus scrapes the decisions; SIGHUP reloads',
   { timeout: 300_000 },
   async (t: TestContext) => {
     if (!(await requires(t, 'root', 'tp_btf', 'cgroup2'))) return;
@@ -182,7 +187,10 @@ test(
       );
       const got = await assertDelivered(d, rsyslog, 'tcp', s);
       await assertDelivered(d, rsyslog, 'tls', s);
-      if (ng !== undefined) await assertDelivered(d, ng, 'tcp', s);
+      if (ng !== undefined) {
+        await assertDelivered(d, ng, 'tcp', s);
+        await assertDelivered(d, ng, 'tls', s);
+      }
       t.diagnostic(`${got.lines} lines delivered to each receiver`);
     });
 
@@ -200,7 +208,10 @@ test(
       sessions.push(s);
       const tcp = await assertDelivered(d, rsyslog, 'tcp', s, 90_000);
       const tls = await assertDelivered(d, rsyslog, 'tls', s, 90_000);
-      if (ng !== undefined) await assertDelivered(d, ng, 'tcp', s);
+      if (ng !== undefined) {
+        await assertDelivered(d, ng, 'tcp', s);
+        await assertDelivered(d, ng, 'tls', s);
+      }
       t.diagnostic(
         `${tcp.lines} lines, all delivered; sent twice (at-least-once): ${tcp.duplicates} over TCP, ${tls.duplicates} over TLS`,
       );
@@ -265,7 +276,7 @@ test(
       writeFileSync(configFile, 'version: 1\nexporters:\n  - name: Bad Name\n');
       process.kill(pid, 'SIGHUP');
       await until(() => d.daemonLog().includes('the config was not reloaded'), 10_000, 'the refusal');
-      assert.equal(status(d).exporters?.length, ng === undefined ? 3 : 4);
+      assert.equal(status(d).exporters?.length, ng === undefined ? 3 : 5);
       writeFileSync(configFile, config(dir, rsyslog, ng, deadPort, metricsPort, false));
       process.kill(pid, 'SIGHUP');
       await until(() => /0 started, 0 restarted, 1 stopped/.test(d.daemonLog()), 10_000, 'the reload');
@@ -273,7 +284,11 @@ test(
         status(d)
           .exporters?.map((e) => e.name)
           .sort(),
-        ['rsyslog-tcp', 'rsyslog-tls', ...(ng === undefined ? [] : ['syslog-ng-tcp'])].sort(),
+        [
+          'rsyslog-tcp',
+          'rsyslog-tls',
+          ...(ng === undefined ? [] : ['syslog-ng-tcp', 'syslog-ng-tls']),
+        ].sort(),
       );
     });
   },
