@@ -145,11 +145,11 @@ test('a spool at its bound writes an export_drop line with the exact count', asy
   const offered = 2000;
   for (let i = 0; i < offered; i++) ex.offer(lineNo(i));
   await until(() => recorded.length > 0, 5000, 'an export_drop line');
-  // the drop lines as the daemon would: offered again, and counted in turn
+  // the drop lines are not offered back here (the daemon does that): 2000 lines in all
   let said = 0;
   for (const l of recorded) {
-    assert.equal(l.event, 'export_drop');
-    if (l.event === 'export_drop') said += l.dropped_lines;
+    assert.ok(l.event === 'export_drop');
+    said += l.dropped_lines;
   }
   const [s] = ex.stats();
   assert.ok(s !== undefined);
