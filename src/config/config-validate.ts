@@ -1,6 +1,7 @@
 // Checks parsed vigil.yaml against the schema and turns TypeBox's error stream into ONE message at
 // the earliest offending node. An exporter is checked against the schema of its own type, so a key
 // of another type is named as such ("a syslog exporter has no url") rather than "no union member".
+import { locationBefore, pointerPath } from '../yaml-source.js';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
@@ -66,30 +67,14 @@ interface PathedError {
 function errorsOf(schema: TSchema, value: unknown, base: KeyPath): PathedError[] {
   return [...Value.Errors(schema, value)].map((error) => ({
     error,
-    path: [...base, ...segments(error.path)],
+    path: [...base, ...pointerPath(error.path)],
   }));
 }
 
 function earliest(found: Finding[]): Finding | undefined {
   let best: Finding | undefined;
-  for (const f of found) if (best === undefined || before(f.where, best.where)) best = f;
+  for (const f of found) if (best === undefined || locationBefore(f.where, best.where)) best = f;
   return best;
-}
-
-function before(a: ConfigLocation, b: ConfigLocation): boolean {
-  const al = a.line ?? 0;
-  const bl = b.line ?? 0;
-  return al < bl || (al === bl && (a.column ?? 0) < (b.column ?? 0));
-}
-
-/** JSON pointer (`/exporters/2/type`) to key path segments. */
-function segments(pointer: string): (string | number)[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
 }
 
 function explain({ error, path }: PathedError, src: ConfigSource): Finding {

@@ -1,5 +1,6 @@
 // Checks a parsed YAML value against the profile schema and turns TypeBox's error stream into ONE
 // clear message at the earliest offending node: editors show one squiggle, users fix one thing.
+import { locationBefore, pointerPath } from '../yaml-source.js';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import type { ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
@@ -25,26 +26,10 @@ export function validateDocument(src: YamlSource): ProfileDocument {
   let best: { where: SourceLocation; detail: string } | undefined;
   for (const error of Value.Errors(ProfileSchema, value)) {
     const found = explain(error, src);
-    if (best === undefined || before(found.where, best.where)) best = found;
+    if (best === undefined || locationBefore(found.where, best.where)) best = found;
   }
   if (best !== undefined) throw new ProfileError('VIGIL_PROFILE_INVALID', best.where, best.detail);
   return value as ProfileDocument;
-}
-
-function before(a: SourceLocation, b: SourceLocation): boolean {
-  const al = a.line ?? 0;
-  const bl = b.line ?? 0;
-  return al < bl || (al === bl && (a.column ?? 0) < (b.column ?? 0));
-}
-
-/** JSON pointer (`/denied_paths/2/action`) to YAML path segments. */
-function segments(pointer: string): (string | number)[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
 }
 
 /** `denied_paths[2].action`, the way a reader names the node. */
@@ -55,7 +40,7 @@ function display(path: NodePath): string {
 }
 
 function explain(error: ValueError, src: YamlSource): { where: SourceLocation; detail: string } {
-  const path = segments(error.path);
+  const path = pointerPath(error.path);
   const name = display(path);
   switch (error.type) {
     case ValueErrorType.ObjectAdditionalProperties: {
