@@ -213,7 +213,12 @@ describe('vigil hook, against a stand-in feedback socket', () => {
     );
     assert.equal(post.status, 0);
     assert.equal(post.stderr, '');
-    assert.deepEqual(standIn.questions.at(-1), { id: 1, op: 'toolCall', hook: 'gemini-cli', toolUseId: mark.toolUseId });
+    assert.deepEqual(standIn.questions.at(-1), {
+      id: 1,
+      op: 'toolCall',
+      hook: 'gemini-cli',
+      toolUseId: mark.toolUseId,
+    });
     const answer = JSON.parse(post.stdout) as { hookSpecificOutput: Record<string, string> };
     assert.deepEqual(Object.keys(answer), ['hookSpecificOutput']);
     assert.equal(answer.hookSpecificOutput.hookEventName, 'AfterTool');
@@ -248,7 +253,12 @@ describe('vigil hook, against a stand-in feedback socket', () => {
       );
     quiet = false;
     const post = await postToolUse('Killed');
-    assert.deepEqual(standIn.questions.at(-1), { id: 1, op: 'toolCall', hook: 'codex', toolUseId: 'call_abc123' });
+    assert.deepEqual(standIn.questions.at(-1), {
+      id: 1,
+      op: 'toolCall',
+      hook: 'codex',
+      toolUseId: 'call_abc123',
+    });
     const answer = JSON.parse(post.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(answer), ['hookSpecificOutput']);
     quiet = true;
