@@ -127,7 +127,12 @@ test('SIGKILL of the daemon: the hooks keep deciding, and the next daemon writes
   await until(async () => !(await d.answers()), 5_000, 'the daemon to die');
   const killedAt = Date.now();
   writeFileSync(go, '');
-  await until(() => existsSync(result), 10_000, 'the agent to try the denied file');
+  // the shell creates the file before echo writes it: wait for the whole line
+  await until(
+    () => existsSync(result) && readFileSync(result, 'utf8').endsWith('\n'),
+    10_000,
+    'the agent to try the denied file',
+  );
   assert.equal(readFileSync(result, 'utf8').trim(), 'rc=137', 'killed by the pinned hook with no daemon');
   assert.equal(await d.answers(), false, 'no daemon ran meanwhile');
   run.child.kill('SIGCONT');

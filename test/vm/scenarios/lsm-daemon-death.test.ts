@@ -45,7 +45,12 @@ test('SIGKILL of the daemon under BPF-LSM: a denied open still gets EPERM, and i
   process.kill(daemon, 'SIGKILL');
   await until(async () => !(await d.answers()), 20_000, 'the daemon to die');
   writeFileSync(go, '');
-  await until(() => existsSync(result), 60_000, 'the agent to try the denied file');
+  // the shell creates the file before echo writes it: wait for the whole line
+  await until(
+    () => existsSync(result) && readFileSync(result, 'utf8').endsWith('\n'),
+    60_000,
+    'the agent to try the denied file',
+  );
   assert.equal(readFileSync(result, 'utf8').trim(), 'rc=1', 'EPERM inline from the pinned hook, not killed');
   child.kill('SIGCONT');
   assert.equal(await run.exited, 75, run.stderr());
