@@ -64,7 +64,13 @@ export class Exporters {
   static start(config: VigilConfig, opts: ExportersOptions): Exporters {
     const ex = new Exporters(opts);
     const prepared = config.exporters.map((e) => ex.#prepare(config, e));
-    for (const p of prepared) ex.#running.set(p.config.name, ex.#launch(p));
+    try {
+      for (const p of prepared) ex.#running.set(p.config.name, ex.#launch(p));
+    } catch (err) {
+      // the senders already started would keep the process alive after the error
+      void ex.close(0);
+      throw err;
+    }
     return ex;
   }
 
