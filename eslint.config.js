@@ -50,6 +50,7 @@ export default tseslint.config(
           'EventSource',
           'fetch',
           'Node',
+          'NodeFilter',
           'URLSearchParams',
           'setTimeout',
           'setInterval',

@@ -34,6 +34,28 @@ export function learnMask(masked) {
   });
   maskRe = new RegExp(alts.join('|'), 'gu');
   maskGeneration++;
+  scrubDocument();
+}
+
+/**
+ * Masks what the page already shows: views redraw on maskGeneration when they next refresh,
+ * but a view not refreshed since (a hidden tab, a session timeline between polls) would keep
+ * the secret in its text until then.
+ */
+function scrubDocument() {
+  if (typeof document === 'undefined') return;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+  for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+    if (n.nodeType === Node.TEXT_NODE) {
+      const masked = redact(n.nodeValue);
+      if (masked !== n.nodeValue) n.nodeValue = masked;
+    } else {
+      for (const a of n.attributes) {
+        const masked = redact(a.value);
+        if (masked !== a.value) a.value = masked;
+      }
+    }
+  }
 }
 
 /** `text` with every span matching a learned mask replaced by that mask. */
