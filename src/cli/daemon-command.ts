@@ -317,8 +317,9 @@ function idleExit(
         idleSince = undefined;
         return;
       }
-      idleSince ??= Date.now();
-      if (Date.now() - idleSince >= seconds * 1000) resolve();
+      // idle since the last client left, even one that came and went between two looks
+      idleSince = Math.max(idleSince ?? performance.now(), server.lastActivityAt);
+      if (performance.now() - idleSince >= seconds * 1000) resolve();
     }, 250);
   });
   return {

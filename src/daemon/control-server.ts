@@ -65,6 +65,12 @@ export class ControlServer {
     return this.#sockets.size;
   }
 
+  /**
+   * performance.now() of the last connection opened or closed: a client that came and went
+   * between two looks of the idle check (a probe before its session request) still counts.
+   */
+  lastActivityAt = performance.now();
+
   /** Tells every client the daemon is stopping, and whether the pinned state stays in force. */
   announceStop(kept: boolean): void {
     for (const sock of this.#sockets)
@@ -74,6 +80,7 @@ export class ControlServer {
 
   #serve(daemon: Daemon, sock: Socket, observe: ((op: string) => void) | undefined): void {
     this.#sockets.add(sock);
+    this.lastActivityAt = performance.now();
     const unsubscribe: (() => void)[] = [];
     // watch rules belong to the connection that added them: they go when it closes (not when
     // the daemon stops: they stay pinned for the next daemon and their client takes them back)
@@ -121,6 +128,7 @@ export class ControlServer {
     const close = () => {
       for (const u of unsubscribe) u();
       this.#sockets.delete(sock);
+      this.lastActivityAt = performance.now();
     };
     sock.on('close', close);
     sock.on('error', close);
