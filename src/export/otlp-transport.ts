@@ -22,7 +22,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
 import { tlsConnectionOptions, type TlsClientOptions } from './tls-client.js';
-import { describeNetError, destinationError, sendError, withoutCredentials } from './transport-error.js';
+import { describeNetError, httpDestination, sendError } from './transport-error.js';
 import type { ExportSeverity, SpooledLine, Transport } from './types.js';
 
 export interface OtlpTransportOptions {
@@ -61,17 +61,13 @@ export class OtlpTransport implements Transport {
   private readonly scope = { name: 'vigil' };
 
   constructor(options: OtlpTransportOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      throw destinationError('otlp', `'${withoutCredentials(options.url)}' is not a URL`);
-    }
-    this.describe = `otlp ${url.origin}${url.pathname}`;
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw destinationError(this.describe, `an OTLP/HTTP URL is http: or https:, not ${url.protocol}`);
-    if (url.protocol === 'http:' && options.tls !== undefined)
-      throw destinationError(this.describe, 'TLS settings given for an http: URL');
+    const { url, describe } = httpDestination(
+      'otlp',
+      'an OTLP/HTTP URL',
+      options.url,
+      options.tls !== undefined,
+    );
+    this.describe = describe;
     this.resource = resourceFromAttributes({ 'service.name': 'vigil', 'host.name': options.hostName });
     this.exporter = new OTLPLogExporter({
       url: options.url,

@@ -63,3 +63,28 @@ export function describeNetError(err: unknown): string {
         : `${message} (${code})`;
   }
 }
+
+/**
+ * An HTTP(S) destination's URL, checked: `kind` names it in messages ('webhook', 'otlp'), `what`
+ * in the scheme error ('a webhook URL'). Its description (logs, `vigil status`) never carries
+ * the credentials a URL may hold.
+ */
+export function httpDestination(
+  kind: string,
+  what: string,
+  text: string,
+  hasTls: boolean,
+): { url: URL; describe: string } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw destinationError(kind, `'${withoutCredentials(text)}' is not a URL`);
+  }
+  const describe = `${kind} ${url.origin}${url.pathname}`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw destinationError(describe, `${what} is http: or https:, not ${url.protocol}`);
+  if (url.protocol === 'http:' && hasTls)
+    throw destinationError(describe, 'TLS settings given for an http: URL');
+  return { url, describe };
+}

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 
 import { tlsConnectionOptions, type TlsClientOptions } from './tls-client.js';
-import { describeNetError, destinationError, sendError, withoutCredentials } from './transport-error.js';
+import { describeNetError, httpDestination, sendError } from './transport-error.js';
 import type { SpooledLine, Transport } from './types.js';
 
 const gzip = promisify(gzipCallback);
@@ -44,18 +44,13 @@ export class WebhookTransport implements Transport {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: WebhookTransportOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      throw destinationError('webhook', `'${withoutCredentials(options.url)}' is not a URL`);
-    }
-    // the description goes to logs and `vigil status`: never the credentials a URL may carry
-    this.describe = `webhook ${url.origin}${url.pathname}`;
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw destinationError(this.describe, `a webhook URL is http: or https:, not ${url.protocol}`);
-    if (url.protocol === 'http:' && options.tls !== undefined)
-      throw destinationError(this.describe, 'TLS settings given for an http: URL');
+    const { url, describe } = httpDestination(
+      'webhook',
+      'a webhook URL',
+      options.url,
+      options.tls !== undefined,
+    );
+    this.describe = describe;
     this.url = url;
     this.format = options.format ?? 'json';
     this.timeoutMs = options.timeoutMs ?? 10_000;
